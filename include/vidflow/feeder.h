@@ -1,0 +1,58 @@
+/* vidflow: inject frames into a pipeline (the seed's BufferProvider + Feeder on appsrc).
+ *
+ * The provider's generate() runs on a feeder thread of its own. It is asked for a frame when the
+ * appsrc needs data and is paused when the appsrc has enough (need-data/enough-data), so at most
+ * `max-buffers` frames (default 4) wait in the appsrc: memory stays bounded whatever the speed of
+ * the provider. Return a buffer to push it, or NULL / an empty buffer to end the stream; set
+ * *error and return NULL to fail the pipeline with that message.
+ *
+ * Caps: when the appsrc has none, they come from VfProviderInfo; when it has caps and info too, they
+ * must agree. Every buffer is checked against the caps (format, size in bytes) before it is pushed.
+ * Timestamps: buffers without PTS get PTS/duration from the frame rate, unless the appsrc has
+ * do-timestamp=true (then the clock stamps them). */
+#pragma once
+
+#include <vidflow/buffer.h>
+#include <vidflow/pipeline.h>
+
+G_BEGIN_DECLS
+
+typedef struct _VfFeeder VfFeeder;
+
+/* The seed's provider fields. Zero fields are taken from the appsrc caps. */
+typedef struct {
+  VfColorFormat format;
+  guint width;
+  guint height;
+  gint fps_n; /* framerate numerator (0: unknown, no timestamps from rate) */
+  gint fps_d; /* denominator (0 is taken as 1) */
+  VfDevice device;
+} VfProviderInfo;
+
+typedef struct {
+  /* Called on the feeder thread. `size` is the size in bytes of one frame of the negotiated caps
+   * (0 for encoded data). Return (transfer full) the next buffer; NULL or empty = end of stream;
+   * NULL with *error set = fail. */
+  VfBuffer *(*generate)(gsize size, gpointer user_data, GError **error);
+  /* Optional: called once, when the feeder is freed (any thread). */
+  void (*destroy)(gpointer user_data);
+} VfProviderCallbacks;
+
+/* A feeder (transfer full) wrapping a provider. `info` may be NULL (everything from the caps). */
+VF_API VfFeeder *vf_feeder_new(const char *name, const VfProviderInfo *info,
+                               const VfProviderCallbacks *callbacks, gpointer user_data);
+/* Frees a feeder that was never attached (attached ones belong to their pipeline). */
+VF_API void vf_feeder_free(VfFeeder *feeder);
+/* Frames queued in the appsrc before it reports enough-data (default 4, at least 1). */
+VF_API void vf_feeder_set_max_buffers(VfFeeder *feeder, guint max_buffers);
+VF_API const char *vf_feeder_get_name(const VfFeeder *feeder);
+/* Buffers pushed so far (thread-safe). */
+VF_API guint64 vf_feeder_get_pushed(const VfFeeder *feeder);
+
+/* Attach to the appsrc called `element`. tips must be NULL or "need-data/enough-data". The
+ * pipeline takes the feeder (transfer full) even on failure; the pointer stays valid for queries
+ * until the pipeline is freed. */
+VF_API gboolean vf_pipeline_attach_feeder(VfPipeline *pipeline, const char *element,
+                                          VfFeeder *feeder, const char *tips, GError **error);
+
+G_END_DECLS

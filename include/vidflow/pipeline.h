@@ -1,0 +1,103 @@
+/* vidflow: VfPipeline, build and run a GStreamer graph (the seed's Pipeline).
+ *
+ *   VfPipeline *p = vf_pipeline_new("demo");
+ *   vf_pipeline_add(p, "videotestsrc", "src", &err, "num-buffers", "100", NULL);
+ *   vf_pipeline_add(p, "fakesink", "sink", &err, NULL);
+ *   vf_pipeline_link(p, &err, "src", "sink", NULL);
+ *   vf_pipeline_run(p, &err);     // start + wait
+ *   vf_pipeline_free(p);
+ *
+ * Threads: build the pipeline (add/set/link/attach) from one thread. start, wait, stop, pause,
+ * resume and get_state may be called from any application thread; send_eos from any thread,
+ * callbacks included. Never call stop or free from inside a feeder, receiver or probe callback
+ * (they would wait for themselves): return VF_CONSUME_STOP or call vf_pipeline_send_eos instead. */
+#pragma once
+
+#include <gst/gst.h>
+#include <vidflow/error.h>
+
+G_BEGIN_DECLS
+
+typedef struct _VfPipeline VfPipeline;
+
+typedef enum {
+  VF_STATE_NULL = 0, /* built or stopped */
+  VF_STATE_READY,
+  VF_STATE_PAUSED,
+  VF_STATE_PLAYING,
+} VfState;
+
+/* Initialise GStreamer and find the vidflow plugin (idempotent; vf_pipeline_new calls it). */
+VF_API gboolean vf_init(GError **error);
+
+VF_API VfPipeline *vf_pipeline_new(const char *name);
+/* Stops the pipeline if needed, joins every vidflow thread, frees everything, runs the destroy
+ * callbacks of attached providers, retrievers and probes. NULL is ignored. */
+VF_API void vf_pipeline_free(VfPipeline *pipeline);
+
+/* Add an element made by `factory`, named `name`, followed by property name/value string pairs
+ * ending with NULL. Values are converted by each property's type as gst-launch does: numbers,
+ * booleans (true/false/yes/no/1/0), enums by nick, name or number, flags ("a+b"), fractions
+ * ("30/1"), caps and structures. */
+VF_API gboolean vf_pipeline_add(VfPipeline *pipeline, const char *factory, const char *name,
+                                GError **error, ...) G_GNUC_NULL_TERMINATED;
+/* The same with a NULL-terminated array {name, value, name, value, ..., NULL} (may be NULL). */
+VF_API gboolean vf_pipeline_addv(VfPipeline *pipeline, const char *factory, const char *name,
+                                 const char *const *properties, GError **error);
+
+/* Set a property of a named element from a string (converted as in vf_pipeline_add). */
+VF_API gboolean vf_pipeline_set(VfPipeline *pipeline, const char *element, const char *property,
+                                const char *value, GError **error);
+/* Typed setters; the value must fit the property's type and range. */
+VF_API gboolean vf_pipeline_set_value(VfPipeline *pipeline, const char *element,
+                                      const char *property, const GValue *value, GError **error);
+VF_API gboolean vf_pipeline_set_int(VfPipeline *pipeline, const char *element,
+                                    const char *property, gint64 value, GError **error);
+VF_API gboolean vf_pipeline_set_double(VfPipeline *pipeline, const char *element,
+                                       const char *property, gdouble value, GError **error);
+VF_API gboolean vf_pipeline_set_bool(VfPipeline *pipeline, const char *element,
+                                     const char *property, gboolean value, GError **error);
+VF_API gboolean vf_pipeline_set_string(VfPipeline *pipeline, const char *element,
+                                       const char *property, const char *value, GError **error);
+
+/* (transfer none, nullable) the element called `name`, or NULL. */
+VF_API GstElement *vf_pipeline_get_element(VfPipeline *pipeline, const char *name);
+/* (transfer none) the underlying GstPipeline. */
+VF_API GstElement *vf_pipeline_get_gst_pipeline(VfPipeline *pipeline);
+
+/* Link a chain of named elements, NULL-terminated: link(p, &err, "a", "b", "c", NULL).
+ * Sources whose pads appear later (uridecodebin, decodebin, demuxers) link when they appear. */
+VF_API gboolean vf_pipeline_link(VfPipeline *pipeline, GError **error, const char *first,
+                                 ...) G_GNUC_NULL_TERMINATED;
+/* Link with pad specs, the seed's link(("src", "mux"), ("", "sink_%u")). A pad spec is NULL or ""
+ * (any compatible pad), a pad name ("src_1"), or a request template ("sink_%u"). A request pad is
+ * only requested once the source pad exists, so a source that never produces a pad leaves no
+ * dangling pad on a muxer. */
+VF_API gboolean vf_pipeline_link_pads(VfPipeline *pipeline, const char *src, const char *src_pad,
+                                      const char *sink, const char *sink_pad, GError **error);
+
+/* Set PLAYING and return once it is running (or prerolling sources take longer than `timeout`,
+ * see vf_pipeline_set_start_timeout: then it returns TRUE and wait() reports later errors). */
+VF_API gboolean vf_pipeline_start(VfPipeline *pipeline, GError **error);
+/* Block until end of stream reached every sink and every receiver consumed its last buffer, or an
+ * error, or stop(). Then the pipeline is stopped (NULL). Returns FALSE with the error (naming the
+ * element) on error. A retriever returning VF_CONSUME_STOP ends it with TRUE. */
+VF_API gboolean vf_pipeline_wait(VfPipeline *pipeline, GError **error);
+/* start + wait. */
+VF_API gboolean vf_pipeline_run(VfPipeline *pipeline, GError **error);
+/* Stop at once (to NULL), dropping what is in flight; wakes a concurrent wait(). Idempotent. */
+VF_API void vf_pipeline_stop(VfPipeline *pipeline);
+/* Ask for a clean end: end of stream from every source; wait() returns once it drained. */
+VF_API void vf_pipeline_send_eos(VfPipeline *pipeline);
+VF_API gboolean vf_pipeline_pause(VfPipeline *pipeline, GError **error);
+VF_API gboolean vf_pipeline_resume(VfPipeline *pipeline, GError **error);
+VF_API VfState vf_pipeline_get_state(VfPipeline *pipeline);
+/* How long start() waits for prerolling (default 10 s). */
+VF_API void vf_pipeline_set_start_timeout(VfPipeline *pipeline, GstClockTime timeout);
+
+/* For programs: the first Ctrl-C (SIGINT/SIGTERM) sends end of stream to the pipelines being
+ * waited on, so files are finalised; a second one stops them and wait() fails with
+ * VF_ERROR_INTERRUPTED. Installs the signal handlers once per process. */
+VF_API void vf_handle_interrupts(void);
+
+G_END_DECLS

@@ -1,0 +1,12 @@
+/* vidflow: the whole public API. */
+#pragma once
+
+#include <vidflow/error.h>
+#include <vidflow/format.h>
+#include <vidflow/tensor.h>
+#include <vidflow/buffer.h>
+#include <vidflow/pipeline.h>
+#include <vidflow/feeder.h>
+#include <vidflow/receiver.h>
+#include <vidflow/probe.h>
+#include <vidflow/frame-queue.h>

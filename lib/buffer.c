@@ -1,0 +1,448 @@
+/* vidflow: VfBuffer, a GstBuffer plus what it holds, and frame views over it. */
+#include "buffer-private.h"
+#include "tensor-private.h"
+
+#include <string.h>
+
+static VfBuffer *
+buffer_alloc(GstBuffer *gst_buffer, GstCaps *caps)
+{
+  VfBuffer *b = g_new0(VfBuffer, 1);
+  b->refcount = 1;
+  b->buffer = gst_buffer;
+  b->caps = caps;
+  b->format = vf_color_format_from_caps(caps);
+  if (caps && b->format != VF_COLOR_FORMAT_UNKNOWN && !vf_color_format_is_encoded(b->format))
+    b->has_info = gst_video_info_from_caps(&b->info, caps);
+  return b;
+}
+
+VfBuffer *
+vf_buffer_new_empty(void)
+{
+  return buffer_alloc(NULL, NULL);
+}
+
+gboolean
+vf_buffer_is_empty(const VfBuffer *buffer)
+{
+  return buffer == NULL || buffer->buffer == NULL || gst_buffer_get_size(buffer->buffer) == 0;
+}
+
+/* Fill plane strides/offsets for a frame of `format`, checking user strides and the data size. */
+static gboolean
+frame_layout(VfColorFormat format, guint width, guint height, const gsize *strides, gsize size,
+             GstVideoInfo *info, gsize *out_strides, gsize *out_offsets, GError **error)
+{
+  GstVideoFormat vformat = vf_color_format_to_video_format(format);
+  if (vformat == GST_VIDEO_FORMAT_UNKNOWN) {
+    g_set_error(error, VF_ERROR, VF_ERROR_FORMAT,
+                "colour format %s is not a raw frame format: use RGB, RGBA, BGR, BGRA, GRAY8, "
+                "NV12 or I420",
+                vf_color_format_to_string(format));
+    return FALSE;
+  }
+  if (width == 0 || height == 0 || !gst_video_info_set_format(info, vformat, width, height)) {
+    g_set_error(error, VF_ERROR, VF_ERROR_ARGUMENT, "invalid frame size %ux%u for %s", width,
+                height, vf_color_format_to_string(format));
+    return FALSE;
+  }
+  guint n = vf_frame_n_planes(format);
+  gsize offset = 0;
+  for (guint p = 0; p < n; p++) {
+    gsize row = vf_frame_plane_row_bytes(format, width, p);
+    gsize stride = strides ? strides[p] : row;
+    if (stride < row) {
+      g_set_error(error, VF_ERROR, VF_ERROR_ARGUMENT,
+                  "stride %zu of plane %u is shorter than a row of %zu bytes (%s %ux%u)", stride, p,
+                  row, vf_color_format_to_string(format), width, height);
+      return FALSE;
+    }
+    out_strides[p] = stride;
+    out_offsets[p] = offset;
+    offset += stride * vf_frame_plane_height(format, height, p);
+  }
+  if (size < offset) {
+    g_set_error(error, VF_ERROR, VF_ERROR_SIZE,
+                "a %s frame of %ux%u needs %zu bytes with these strides, got %zu",
+                vf_color_format_to_string(format), width, height, offset, size);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* Describe a non-default layout with a GstVideoMeta so every element reads the right rows. */
+static void
+add_layout_meta(GstBuffer *buffer, const GstVideoInfo *info, const gsize *strides,
+                const gsize *offsets)
+{
+  gboolean default_layout = TRUE;
+  gint st[GST_VIDEO_MAX_PLANES] = {0};
+  gsize off[GST_VIDEO_MAX_PLANES] = {0};
+  for (guint p = 0; p < GST_VIDEO_INFO_N_PLANES(info); p++) {
+    st[p] = (gint)strides[p];
+    off[p] = offsets[p];
+    if (st[p] != GST_VIDEO_INFO_PLANE_STRIDE(info, p) || off[p] != GST_VIDEO_INFO_PLANE_OFFSET(info, p))
+      default_layout = FALSE;
+  }
+  if (!default_layout)
+    gst_buffer_add_video_meta_full(buffer, GST_VIDEO_FRAME_FLAG_NONE, GST_VIDEO_INFO_FORMAT(info),
+                                   GST_VIDEO_INFO_WIDTH(info), GST_VIDEO_INFO_HEIGHT(info),
+                                   GST_VIDEO_INFO_N_PLANES(info), off, st);
+}
+
+VfBuffer *
+vf_buffer_new_wrapped(VfColorFormat format, guint width, guint height, const gsize *strides,
+                      gpointer data, gsize size, gpointer user_data, GDestroyNotify notify,
+                      GError **error)
+{
+  if (data == NULL || size == 0) {
+    g_set_error_literal(error, VF_ERROR, VF_ERROR_ARGUMENT,
+                        "cannot wrap empty memory (use vf_buffer_new_empty for end of stream)");
+    return NULL;
+  }
+  GstCaps *caps = vf_color_format_to_caps(format, width, height, -1, 1);
+  if (caps == NULL) {
+    g_set_error_literal(error, VF_ERROR, VF_ERROR_FORMAT, "a buffer needs a known colour format");
+    return NULL;
+  }
+  GstVideoInfo info;
+  gsize st[GST_VIDEO_MAX_PLANES], off[GST_VIDEO_MAX_PLANES];
+  gboolean raw = !vf_color_format_is_encoded(format);
+  if (raw && !frame_layout(format, width, height, strides, size, &info, st, off, error)) {
+    gst_caps_unref(caps);
+    return NULL;
+  }
+  GstBuffer *gst_buffer = gst_buffer_new_wrapped_full(0, data, size, 0, size, user_data, notify);
+  if (raw)
+    add_layout_meta(gst_buffer, &info, st, off);
+  return buffer_alloc(gst_buffer, caps);
+}
+
+VfBuffer *
+vf_buffer_new_copy(VfColorFormat format, guint width, guint height, const gsize *strides,
+                   gconstpointer data, gsize size, GError **error)
+{
+  if (data == NULL || size == 0) {
+    g_set_error_literal(error, VF_ERROR, VF_ERROR_ARGUMENT, "cannot copy empty memory");
+    return NULL;
+  }
+  if (vf_color_format_is_encoded(format)) {
+    GstCaps *caps = vf_color_format_to_caps(format, width, height, -1, 1);
+    return buffer_alloc(gst_buffer_new_memdup(data, size), caps);
+  }
+  GstVideoInfo info;
+  gsize st[GST_VIDEO_MAX_PLANES], off[GST_VIDEO_MAX_PLANES];
+  if (!frame_layout(format, width, height, strides, size, &info, st, off, error))
+    return NULL;
+  /* The copy gets GStreamer's default layout, so it needs no video meta. */
+  GstBuffer *gst_buffer = gst_buffer_new_allocate(NULL, GST_VIDEO_INFO_SIZE(&info), NULL);
+  GstMapInfo map;
+  gst_buffer_map(gst_buffer, &map, GST_MAP_WRITE);
+  for (guint p = 0; p < GST_VIDEO_INFO_N_PLANES(&info); p++) {
+    gsize row = vf_frame_plane_row_bytes(format, width, p);
+    guint rows = vf_frame_plane_height(format, height, p);
+    for (guint y = 0; y < rows; y++)
+      memcpy(map.data + GST_VIDEO_INFO_PLANE_OFFSET(&info, p)
+                 + (gsize)y * GST_VIDEO_INFO_PLANE_STRIDE(&info, p),
+             (const guint8 *)data + off[p] + y * st[p], row);
+  }
+  gst_buffer_unmap(gst_buffer, &map);
+  return buffer_alloc(gst_buffer, vf_color_format_to_caps(format, width, height, -1, 1));
+}
+
+VfBuffer *
+vf_buffer_new_frame(VfColorFormat format, guint width, guint height, GError **error)
+{
+  GstVideoInfo info;
+  gsize st[GST_VIDEO_MAX_PLANES], off[GST_VIDEO_MAX_PLANES];
+  if (!frame_layout(format, width, height, NULL, G_MAXSIZE, &info, st, off, error))
+    return NULL;
+  GstBuffer *gst_buffer = gst_buffer_new_allocate(NULL, GST_VIDEO_INFO_SIZE(&info), NULL);
+  gst_buffer_memset(gst_buffer, 0, 0, GST_VIDEO_INFO_SIZE(&info));
+  return buffer_alloc(gst_buffer, vf_color_format_to_caps(format, width, height, -1, 1));
+}
+
+VfBuffer *
+vf_tensor_wrap(VfTensor *tensor, VfColorFormat format, GError **error)
+{
+  if (tensor->device != VF_DEVICE_CPU) {
+    g_set_error_literal(error, VF_ERROR, VF_ERROR_UNSUPPORTED,
+                        "wrapping CUDA tensors is not supported by this build");
+    return NULL;
+  }
+  if (tensor->dtype != VF_DTYPE_UINT8) {
+    g_set_error(error, VF_ERROR, VF_ERROR_FORMAT, "frames are uint8 tensors, this one is %s",
+                vf_dtype_to_string(tensor->dtype));
+    return NULL;
+  }
+  const char *fname = vf_color_format_to_string(format);
+  const gint64 *shape = tensor->shape, *strides = tensor->strides;
+  gsize size;
+
+  if (vf_color_format_is_encoded(format)) {
+    if (tensor->ndim != 1 || strides[0] != 1) {
+      g_set_error(error, VF_ERROR, VF_ERROR_FORMAT, "%s data must be a contiguous 1-D uint8 tensor",
+                  fname);
+      return NULL;
+    }
+    return vf_buffer_new_wrapped(format, 0, 0, NULL, tensor->data, (gsize)shape[0],
+                                 vf_tensor_ref(tensor), (GDestroyNotify)vf_tensor_unref, error);
+  }
+
+  guint width, height;
+  gsize st[VF_TENSOR_MAX_PLANES];
+  guint px = vf_color_format_pixel_stride(format);
+  if (tensor->layout == VF_LAYOUT_CHW) {
+    g_set_error(error, VF_ERROR, VF_ERROR_FORMAT,
+                "a CHW tensor cannot be wrapped as %s: frames are HWC (interleaved); permute it "
+                "to HWC first",
+                fname);
+    return NULL;
+  }
+  if (format == VF_COLOR_FORMAT_NV12 || format == VF_COLOR_FORMAT_I420) {
+    if (tensor->color_format == format && tensor->n_planes > 1) {
+      /* A frame view: keep its planes as they are. */
+      width = tensor->width;
+      height = tensor->height;
+      for (guint p = 0; p < tensor->n_planes; p++)
+        st[p] = tensor->plane_strides[p];
+    } else {
+      if (tensor->ndim != 2 || shape[0] % 3 || shape[1] % 2 || strides[1] != 1) {
+        g_set_error(error, VF_ERROR, VF_ERROR_FORMAT,
+                    "%s needs a [H*3/2, W] uint8 tensor with even W and H, got %s", fname,
+                    tensor->ndim == 2 ? "an odd size" : "another shape");
+        return NULL;
+      }
+      width = (guint)shape[1];
+      height = (guint)(shape[0] * 2 / 3);
+      if (format == VF_COLOR_FORMAT_I420 && strides[0] != shape[1]) {
+        g_set_error_literal(error, VF_ERROR, VF_ERROR_FORMAT,
+                            "an I420 [H*3/2, W] tensor must have tight rows (stride == W)");
+        return NULL;
+      }
+      st[0] = st[1] = (gsize)strides[0];
+      st[2] = st[0] / 2;
+      if (format == VF_COLOR_FORMAT_I420)
+        st[1] = st[2];
+    }
+  } else {
+    gboolean gray = px == 1;
+    gboolean ok = gray ? (tensor->ndim == 2 && strides[1] == 1)
+                             || (tensor->ndim == 3 && shape[2] == 1 && strides[1] == 1)
+                       : tensor->ndim == 3 && shape[2] == px && strides[2] == 1
+                             && strides[1] == (gint64)px;
+    if (!ok) {
+      g_set_error(error, VF_ERROR, VF_ERROR_FORMAT,
+                  "%s needs an HWC uint8 tensor [H, W, %u] with interleaved pixels; got %u "
+                  "dimensions%s",
+                  fname, px, tensor->ndim,
+                  tensor->ndim == 3 ? " with another channel count or pixel stride" : "");
+      return NULL;
+    }
+    height = (guint)shape[0];
+    width = (guint)shape[1];
+    st[0] = (gsize)strides[0];
+  }
+  /* Memory spans from the first byte to the end of the last plane. */
+  if (tensor->n_planes > 1 && tensor->color_format == format) {
+    guint last = tensor->n_planes - 1;
+    size = (gsize)(tensor->planes[last] - (guint8 *)tensor->data)
+           + st[last] * vf_frame_plane_height(format, height, last);
+  } else {
+    size = 0;
+    for (guint p = 0; p < vf_frame_n_planes(format); p++)
+      size += st[p] * vf_frame_plane_height(format, height, p);
+  }
+  return vf_buffer_new_wrapped(format, width, height, st, tensor->data, size, vf_tensor_ref(tensor),
+                               (GDestroyNotify)vf_tensor_unref, error);
+}
+
+VfBuffer *
+vf_buffer_new_from_gst(GstBuffer *buffer, GstCaps *caps)
+{
+  g_return_val_if_fail(buffer != NULL, NULL);
+  return buffer_alloc(gst_buffer_ref(buffer), caps ? gst_caps_ref(caps) : NULL);
+}
+
+VfBuffer *
+vf_buffer_new_from_sample(GstSample *sample)
+{
+  GstBuffer *buffer = gst_sample_get_buffer(sample);
+  if (buffer == NULL)
+    return vf_buffer_new_empty();
+  return vf_buffer_new_from_gst(buffer, gst_sample_get_caps(sample));
+}
+
+VfBuffer *
+vf_buffer_ref(VfBuffer *buffer)
+{
+  g_return_val_if_fail(buffer != NULL, NULL);
+  g_atomic_int_inc(&buffer->refcount);
+  return buffer;
+}
+
+void
+vf_buffer_unref(VfBuffer *buffer)
+{
+  if (buffer == NULL || !g_atomic_int_dec_and_test(&buffer->refcount))
+    return;
+  if (buffer->buffer)
+    gst_buffer_unref(buffer->buffer);
+  if (buffer->caps)
+    gst_caps_unref(buffer->caps);
+  g_free(buffer);
+}
+
+GstBuffer *
+vf_buffer_get_gst_buffer(const VfBuffer *buffer)
+{
+  return buffer->buffer;
+}
+
+GstCaps *
+vf_buffer_get_caps(const VfBuffer *buffer)
+{
+  return buffer->caps;
+}
+
+VfColorFormat
+vf_buffer_get_color_format(const VfBuffer *buffer)
+{
+  return buffer->format;
+}
+
+guint
+vf_buffer_get_width(const VfBuffer *buffer)
+{
+  if (buffer->has_info)
+    return GST_VIDEO_INFO_WIDTH(&buffer->info);
+  gint w = 0;
+  if (buffer->caps && gst_caps_get_size(buffer->caps) > 0)
+    gst_structure_get_int(gst_caps_get_structure(buffer->caps, 0), "width", &w);
+  return (guint)MAX(w, 0);
+}
+
+guint
+vf_buffer_get_height(const VfBuffer *buffer)
+{
+  if (buffer->has_info)
+    return GST_VIDEO_INFO_HEIGHT(&buffer->info);
+  gint h = 0;
+  if (buffer->caps && gst_caps_get_size(buffer->caps) > 0)
+    gst_structure_get_int(gst_caps_get_structure(buffer->caps, 0), "height", &h);
+  return (guint)MAX(h, 0);
+}
+
+GstClockTime
+vf_buffer_get_pts(const VfBuffer *buffer)
+{
+  return buffer->buffer ? GST_BUFFER_PTS(buffer->buffer) : GST_CLOCK_TIME_NONE;
+}
+
+guint
+vf_buffer_get_batch_size(const VfBuffer *buffer)
+{
+  return vf_buffer_is_empty(buffer) ? 0 : 1;
+}
+
+/* What a frame tensor holds on to: the mapped frame (which holds the buffer) and our VfBuffer. */
+typedef struct {
+  GstVideoFrame frame;
+  GstMapInfo map;
+  gboolean is_frame;
+  GstBuffer *mapped;
+  VfBuffer *owner;
+} FrameHold;
+
+static void
+frame_hold_free(gpointer data)
+{
+  FrameHold *hold = data;
+  if (hold->is_frame)
+    gst_video_frame_unmap(&hold->frame);
+  else
+    gst_buffer_unmap(hold->mapped, &hold->map);
+  vf_buffer_unref(hold->owner);
+  g_free(hold);
+}
+
+static VfTensor *
+extract(VfBuffer *buffer, guint index, gboolean writable, GError **error)
+{
+  guint n = vf_buffer_get_batch_size(buffer);
+  if (index >= n) {
+    g_set_error(error, VF_ERROR, VF_ERROR_ARGUMENT,
+                "frame index %u is out of range: this buffer holds %u frame%s", index, n,
+                n == 1 ? "" : "s");
+    return NULL;
+  }
+  GstMapFlags flags = writable ? GST_MAP_READWRITE : GST_MAP_READ;
+  if (writable && !gst_buffer_is_writable(buffer->buffer)) {
+    g_set_error_literal(error, VF_ERROR, VF_ERROR_STATE,
+                        "this buffer is shared with a pipeline: vf_buffer_clone() it to write");
+    return NULL;
+  }
+  FrameHold *hold = g_new0(FrameHold, 1);
+  hold->owner = vf_buffer_ref(buffer);
+
+  if (!buffer->has_info) {
+    /* Encoded or unknown data: its bytes as a 1-D tensor. */
+    hold->mapped = buffer->buffer;
+    if (!gst_buffer_map(buffer->buffer, &hold->map, flags))
+      goto map_failed;
+    gint64 shape = (gint64)hold->map.size;
+    VfTensor *t = vf_tensor_new_wrapped(hold->map.data, VF_DTYPE_UINT8, 1, &shape, NULL,
+                                        VF_DEVICE_CPU, 0, hold, frame_hold_free, error);
+    if (t) {
+      t->writable = writable;
+      t->color_format = buffer->format;
+    }
+    return t;
+  }
+  /* NO_REF: the hold keeps our VfBuffer (and so the GstBuffer) alive. */
+  if (!gst_video_frame_map(&hold->frame, &buffer->info, buffer->buffer,
+                           flags | GST_VIDEO_FRAME_MAP_FLAG_NO_REF))
+    goto map_failed;
+  hold->is_frame = TRUE;
+  guint8 *planes[VF_TENSOR_MAX_PLANES];
+  gsize strides[VF_TENSOR_MAX_PLANES];
+  guint n_planes = MIN(GST_VIDEO_FRAME_N_PLANES(&hold->frame), VF_TENSOR_MAX_PLANES);
+  for (guint p = 0; p < n_planes; p++) {
+    planes[p] = GST_VIDEO_FRAME_PLANE_DATA(&hold->frame, p);
+    strides[p] = (gsize)GST_VIDEO_FRAME_PLANE_STRIDE(&hold->frame, p);
+  }
+  return vf_tensor_new_frame_view(buffer->format, GST_VIDEO_INFO_WIDTH(&buffer->info),
+                                  GST_VIDEO_INFO_HEIGHT(&buffer->info), n_planes, planes, strides,
+                                  writable, hold, frame_hold_free);
+
+map_failed:
+  g_set_error(error, VF_ERROR, VF_ERROR_FAILED,
+              "cannot map frame %u for %s (is it device memory, or smaller than its caps say?)",
+              index, writable ? "writing" : "reading");
+  vf_buffer_unref(hold->owner);
+  g_free(hold);
+  return NULL;
+}
+
+VfTensor *
+vf_buffer_extract(VfBuffer *buffer, guint index, GError **error)
+{
+  return extract(buffer, index, FALSE, error);
+}
+
+VfTensor *
+vf_buffer_extract_writable(VfBuffer *buffer, guint index, GError **error)
+{
+  return extract(buffer, index, TRUE, error);
+}
+
+VfBuffer *
+vf_buffer_clone(const VfBuffer *buffer, GError **error)
+{
+  (void)error;
+  if (buffer->buffer == NULL)
+    return vf_buffer_new_empty();
+  return buffer_alloc(gst_buffer_copy_deep(buffer->buffer),
+                      buffer->caps ? gst_caps_ref(buffer->caps) : NULL);
+}

@@ -1,0 +1,355 @@
+/* vidflow: VfFeeder, a provider's generate() driven by an appsrc's need-data/enough-data on a
+ * thread of its own, with every buffer checked against the caps before it is pushed. */
+#include "buffer-private.h"
+#include "pipeline-private.h"
+
+#include <gst/app/gstappsrc.h>
+
+struct _VfFeeder {
+  char *name;
+  VfProviderInfo info;
+  VfProviderCallbacks callbacks;
+  gpointer user_data;
+  guint max_buffers;
+
+  GstElement *appsrc; /* bound element (ref) */
+  VfColorFormat format;
+  gboolean raw;
+  GstVideoInfo vinfo; /* raw: the negotiated frame */
+  gint fps_n, fps_d;
+  gboolean do_timestamp;
+
+  GThread *thread;
+  GMutex lock;
+  GCond cond;
+  gboolean need_data; /* appsrc asked for data and has not said enough since */
+  gboolean stopping;
+  guint64 frame_index;
+  guint64 pushed;
+};
+
+VfFeeder *
+vf_feeder_new(const char *name, const VfProviderInfo *info, const VfProviderCallbacks *callbacks,
+              gpointer user_data)
+{
+  g_return_val_if_fail(callbacks != NULL && callbacks->generate != NULL, NULL);
+  VfFeeder *f = g_new0(VfFeeder, 1);
+  f->name = g_strdup(name ? name : "feeder");
+  if (info)
+    f->info = *info;
+  f->callbacks = *callbacks;
+  f->user_data = user_data;
+  f->max_buffers = 4;
+  g_mutex_init(&f->lock);
+  g_cond_init(&f->cond);
+  return f;
+}
+
+void
+vf_feeder_free(VfFeeder *feeder)
+{
+  if (feeder == NULL)
+    return;
+  vf_feeder_stop(feeder);
+  if (feeder->appsrc)
+    gst_object_unref(feeder->appsrc);
+  if (feeder->callbacks.destroy)
+    feeder->callbacks.destroy(feeder->user_data);
+  g_mutex_clear(&feeder->lock);
+  g_cond_clear(&feeder->cond);
+  g_free(feeder->name);
+  g_free(feeder);
+}
+
+void
+vf_feeder_set_max_buffers(VfFeeder *feeder, guint max_buffers)
+{
+  feeder->max_buffers = MAX(max_buffers, 1);
+}
+
+const char *
+vf_feeder_get_name(const VfFeeder *feeder)
+{
+  return feeder->name;
+}
+
+guint64
+vf_feeder_get_pushed(const VfFeeder *feeder)
+{
+  VfFeeder *f = (VfFeeder *)feeder; /* the lock is not part of the feeder's value */
+  g_mutex_lock(&f->lock);
+  guint64 n = f->pushed;
+  g_mutex_unlock(&f->lock);
+  return n;
+}
+
+static void
+on_need_data(GstAppSrc *src, guint length, gpointer data)
+{
+  (void)src;
+  (void)length;
+  VfFeeder *f = data;
+  g_mutex_lock(&f->lock);
+  f->need_data = TRUE;
+  g_cond_signal(&f->cond);
+  g_mutex_unlock(&f->lock);
+}
+
+static void
+on_enough_data(GstAppSrc *src, gpointer data)
+{
+  (void)src;
+  VfFeeder *f = data;
+  g_mutex_lock(&f->lock);
+  f->need_data = FALSE;
+  g_mutex_unlock(&f->lock);
+}
+
+/* Caps from the provider's fields, or the provider's fields checked against the user's caps. */
+static gboolean
+resolve_caps(VfFeeder *f, GstElement *appsrc, GError **error)
+{
+  const char *src = GST_ELEMENT_NAME(appsrc);
+  VfProviderInfo *info = &f->info;
+  GstCaps *caps = NULL;
+  g_object_get(appsrc, "caps", &caps, NULL);
+
+  if (caps == NULL) {
+    if (info->format == VF_COLOR_FORMAT_UNKNOWN
+        || (!vf_color_format_is_encoded(info->format) && (info->width == 0 || info->height == 0))) {
+      g_set_error(error, VF_ERROR, VF_ERROR_FORMAT,
+                  "appsrc '%s' has no caps and feeder '%s' gives no format, width and height: set "
+                  "the provider's format/width/height/framerate or the appsrc's caps",
+                  src, f->name);
+      return FALSE;
+    }
+    caps = vf_color_format_to_caps(info->format, info->width, info->height, info->fps_n,
+                                   info->fps_d);
+    g_object_set(appsrc, "caps", caps, NULL);
+  }
+  gboolean ok = FALSE;
+  GstCapsFeatures *features = gst_caps_get_features(caps, 0);
+  GstStructure *s = gst_caps_get_structure(caps, 0);
+  gint fps_n = 0, fps_d = 1, w = 0, h = 0;
+  gst_structure_get_fraction(s, "framerate", &fps_n, &fps_d);
+  gst_structure_get_int(s, "width", &w);
+  gst_structure_get_int(s, "height", &h);
+  f->format = vf_color_format_from_caps(caps);
+
+  if (features && gst_caps_features_contains(features, "memory:NVMM")) {
+    g_set_error(error, VF_ERROR, VF_ERROR_FORMAT,
+                "appsrc '%s' caps ask for memory:NVMM, which is DeepStream's; use plain "
+                "video/x-raw (CPU frames)",
+                src);
+  } else if (features && !gst_caps_features_is_any(features)
+             && !gst_caps_features_contains(features, GST_CAPS_FEATURE_MEMORY_SYSTEM_MEMORY)) {
+    char *fs = gst_caps_features_to_string(features);
+    g_set_error(error, VF_ERROR, VF_ERROR_UNSUPPORTED,
+                "appsrc '%s' caps ask for %s; this build feeds CPU memory only", src, fs);
+    g_free(fs);
+  } else if (info->device != VF_DEVICE_CPU) {
+    g_set_error(error, VF_ERROR, VF_ERROR_UNSUPPORTED,
+                "feeder '%s' provides CUDA frames; this build feeds CPU memory only", f->name);
+  } else if (f->format == VF_COLOR_FORMAT_UNKNOWN) {
+    char *cs = gst_caps_to_string(caps);
+    g_set_error(error, VF_ERROR, VF_ERROR_FORMAT,
+                "appsrc '%s' caps %s are not a format vidflow feeds (RGB, RGBA, BGR, BGRA, GRAY8, "
+                "NV12, I420, JPEG, H264)",
+                src, cs);
+    g_free(cs);
+  } else if (info->format != VF_COLOR_FORMAT_UNKNOWN && info->format != f->format) {
+    g_set_error(error, VF_ERROR, VF_ERROR_FORMAT,
+                "feeder '%s' provides %s but appsrc '%s' caps say %s: make them agree", f->name,
+                vf_color_format_to_string(info->format), src, vf_color_format_to_string(f->format));
+  } else if ((info->width && (gint)info->width != w) || (info->height && (gint)info->height != h)) {
+    g_set_error(error, VF_ERROR, VF_ERROR_FORMAT,
+                "feeder '%s' provides %ux%u frames but appsrc '%s' caps say %dx%d: make them agree",
+                f->name, info->width, info->height, src, w, h);
+  } else if (info->fps_n > 0 && fps_n > 0
+             && (gint64)info->fps_n * fps_d != (gint64)fps_n * MAX(info->fps_d, 1)) {
+    g_set_error(error, VF_ERROR, VF_ERROR_FORMAT,
+                "feeder '%s' provides %d/%d fps but appsrc '%s' caps say %d/%d: make them agree",
+                f->name, info->fps_n, MAX(info->fps_d, 1), src, fps_n, fps_d);
+  } else {
+    f->raw = !vf_color_format_is_encoded(f->format);
+    if (f->raw && !gst_video_info_from_caps(&f->vinfo, caps)) {
+      char *cs = gst_caps_to_string(caps);
+      g_set_error(error, VF_ERROR, VF_ERROR_FORMAT,
+                  "appsrc '%s' caps %s do not fix the frame (width, height and format are needed)",
+                  src, cs);
+      g_free(cs);
+    } else {
+      f->fps_n = fps_n > 0 ? fps_n : info->fps_n;
+      f->fps_d = fps_n > 0 ? fps_d : MAX(info->fps_d, 1);
+      ok = TRUE;
+    }
+  }
+  gst_caps_unref(caps);
+  return ok;
+}
+
+gboolean
+vf_feeder_bind(VfFeeder *feeder, GstElement *appsrc, GError **error)
+{
+  if (feeder->appsrc) {
+    g_set_error(error, VF_ERROR, VF_ERROR_ARGUMENT, "feeder '%s' is already attached to '%s'",
+                feeder->name, GST_ELEMENT_NAME(feeder->appsrc));
+    return FALSE;
+  }
+  if (!resolve_caps(feeder, appsrc, error))
+    return FALSE;
+  feeder->appsrc = gst_object_ref(appsrc);
+
+  GstFormat format;
+  guint64 max_bytes;
+  g_object_get(appsrc, "format", &format, "do-timestamp", &feeder->do_timestamp, "max-bytes",
+               &max_bytes, NULL);
+  if (format == GST_FORMAT_BYTES) /* appsrc's default, wrong for frames */
+    g_object_set(appsrc, "format", GST_FORMAT_TIME, NULL);
+  /* Bound the queue in frames. For raw frames the bound is in bytes so that min-percent asks for
+   * more at half full and the appsrc never runs dry while generate() works. */
+  if (max_bytes == 200000) { /* appsrc's default: the user did not choose */
+    if (feeder->raw)
+      g_object_set(appsrc, "max-bytes", (guint64)GST_VIDEO_INFO_SIZE(&feeder->vinfo) * feeder->max_buffers,
+                   "min-percent", 50, NULL);
+    else
+      g_object_set(appsrc, "max-bytes", (guint64)0, "max-buffers", (guint64)feeder->max_buffers,
+                   NULL);
+  }
+  GstAppSrcCallbacks cb = {0};
+  cb.need_data = on_need_data;
+  cb.enough_data = on_enough_data;
+  gst_app_src_set_callbacks(GST_APP_SRC(appsrc), &cb, feeder, NULL);
+  return TRUE;
+}
+
+/* Bytes a frame needs given its video meta (custom strides) or the caps (default layout). */
+static gboolean
+check_buffer(VfFeeder *f, VfBuffer *b, GError **error)
+{
+  const char *src = GST_ELEMENT_NAME(f->appsrc);
+  if (b->format != VF_COLOR_FORMAT_UNKNOWN && b->format != f->format) {
+    g_set_error(error, VF_ERROR, VF_ERROR_FORMAT,
+                "feeder '%s' returned a %s buffer but appsrc '%s' caps say %s", f->name,
+                vf_color_format_to_string(b->format), src, vf_color_format_to_string(f->format));
+    return FALSE;
+  }
+  if (!f->raw)
+    return TRUE;
+  guint w = GST_VIDEO_INFO_WIDTH(&f->vinfo), h = GST_VIDEO_INFO_HEIGHT(&f->vinfo);
+  if (b->has_info && (GST_VIDEO_INFO_WIDTH(&b->info) != (gint)w
+                      || GST_VIDEO_INFO_HEIGHT(&b->info) != (gint)h)) {
+    g_set_error(error, VF_ERROR, VF_ERROR_FORMAT,
+                "feeder '%s' returned a %dx%d frame but appsrc '%s' caps say %ux%u", f->name,
+                GST_VIDEO_INFO_WIDTH(&b->info), GST_VIDEO_INFO_HEIGHT(&b->info), src, w, h);
+    return FALSE;
+  }
+  gsize size = gst_buffer_get_size(b->buffer);
+  GstVideoMeta *meta = gst_buffer_get_video_meta(b->buffer);
+  if (meta) {
+    gsize needed = 0;
+    for (guint p = 0; p < meta->n_planes; p++) {
+      gint comp[GST_VIDEO_MAX_COMPONENTS];
+      gst_video_format_info_component(f->vinfo.finfo, p, comp);
+      gsize rows = GST_VIDEO_FORMAT_INFO_SCALE_HEIGHT(f->vinfo.finfo, comp[0], h);
+      needed = MAX(needed, meta->offset[p] + (gsize)meta->stride[p] * rows);
+    }
+    if (size >= needed)
+      return TRUE;
+    g_set_error(error, VF_ERROR, VF_ERROR_SIZE,
+                "feeder '%s' returned %zu bytes; a %s %ux%u frame with its strides needs %zu",
+                f->name, size, vf_color_format_to_string(f->format), w, h, needed);
+    return FALSE;
+  }
+  if (size != GST_VIDEO_INFO_SIZE(&f->vinfo)) {
+    g_set_error(error, VF_ERROR, VF_ERROR_SIZE,
+                "feeder '%s' returned %zu bytes; a %s %ux%u frame (appsrc '%s' caps) is %zu bytes",
+                f->name, size, vf_color_format_to_string(f->format), w, h, src,
+                GST_VIDEO_INFO_SIZE(&f->vinfo));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static GstBuffer *
+timestamped(VfFeeder *f, GstBuffer *buffer)
+{
+  if (f->do_timestamp || f->fps_n <= 0 || GST_BUFFER_PTS_IS_VALID(buffer))
+    return buffer;
+  buffer = gst_buffer_make_writable(buffer); /* shallow: memory is shared, not copied */
+  GST_BUFFER_PTS(buffer)
+      = gst_util_uint64_scale(f->frame_index, (guint64)f->fps_d * GST_SECOND, (guint64)f->fps_n);
+  GST_BUFFER_DURATION(buffer)
+      = gst_util_uint64_scale((guint64)f->fps_d, GST_SECOND, (guint64)f->fps_n);
+  return buffer;
+}
+
+static gpointer
+feeder_thread(gpointer data)
+{
+  VfFeeder *f = data;
+  gsize size = f->raw ? GST_VIDEO_INFO_SIZE(&f->vinfo) : 0;
+
+  g_mutex_lock(&f->lock);
+  while (TRUE) {
+    while (!f->need_data && !f->stopping)
+      g_cond_wait(&f->cond, &f->lock);
+    if (f->stopping)
+      break;
+    g_mutex_unlock(&f->lock);
+
+    GError *error = NULL;
+    VfBuffer *b = f->callbacks.generate(size, f->user_data, &error);
+    gboolean done = FALSE;
+    if (error) {
+      g_prefix_error(&error, "feeder '%s' (appsrc '%s'): ", f->name, GST_ELEMENT_NAME(f->appsrc));
+      vf_post_error(f->appsrc, error);
+      done = TRUE;
+    } else if (vf_buffer_is_empty(b)) {
+      gst_app_src_end_of_stream(GST_APP_SRC(f->appsrc));
+      done = TRUE;
+    } else if (!check_buffer(f, b, &error)) {
+      vf_post_error(f->appsrc, error);
+      done = TRUE;
+    } else {
+      GstBuffer *out = timestamped(f, gst_buffer_ref(b->buffer));
+      GstFlowReturn ret = gst_app_src_push_buffer(GST_APP_SRC(f->appsrc), out);
+      f->frame_index++;
+      g_mutex_lock(&f->lock);
+      f->pushed++;
+      g_mutex_unlock(&f->lock);
+      done = ret != GST_FLOW_OK; /* flushing (stopped) or EOS (drained by send_eos) */
+    }
+    if (b)
+      vf_buffer_unref(b);
+    g_mutex_lock(&f->lock);
+    if (done)
+      break;
+  }
+  g_mutex_unlock(&f->lock);
+  return NULL;
+}
+
+void
+vf_feeder_start(VfFeeder *feeder)
+{
+  if (feeder->thread || feeder->appsrc == NULL)
+    return;
+  feeder->stopping = FALSE;
+  feeder->need_data = FALSE;
+  feeder->frame_index = 0;
+  feeder->thread = g_thread_new(feeder->name, feeder_thread, feeder);
+}
+
+void
+vf_feeder_stop(VfFeeder *feeder)
+{
+  if (feeder->thread == NULL)
+    return;
+  g_mutex_lock(&feeder->lock);
+  feeder->stopping = TRUE;
+  g_cond_signal(&feeder->cond);
+  g_mutex_unlock(&feeder->lock);
+  g_thread_join(feeder->thread);
+  feeder->thread = NULL;
+}

@@ -1,0 +1,127 @@
+/* vidflow: VfProbe, a user callback on the buffers passing one pad. */
+#include "pipeline-private.h"
+
+struct _VfProbe {
+  char *name;
+  VfProbeCallbacks callbacks;
+  gpointer user_data;
+  GstPad *pad; /* ref */
+  gulong probe_id;
+  GMutex lock;
+  guint64 seen, dropped;
+};
+
+VfProbe *
+vf_probe_new(const char *name, const VfProbeCallbacks *callbacks, gpointer user_data)
+{
+  g_return_val_if_fail(callbacks != NULL && callbacks->on_buffer != NULL, NULL);
+  VfProbe *p = g_new0(VfProbe, 1);
+  p->name = g_strdup(name ? name : "probe");
+  p->callbacks = *callbacks;
+  p->user_data = user_data;
+  g_mutex_init(&p->lock);
+  return p;
+}
+
+void
+vf_probe_unbind(VfProbe *probe)
+{
+  if (probe->pad == NULL)
+    return;
+  gst_pad_remove_probe(probe->pad, probe->probe_id);
+  gst_clear_object(&probe->pad);
+}
+
+void
+vf_probe_free(VfProbe *probe)
+{
+  if (probe == NULL)
+    return;
+  vf_probe_unbind(probe);
+  if (probe->callbacks.destroy)
+    probe->callbacks.destroy(probe->user_data);
+  g_mutex_clear(&probe->lock);
+  g_free(probe->name);
+  g_free(probe);
+}
+
+const char *
+vf_probe_get_name(const VfProbe *probe)
+{
+  return probe->name;
+}
+
+guint64
+vf_probe_get_seen(const VfProbe *probe)
+{
+  VfProbe *p = (VfProbe *)probe;
+  g_mutex_lock(&p->lock);
+  guint64 n = p->seen;
+  g_mutex_unlock(&p->lock);
+  return n;
+}
+
+guint64
+vf_probe_get_dropped(const VfProbe *probe)
+{
+  VfProbe *p = (VfProbe *)probe;
+  g_mutex_lock(&p->lock);
+  guint64 n = p->dropped;
+  g_mutex_unlock(&p->lock);
+  return n;
+}
+
+static GstPadProbeReturn
+on_buffer(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  VfProbe *p = data;
+  GstCaps *caps = gst_pad_get_current_caps(pad);
+  VfBuffer *buffer = vf_buffer_new_from_gst(GST_PAD_PROBE_INFO_BUFFER(info), caps);
+  if (caps)
+    gst_caps_unref(caps);
+  VfProbeReturn ret = p->callbacks.on_buffer(buffer, p->user_data);
+  vf_buffer_unref(buffer);
+  g_mutex_lock(&p->lock);
+  p->seen++;
+  if (ret == VF_PROBE_DROP)
+    p->dropped++;
+  g_mutex_unlock(&p->lock);
+  return ret == VF_PROBE_DROP ? GST_PAD_PROBE_DROP : GST_PAD_PROBE_OK;
+}
+
+/* The pad named `spec`, or the element's "src" pad, or its only source pad (transfer full). */
+static GstPad *
+find_pad(GstElement *element, const char *spec, GError **error)
+{
+  GstPad *pad = NULL;
+  if (spec && *spec) {
+    pad = gst_element_get_static_pad(element, spec);
+  } else {
+    pad = gst_element_get_static_pad(element, "src");
+    if (pad == NULL && element->numsrcpads == 1)
+      pad = gst_object_ref(element->srcpads->data);
+  }
+  if (pad == NULL)
+    g_set_error(error, VF_ERROR, VF_ERROR_NOT_FOUND,
+                "element '%s' has no pad '%s' to probe%s", GST_ELEMENT_NAME(element),
+                spec && *spec ? spec : "src",
+                spec && *spec ? ""
+                              : " (its source pads appear later or there are several: name one, or "
+                                "probe the element downstream)");
+  return pad;
+}
+
+gboolean
+vf_probe_bind(VfProbe *probe, GstElement *element, const char *pad, GError **error)
+{
+  if (probe->pad) {
+    g_set_error(error, VF_ERROR, VF_ERROR_ARGUMENT, "probe '%s' is already attached",
+                probe->name);
+    return FALSE;
+  }
+  probe->pad = find_pad(element, pad, error);
+  if (probe->pad == NULL)
+    return FALSE;
+  probe->probe_id = gst_pad_add_probe(probe->pad, GST_PAD_PROBE_TYPE_BUFFER, on_buffer, probe, NULL);
+  return TRUE;
+}
