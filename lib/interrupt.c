@@ -7,12 +7,13 @@
 #include <signal.h>
 
 static volatile sig_atomic_t interrupts;
+static volatile sig_atomic_t interrupts_at_wait; /* count when the current wait() began */
 
 static void
 on_signal(int signum)
 {
   interrupts = interrupts + 1;
-  if (interrupts >= 3) {
+  if (interrupts - interrupts_at_wait >= 3) {
     /* The program is stuck outside wait(): let the next one end it the usual way. */
     signal(signum, SIG_DFL);
     raise(signum);
@@ -31,6 +32,13 @@ vf_handle_interrupts(void)
     sigaction(SIGTERM, &sa, NULL);
     g_once_init_leave(&installed, 1);
   }
+}
+
+guint
+vf_interrupt_begin_wait(void)
+{
+  interrupts_at_wait = interrupts;
+  return (guint)interrupts_at_wait;
 }
 
 guint

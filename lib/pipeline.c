@@ -389,6 +389,37 @@ start_threads(VfPipeline *p)
     vf_receiver_start(g_ptr_array_index(p->receivers, i));
 }
 
+/* Unblock every streaming thread: FLUSH_START sent into each element's sink pads (sources are
+ * left alone: their locks may be held by an EOS being sent into the stalled stream). Needed before
+ * NULL when something holds the pipeline's state lock while waiting for a blocked stream. */
+static gpointer
+ref_pad(gconstpointer pad, gpointer unused)
+{
+  (void)unused;
+  return gst_object_ref((gpointer)pad);
+}
+
+static void
+flush_all_sink_pads(VfPipeline *p)
+{
+  GstIterator *it = gst_bin_iterate_recurse(GST_BIN(p->pipeline));
+  GValue item = G_VALUE_INIT;
+  while (gst_iterator_next(it, &item) == GST_ITERATOR_OK) {
+    GstElement *e = g_value_get_object(&item);
+    if (!GST_IS_BIN(e) && e->numsinkpads > 0) {
+      GST_OBJECT_LOCK(e);
+      GList *pads = g_list_copy_deep(e->sinkpads, ref_pad, NULL);
+      GST_OBJECT_UNLOCK(e);
+      for (GList *l = pads; l; l = l->next)
+        gst_pad_send_event(l->data, gst_event_new_flush_start());
+      g_list_free_full(pads, gst_object_unref);
+    }
+    g_value_reset(&item);
+  }
+  g_value_unset(&item);
+  gst_iterator_free(it);
+}
+
 /* Back to NULL with every vidflow thread joined. `drained`: EOS reached the sinks, so receivers
  * first finish what their appsinks still hold. */
 static void
@@ -402,6 +433,8 @@ teardown(VfPipeline *p, gboolean drained)
     if (drained)
       for (guint i = 0; i < p->receivers->len; i++)
         vf_receiver_drain(g_ptr_array_index(p->receivers, i));
+    else
+      flush_all_sink_pads(p);
     gst_element_set_state(p->pipeline, GST_STATE_NULL);
     for (guint i = 0; i < p->feeders->len; i++)
       vf_feeder_stop(g_ptr_array_index(p->feeders, i));
@@ -473,7 +506,7 @@ gboolean
 vf_pipeline_wait(VfPipeline *pipeline, GError **error)
 {
   g_return_val_if_fail(pipeline != NULL, FALSE);
-  const guint interrupts_at_start = vf_interrupt_count();
+  const guint interrupts_at_start = vf_interrupt_begin_wait();
   guint interrupts_seen = interrupts_at_start;
   gboolean interrupted = FALSE;
   g_mutex_lock(&pipeline->lock);
