@@ -271,12 +271,25 @@ check_buffer(VfFeeder *f, VfBuffer *b, GError **error)
   return TRUE;
 }
 
+/* PTS/duration for buffers that have none: from the frame rate, or with do-timestamp from the
+ * running time (appsrc alone leaves the first, prerolling buffer without a timestamp). */
 static GstBuffer *
 timestamped(VfFeeder *f, GstBuffer *buffer)
 {
-  if (f->do_timestamp || f->fps_n <= 0 || GST_BUFFER_PTS_IS_VALID(buffer))
+  if (GST_BUFFER_PTS_IS_VALID(buffer) || (!f->do_timestamp && f->fps_n <= 0))
     return buffer;
   buffer = gst_buffer_make_writable(buffer); /* shallow: memory is shared, not copied */
+  if (f->do_timestamp) {
+    GstClockTime running = 0;
+    GstClock *clock = gst_element_get_clock(f->appsrc);
+    if (clock) {
+      GstClockTime now = gst_clock_get_time(clock), base = gst_element_get_base_time(f->appsrc);
+      running = now > base ? now - base : 0;
+      gst_object_unref(clock);
+    }
+    GST_BUFFER_PTS(buffer) = running;
+    return buffer;
+  }
   GST_BUFFER_PTS(buffer)
       = gst_util_uint64_scale(f->frame_index, (guint64)f->fps_d * GST_SECOND, (guint64)f->fps_n);
   GST_BUFFER_DURATION(buffer)

@@ -20,6 +20,7 @@ typedef struct {
   gsize wrong_size; /* if non-zero: return buffers of this size instead */
   gboolean wrong_format;
   gboolean fail_at_first; /* set *error */
+  gpointer data[64];      /* the memory of each frame made, to check zero-copy */
 } TestSource;
 
 static inline void
@@ -48,6 +49,8 @@ test_source_generate(gsize size, gpointer user_data, GError **error)
     size = (gsize)s->width * s->height * 4;
   guint8 *d = g_malloc(size);
   memset(d, (int)(s->made & 0xff), size);
+  if (s->made <= 64)
+    s->data[s->made - 1] = d;
   return vf_buffer_new_wrapped(format, s->width, s->height, NULL, d, size, d, test_free_data,
                                error);
 }
