@@ -22,15 +22,16 @@ static int
 queue_frame(VfBuffer *buffer, gpointer user_data)
 {
   Transfer *t = user_data;
-  /* keep the buffer (a reference, not a copy) for the other pipeline */
+  VfTensor *view = vf_buffer_extract(buffer, 0, NULL);
+  if (view) {
+    g_mutex_lock(&t->lock);
+    g_hash_table_add(t->seen, vf_tensor_get_data(view));
+    g_mutex_unlock(&t->lock);
+    vf_tensor_unref(view);
+  }
+  /* hand the buffer (a reference, not a copy) to the other pipeline */
   if (vf_frame_queue_push(t->queue, buffer, -1) != VF_QUEUE_OK)
     return VF_CONSUME_STOP; /* B is gone */
-  GError *err = NULL;
-  VfTensor *view = vf_buffer_extract(buffer, 0, &err);
-  g_mutex_lock(&t->lock);
-  g_hash_table_add(t->seen, vf_tensor_get_data(view));
-  g_mutex_unlock(&t->lock);
-  vf_tensor_unref(view);
   return VF_CONSUME_OK;
 }
 
