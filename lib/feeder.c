@@ -325,7 +325,10 @@ feeder_thread(gpointer data)
       vf_post_error(f->appsrc, error);
       done = TRUE;
     } else {
-      GstBuffer *out = timestamped(f, gst_buffer_ref(b->buffer));
+      /* Sole owner of the VfBuffer: take its GstBuffer, so stamping needs no copy of it. */
+      GstBuffer *out = g_atomic_int_get(&b->refcount) == 1 ? g_steal_pointer(&b->buffer)
+                                                           : gst_buffer_ref(b->buffer);
+      out = timestamped(f, out);
       GstFlowReturn ret = gst_app_src_push_buffer(GST_APP_SRC(f->appsrc), out);
       f->frame_index++;
       g_mutex_lock(&f->lock);
