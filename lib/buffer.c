@@ -2,6 +2,8 @@
 #include "buffer-private.h"
 #include "tensor-private.h"
 
+#include <vidflow/pipeline.h>
+
 #include <string.h>
 
 static VfBuffer *
@@ -96,6 +98,7 @@ vf_buffer_new_wrapped(VfColorFormat format, guint width, guint height, const gsi
                       gpointer data, gsize size, gpointer user_data, GDestroyNotify notify,
                       GError **error)
 {
+  vf_init(NULL); /* buffers may be made before any pipeline */
   if (data == NULL || size == 0) {
     g_set_error_literal(error, VF_ERROR, VF_ERROR_ARGUMENT,
                         "cannot wrap empty memory (use vf_buffer_new_empty for end of stream)");
@@ -123,6 +126,7 @@ VfBuffer *
 vf_buffer_new_copy(VfColorFormat format, guint width, guint height, const gsize *strides,
                    gconstpointer data, gsize size, GError **error)
 {
+  vf_init(NULL); /* buffers may be made before any pipeline */
   if (data == NULL || size == 0) {
     g_set_error_literal(error, VF_ERROR, VF_ERROR_ARGUMENT, "cannot copy empty memory");
     return NULL;
@@ -154,6 +158,7 @@ vf_buffer_new_copy(VfColorFormat format, guint width, guint height, const gsize 
 VfBuffer *
 vf_buffer_new_frame(VfColorFormat format, guint width, guint height, GError **error)
 {
+  vf_init(NULL); /* buffers may be made before any pipeline */
   GstVideoInfo info;
   gsize st[GST_VIDEO_MAX_PLANES], off[GST_VIDEO_MAX_PLANES];
   if (!frame_layout(format, width, height, NULL, G_MAXSIZE, &info, st, off, error))

@@ -44,6 +44,13 @@ custom-source)
   echo "garbage" > "$work/bad.y4m"
   if "$bin/custom-source" "$work/bad.y4m" 2> "$work/err"; then fail "garbage accepted"; fi
   grep -q "not a YUV4MPEG2 file" "$work/err" || fail "unclear error: $(cat "$work/err")" ;;
+contact-sheet)
+  make_mp4 60 "$work/in.mp4"
+  "$bin/contact-sheet" --every 10 --columns 3 --rows 2 --tile-width 160 --output "$work/sheet.png" "$work/in.mp4" \
+    | grep -q "contact sheet of 6 frames" || fail "not 6 tiles"
+  # PNG IHDR: width and height, big-endian, at bytes 16..23
+  size=$(od -An -tu1 -j16 -N8 "$work/sheet.png" | awk '{print $3*256+$4 "x" $7*256+$8}')
+  [ "$size" = 480x180 ] || fail "sheet is $size, not 480x180" ;;
 *) fail "unknown example $name" ;;
 esac
 echo "PASS: $name"

@@ -1,0 +1,45 @@
+# vidflow: the two commands of the README, and the pieces they are made of.
+#   make run    - set up, build, and run the main job on its built-in default
+#   make test   - set up, build, run the whole suite, then again under AddressSanitizer
+#   make bench  - run every benchmark (prints BENCH lines)
+BUILD ?= build
+ASAN_BUILD ?= build-asan
+MESON_OPTS ?= -Dwerror=true
+
+.PHONY: setup build run test test-fast test-asan bench clean
+
+setup:
+	@tools/setup.sh
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD) $(MESON_OPTS)
+
+build: setup $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+run: build
+	@tools/run-default.sh $(BUILD)
+
+$(ASAN_BUILD)/build.ninja:
+	meson setup $(ASAN_BUILD) $(MESON_OPTS) -Db_sanitize=address -Dbuildtype=debug
+
+test-fast: build
+	meson test -C $(BUILD) --print-errorlogs --num-processes 2 || true
+	@/usr/bin/python3 tools/test-summary.py "tests" $(BUILD)/meson-logs/testlog.json
+
+test-asan: setup $(ASAN_BUILD)/build.ninja
+	ninja -C $(ASAN_BUILD)
+	meson test -C $(ASAN_BUILD) --print-errorlogs --num-processes 2 --timeout-multiplier 3 || true
+	@/usr/bin/python3 tools/test-summary.py "tests under AddressSanitizer" $(ASAN_BUILD)/meson-logs/testlog.json
+
+test: build
+	@$(MAKE) --no-print-directory test-fast; a=$$?; \
+	 $(MAKE) --no-print-directory test-asan; b=$$?; \
+	 /usr/bin/python3 tools/test-summary.py "vidflow" $(BUILD)/meson-logs/testlog.json $(ASAN_BUILD)/meson-logs/testlog.json; \
+	 c=$$?; [ $$a = 0 ] && [ $$b = 0 ] && [ $$c = 0 ]
+
+bench: build
+	meson test -C $(BUILD) --benchmark --verbose
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)
