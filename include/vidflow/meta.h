@@ -45,6 +45,15 @@ G_BEGIN_DECLS
 /* The GstMemory type name of CUDA memory (gst_memory_is_type). */
 #define VF_MEMORY_TYPE_CUDA "CUDAMemory"
 
+/* Sources coming and going. vfmux announces each as an element message (on the bus) and as a
+ * serialized custom downstream event (GST_EVENT_CUSTOM_DOWNSTREAM, in order with the batches),
+ * both with a structure of this name and a "source-id" (guint) field; messages also carry
+ * "pad-name" (string). ADDED: a sink pad was requested; REMOVED: it was released; EOS: its
+ * stream ended. */
+#define VF_SOURCE_ADDED "vf-source-added"
+#define VF_SOURCE_REMOVED "vf-source-removed"
+#define VF_SOURCE_EOS "vf-source-eos"
+
 /* The object id of an object no tracker has seen. */
 #define VF_OBJECT_UNTRACKED G_MAXUINT64
 /* class id of an object without a class. */
