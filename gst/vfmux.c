@@ -1140,17 +1140,21 @@ static GstFlowReturn push_batch(VfMux *self, const Settings *s, Slot *slots, gui
 static GstFlowReturn vf_mux_aggregate(GstAggregator *agg, gboolean timeout)
 {
   VfMux *self = VF_MUX(agg);
-  Settings s;
-  get_settings(self, &s);
-
-  GPtrArray *pads = get_pads(self);
-  g_ptr_array_sort(pads, compare_source_id);
-  guint n_pads = pads->len;
-  Slot *slots = g_new0(Slot, MAX(n_pads, 1));
   GstFlowReturn ret = GST_FLOW_OK;
   gboolean produced = FALSE, all_eos = FALSE;
 
   while (ret == GST_FLOW_OK) {
+    /* Properties or source caps changed while a batch was pushed: let the aggregator
+     * renegotiate first; it calls again. */
+    if (produced && gst_pad_needs_reconfigure(agg->srcpad))
+      break;
+    Settings s;
+    get_settings(self, &s);
+    /* Pads may come and go while a batch is pushed: look again each time. */
+    GPtrArray *pads = get_pads(self);
+    g_ptr_array_sort(pads, compare_source_id);
+    guint n_pads = pads->len;
+    Slot *slots = g_new0(Slot, MAX(n_pads, 1));
     /* Who has a frame, in round-robin order from next_pad. */
     guint avail = 0, active = 0;
     all_eos = n_pads > 0;
@@ -1171,11 +1175,12 @@ static GstFlowReturn vf_mux_aggregate(GstAggregator *agg, gboolean timeout)
       }
     }
     push_pending_events(self);
-    if (avail == 0)
-      break;
     gboolean complete = avail >= s.batch_size || avail == active;
-    if (!complete && !timeout)
+    if (avail == 0 || (!complete && !timeout)) {
+      g_free(slots);
+      g_ptr_array_unref(pads);
       break;
+    }
     guint n = MIN(avail, s.batch_size);
     /* The next batch starts after the last source taken. */
     for (guint k = 0; k < n_pads; k++)
@@ -1187,11 +1192,11 @@ static GstFlowReturn vf_mux_aggregate(GstAggregator *agg, gboolean timeout)
     produced = TRUE;
     /* Frames still waiting get their own deadline (get_next_time), unless complete. */
     timeout = FALSE;
+    g_free(slots);
+    g_ptr_array_unref(pads);
   }
   if (ret == GST_FLOW_OK && !produced && all_eos)
     ret = GST_FLOW_EOS;
-  g_free(slots);
-  g_ptr_array_unref(pads);
   return ret;
 }
 
