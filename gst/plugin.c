@@ -14,4 +14,4 @@ static gboolean plugin_init(GstPlugin *plugin)
 
 GST_PLUGIN_DEFINE(GST_VERSION_MAJOR, GST_VERSION_MINOR, vidflow,
                   "vidflow: batching, inference, tracking and display for video analytics",
-                  plugin_init, VERSION, "MIT", "vidflow", "https://example.invalid/vidflow")
+                  plugin_init, VERSION, "MIT/X11", "vidflow", "https://example.invalid/vidflow")

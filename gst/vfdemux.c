@@ -11,6 +11,9 @@
  * stay CUDA frames); a GstVideoMeta describes strides and offsets when they are not the default.
  * Output timestamps are the frames' running times (vfmux's output time base).
  *
+ * Put a queue on each branch (as after any demuxer): one streaming thread feeds every pad, and a
+ * sink that blocks (prerolling, or slow) would stall the other sources.
+ *
  * When vfmux reports that a source ended (VF_SOURCE_EOS) or left (VF_SOURCE_REMOVED), its pad
  * gets EOS; the end of the batched stream ends every pad.
  *
