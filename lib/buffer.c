@@ -4,35 +4,73 @@
 
 #include <string.h>
 
-static VfBuffer *
-buffer_alloc(GstBuffer *gst_buffer, GstCaps *caps)
+static gboolean caps_are_batched(const GstCaps *caps)
+{
+  if (caps == NULL || gst_caps_get_size(caps) == 0)
+    return FALSE;
+  GstCapsFeatures *f = gst_caps_get_features(caps, 0);
+  return f && gst_caps_features_contains(f, VF_CAPS_FEATURE_META_BATCH);
+}
+
+static VfBuffer *buffer_alloc(GstBuffer *gst_buffer, GstCaps *caps)
 {
   VfBuffer *b = g_new0(VfBuffer, 1);
   b->refcount = 1;
   b->buffer = gst_buffer;
   b->caps = caps;
   b->format = vf_color_format_from_caps(caps);
-  if (caps && b->format != VF_COLOR_FORMAT_UNKNOWN && !vf_color_format_is_encoded(b->format))
+  gboolean batched_caps = caps_are_batched(caps);
+  if (caps && b->format != VF_COLOR_FORMAT_UNKNOWN && !vf_color_format_is_encoded(b->format)
+      && !batched_caps)
     b->has_info = gst_video_info_from_caps(&b->info, caps);
+  /* A batch (vfmux output) is read through its meta; so is a frame whose caps say nothing. */
+  VfBatchMeta *meta = gst_buffer ? vf_batch_meta_get(gst_buffer) : NULL;
+  if (meta && (batched_caps || !b->has_info)) {
+    b->batched = TRUE;
+    VfFrameMeta *f0 = vf_batch_meta_get_frame(meta, 0);
+    if (f0) {
+      b->info = *vf_frame_meta_get_video_info(f0);
+      b->has_info = TRUE;
+      if (b->format == VF_COLOR_FORMAT_UNKNOWN)
+        b->format = vf_color_format_from_video_format(GST_VIDEO_INFO_FORMAT(&b->info));
+    }
+  } else if (batched_caps) {
+    b->batched = TRUE; /* batched caps without meta: no frames to show */
+  }
   return b;
 }
 
-VfBuffer *
-vf_buffer_new_empty(void)
+VfBuffer *vf_buffer_new_take_gst(GstBuffer *buffer, GstCaps *caps)
+{
+  return buffer_alloc(buffer, caps ? gst_caps_ref(caps) : NULL);
+}
+
+GstBuffer *vf_buffer_release_gst(VfBuffer *buffer)
+{
+  GstBuffer *gst_buffer;
+  if (g_atomic_int_get(&buffer->refcount) == 1) {
+    gst_buffer = g_steal_pointer(&buffer->buffer);
+  } else {
+    gst_buffer = gst_buffer_ref(buffer->buffer);
+  }
+  vf_buffer_unref(buffer);
+  return gst_buffer;
+}
+
+VfBuffer *vf_buffer_new_empty(void)
 {
   return buffer_alloc(NULL, NULL);
 }
 
-gboolean
-vf_buffer_is_empty(const VfBuffer *buffer)
+gboolean vf_buffer_is_empty(const VfBuffer *buffer)
 {
   return buffer == NULL || buffer->buffer == NULL || gst_buffer_get_size(buffer->buffer) == 0;
 }
 
 /* Fill plane strides/offsets for a frame of `format`, checking user strides and the data size. */
-static gboolean
-frame_layout(VfColorFormat format, guint width, guint height, const gsize *strides, gsize size,
-             GstVideoInfo *info, gsize *out_strides, gsize *out_offsets, GError **error)
+static gboolean frame_layout(VfColorFormat format, guint width, guint height, const gsize *strides,
+                             gsize size, GstVideoInfo *info, gsize *out_strides, gsize *out_offsets,
+                             GError **error)
 {
   GstVideoFormat vformat = vf_color_format_to_video_format(format);
   if (vformat == GST_VIDEO_FORMAT_UNKNOWN) {
@@ -72,17 +110,17 @@ frame_layout(VfColorFormat format, guint width, guint height, const gsize *strid
 }
 
 /* Describe a non-default layout with a GstVideoMeta so every element reads the right rows. */
-static void
-add_layout_meta(GstBuffer *buffer, const GstVideoInfo *info, const gsize *strides,
-                const gsize *offsets)
+static void add_layout_meta(GstBuffer *buffer, const GstVideoInfo *info, const gsize *strides,
+                            const gsize *offsets)
 {
   gboolean default_layout = TRUE;
-  gint st[GST_VIDEO_MAX_PLANES] = {0};
-  gsize off[GST_VIDEO_MAX_PLANES] = {0};
+  gint st[GST_VIDEO_MAX_PLANES] = { 0 };
+  gsize off[GST_VIDEO_MAX_PLANES] = { 0 };
   for (guint p = 0; p < GST_VIDEO_INFO_N_PLANES(info); p++) {
     st[p] = (gint)strides[p];
     off[p] = offsets[p];
-    if (st[p] != GST_VIDEO_INFO_PLANE_STRIDE(info, p) || off[p] != GST_VIDEO_INFO_PLANE_OFFSET(info, p))
+    if (st[p] != GST_VIDEO_INFO_PLANE_STRIDE(info, p)
+        || off[p] != GST_VIDEO_INFO_PLANE_OFFSET(info, p))
       default_layout = FALSE;
   }
   if (!default_layout)
@@ -91,10 +129,9 @@ add_layout_meta(GstBuffer *buffer, const GstVideoInfo *info, const gsize *stride
                                    GST_VIDEO_INFO_N_PLANES(info), off, st);
 }
 
-VfBuffer *
-vf_buffer_new_wrapped(VfColorFormat format, guint width, guint height, const gsize *strides,
-                      gpointer data, gsize size, gpointer user_data, GDestroyNotify notify,
-                      GError **error)
+VfBuffer *vf_buffer_new_wrapped(VfColorFormat format, guint width, guint height,
+                                const gsize *strides, gpointer data, gsize size, gpointer user_data,
+                                GDestroyNotify notify, GError **error)
 {
   if (data == NULL || size == 0) {
     g_set_error_literal(error, VF_ERROR, VF_ERROR_ARGUMENT,
@@ -119,9 +156,8 @@ vf_buffer_new_wrapped(VfColorFormat format, guint width, guint height, const gsi
   return buffer_alloc(gst_buffer, caps);
 }
 
-VfBuffer *
-vf_buffer_new_copy(VfColorFormat format, guint width, guint height, const gsize *strides,
-                   gconstpointer data, gsize size, GError **error)
+VfBuffer *vf_buffer_new_copy(VfColorFormat format, guint width, guint height, const gsize *strides,
+                             gconstpointer data, gsize size, GError **error)
 {
   if (data == NULL || size == 0) {
     g_set_error_literal(error, VF_ERROR, VF_ERROR_ARGUMENT, "cannot copy empty memory");
@@ -151,8 +187,7 @@ vf_buffer_new_copy(VfColorFormat format, guint width, guint height, const gsize 
   return buffer_alloc(gst_buffer, vf_color_format_to_caps(format, width, height, -1, 1));
 }
 
-VfBuffer *
-vf_buffer_new_frame(VfColorFormat format, guint width, guint height, GError **error)
+VfBuffer *vf_buffer_new_frame(VfColorFormat format, guint width, guint height, GError **error)
 {
   GstVideoInfo info;
   gsize st[GST_VIDEO_MAX_PLANES], off[GST_VIDEO_MAX_PLANES];
@@ -163,8 +198,7 @@ vf_buffer_new_frame(VfColorFormat format, guint width, guint height, GError **er
   return buffer_alloc(gst_buffer, vf_color_format_to_caps(format, width, height, -1, 1));
 }
 
-VfBuffer *
-vf_tensor_wrap(VfTensor *tensor, VfColorFormat format, GError **error)
+VfBuffer *vf_tensor_wrap(VfTensor *tensor, VfColorFormat format, GError **error)
 {
   if (tensor->device != VF_DEVICE_CPU) {
     g_set_error_literal(error, VF_ERROR, VF_ERROR_UNSUPPORTED,
@@ -228,10 +262,10 @@ vf_tensor_wrap(VfTensor *tensor, VfColorFormat format, GError **error)
     }
   } else {
     gboolean gray = px == 1;
-    gboolean ok = gray ? (tensor->ndim == 2 && strides[1] == 1)
-                             || (tensor->ndim == 3 && shape[2] == 1 && strides[1] == 1)
-                       : tensor->ndim == 3 && shape[2] == px && strides[2] == 1
-                             && strides[1] == (gint64)px;
+    gboolean ok
+        = gray ? (tensor->ndim == 2 && strides[1] == 1)
+                     || (tensor->ndim == 3 && shape[2] == 1 && strides[1] == 1)
+               : tensor->ndim == 3 && shape[2] == px && strides[2] == 1 && strides[1] == (gint64)px;
     if (!ok) {
       g_set_error(error, VF_ERROR, VF_ERROR_FORMAT,
                   "%s needs an HWC uint8 tensor [H, W, %u] with interleaved pixels; got %u "
@@ -258,15 +292,13 @@ vf_tensor_wrap(VfTensor *tensor, VfColorFormat format, GError **error)
                                (GDestroyNotify)vf_tensor_unref, error);
 }
 
-VfBuffer *
-vf_buffer_new_from_gst(GstBuffer *buffer, GstCaps *caps)
+VfBuffer *vf_buffer_new_from_gst(GstBuffer *buffer, GstCaps *caps)
 {
   g_return_val_if_fail(buffer != NULL, NULL);
   return buffer_alloc(gst_buffer_ref(buffer), caps ? gst_caps_ref(caps) : NULL);
 }
 
-VfBuffer *
-vf_buffer_new_from_sample(GstSample *sample)
+VfBuffer *vf_buffer_new_from_sample(GstSample *sample)
 {
   GstBuffer *buffer = gst_sample_get_buffer(sample);
   if (buffer == NULL)
@@ -274,16 +306,14 @@ vf_buffer_new_from_sample(GstSample *sample)
   return vf_buffer_new_from_gst(buffer, gst_sample_get_caps(sample));
 }
 
-VfBuffer *
-vf_buffer_ref(VfBuffer *buffer)
+VfBuffer *vf_buffer_ref(VfBuffer *buffer)
 {
   g_return_val_if_fail(buffer != NULL, NULL);
   g_atomic_int_inc(&buffer->refcount);
   return buffer;
 }
 
-void
-vf_buffer_unref(VfBuffer *buffer)
+void vf_buffer_unref(VfBuffer *buffer)
 {
   if (buffer == NULL || !g_atomic_int_dec_and_test(&buffer->refcount))
     return;
@@ -294,26 +324,22 @@ vf_buffer_unref(VfBuffer *buffer)
   g_free(buffer);
 }
 
-GstBuffer *
-vf_buffer_get_gst_buffer(const VfBuffer *buffer)
+GstBuffer *vf_buffer_get_gst_buffer(const VfBuffer *buffer)
 {
   return buffer->buffer;
 }
 
-GstCaps *
-vf_buffer_get_caps(const VfBuffer *buffer)
+GstCaps *vf_buffer_get_caps(const VfBuffer *buffer)
 {
   return buffer->caps;
 }
 
-VfColorFormat
-vf_buffer_get_color_format(const VfBuffer *buffer)
+VfColorFormat vf_buffer_get_color_format(const VfBuffer *buffer)
 {
   return buffer->format;
 }
 
-guint
-vf_buffer_get_width(const VfBuffer *buffer)
+guint vf_buffer_get_width(const VfBuffer *buffer)
 {
   if (buffer->has_info)
     return GST_VIDEO_INFO_WIDTH(&buffer->info);
@@ -323,8 +349,7 @@ vf_buffer_get_width(const VfBuffer *buffer)
   return (guint)MAX(w, 0);
 }
 
-guint
-vf_buffer_get_height(const VfBuffer *buffer)
+guint vf_buffer_get_height(const VfBuffer *buffer)
 {
   if (buffer->has_info)
     return GST_VIDEO_INFO_HEIGHT(&buffer->info);
@@ -334,16 +359,25 @@ vf_buffer_get_height(const VfBuffer *buffer)
   return (guint)MAX(h, 0);
 }
 
-GstClockTime
-vf_buffer_get_pts(const VfBuffer *buffer)
+GstClockTime vf_buffer_get_pts(const VfBuffer *buffer)
 {
   return buffer->buffer ? GST_BUFFER_PTS(buffer->buffer) : GST_CLOCK_TIME_NONE;
 }
 
-guint
-vf_buffer_get_batch_size(const VfBuffer *buffer)
+guint vf_buffer_get_batch_size(const VfBuffer *buffer)
 {
+  if (buffer == NULL || buffer->buffer == NULL)
+    return 0;
+  if (buffer->batched) {
+    VfBatchMeta *meta = vf_batch_meta_get(buffer->buffer);
+    return meta ? vf_batch_meta_get_n_frames(meta) : 0;
+  }
   return vf_buffer_is_empty(buffer) ? 0 : 1;
+}
+
+VfBatchMeta *vf_buffer_get_batch_meta(const VfBuffer *buffer)
+{
+  return buffer && buffer->buffer ? vf_batch_meta_get(buffer->buffer) : NULL;
 }
 
 /* What a frame tensor holds on to: the mapped frame (which holds the buffer) and our VfBuffer. */
@@ -355,8 +389,7 @@ typedef struct {
   VfBuffer *owner;
 } FrameHold;
 
-static void
-frame_hold_free(gpointer data)
+static void frame_hold_free(gpointer data)
 {
   FrameHold *hold = data;
   if (hold->is_frame)
@@ -367,8 +400,71 @@ frame_hold_free(gpointer data)
   g_free(hold);
 }
 
-static VfTensor *
-extract(VfBuffer *buffer, guint index, gboolean writable, GError **error)
+/* Frame `index` of a batch: map only its memories, planes where its VfFrameMeta says. */
+static VfTensor *extract_from_batch(VfBuffer *buffer, guint index, gboolean writable,
+                                    GError **error)
+{
+  VfFrameMeta *frame = vf_batch_meta_get_frame(vf_batch_meta_get(buffer->buffer), index);
+  const GstVideoInfo *info = vf_frame_meta_get_video_info(frame);
+  guint first, n;
+  vf_frame_meta_get_memory_range(frame, &first, &n);
+  if (n == 0 || first + n > gst_buffer_n_memory(buffer->buffer)) {
+    g_set_error(error, VF_ERROR, VF_ERROR_FORMAT,
+                "frame %u of the batch points at memories %u..%u, the buffer has %u (broken batch "
+                "metadata)",
+                index, first, first + n, gst_buffer_n_memory(buffer->buffer));
+    return NULL;
+  }
+  for (guint m = first; m < first + n; m++) {
+    if (gst_memory_is_type(gst_buffer_peek_memory(buffer->buffer, m), VF_MEMORY_TYPE_CUDA)) {
+      g_set_error(error, VF_ERROR, VF_ERROR_UNSUPPORTED,
+                  "frame %u of the batch is in CUDA memory, which this build cannot map: "
+                  "download it first (cudadownload) or read it on the GPU",
+                  index);
+      return NULL;
+    }
+  }
+  VfColorFormat format = vf_color_format_from_video_format(GST_VIDEO_INFO_FORMAT(info));
+  if (format == VF_COLOR_FORMAT_UNKNOWN) {
+    g_set_error(error, VF_ERROR, VF_ERROR_FORMAT,
+                "frame %u of the batch is %s, which tensors do not describe: ask vfmux for "
+                "format=RGB, RGBA, NV12 or I420",
+                index, GST_VIDEO_INFO_NAME(info));
+    return NULL;
+  }
+  FrameHold *hold = g_new0(FrameHold, 1);
+  hold->owner = vf_buffer_ref(buffer);
+  hold->mapped = buffer->buffer;
+  if (!gst_buffer_map_range(buffer->buffer, first, (gint)n, &hold->map,
+                            writable ? GST_MAP_READWRITE : GST_MAP_READ)) {
+    g_set_error(error, VF_ERROR, VF_ERROR_FAILED, "cannot map frame %u of the batch for %s", index,
+                writable ? "writing" : "reading");
+    vf_buffer_unref(hold->owner);
+    g_free(hold);
+    return NULL;
+  }
+  guint8 *planes[VF_TENSOR_MAX_PLANES];
+  gsize strides[VF_TENSOR_MAX_PLANES];
+  guint n_planes = MIN(GST_VIDEO_INFO_N_PLANES(info), VF_TENSOR_MAX_PLANES);
+  for (guint p = 0; p < n_planes; p++) {
+    gsize offset = GST_VIDEO_INFO_PLANE_OFFSET(info, p);
+    gsize stride = (gsize)GST_VIDEO_INFO_PLANE_STRIDE(info, p);
+    gsize end = offset + stride * vf_frame_plane_height(format, GST_VIDEO_INFO_HEIGHT(info), p);
+    if (end > hold->map.size) {
+      g_set_error(error, VF_ERROR, VF_ERROR_SIZE,
+                  "frame %u of the batch needs %zu bytes, its memories hold %zu", index, end,
+                  hold->map.size);
+      frame_hold_free(hold);
+      return NULL;
+    }
+    planes[p] = hold->map.data + offset;
+    strides[p] = stride;
+  }
+  return vf_tensor_new_frame_view(format, GST_VIDEO_INFO_WIDTH(info), GST_VIDEO_INFO_HEIGHT(info),
+                                  n_planes, planes, strides, writable, hold, frame_hold_free);
+}
+
+static VfTensor *extract(VfBuffer *buffer, guint index, gboolean writable, GError **error)
 {
   guint n = vf_buffer_get_batch_size(buffer);
   if (index >= n) {
@@ -383,6 +479,9 @@ extract(VfBuffer *buffer, guint index, gboolean writable, GError **error)
                         "this buffer is shared with a pipeline: vf_buffer_clone() it to write");
     return NULL;
   }
+  if (buffer->batched)
+    return extract_from_batch(buffer, index, writable, error);
+
   FrameHold *hold = g_new0(FrameHold, 1);
   hold->owner = vf_buffer_ref(buffer);
 
@@ -425,20 +524,17 @@ map_failed:
   return NULL;
 }
 
-VfTensor *
-vf_buffer_extract(VfBuffer *buffer, guint index, GError **error)
+VfTensor *vf_buffer_extract(VfBuffer *buffer, guint index, GError **error)
 {
   return extract(buffer, index, FALSE, error);
 }
 
-VfTensor *
-vf_buffer_extract_writable(VfBuffer *buffer, guint index, GError **error)
+VfTensor *vf_buffer_extract_writable(VfBuffer *buffer, guint index, GError **error)
 {
   return extract(buffer, index, TRUE, error);
 }
 
-VfBuffer *
-vf_buffer_clone(const VfBuffer *buffer, GError **error)
+VfBuffer *vf_buffer_clone(const VfBuffer *buffer, GError **error)
 {
   (void)error;
   if (buffer->buffer == NULL)

@@ -15,6 +15,7 @@ struct _VfFeeder {
   GstElement *appsrc; /* bound element (ref) */
   VfColorFormat format;
   gboolean raw;
+  gboolean batched;   /* caps carry meta:VfBatch: buffers are batches (from a vfmux pipeline) */
   GstVideoInfo vinfo; /* raw: the negotiated frame */
   gint fps_n, fps_d;
   gboolean do_timestamp;
@@ -28,9 +29,8 @@ struct _VfFeeder {
   guint64 pushed;
 };
 
-VfFeeder *
-vf_feeder_new(const char *name, const VfProviderInfo *info, const VfProviderCallbacks *callbacks,
-              gpointer user_data)
+VfFeeder *vf_feeder_new(const char *name, const VfProviderInfo *info,
+                        const VfProviderCallbacks *callbacks, gpointer user_data)
 {
   g_return_val_if_fail(callbacks != NULL && callbacks->generate != NULL, NULL);
   VfFeeder *f = g_new0(VfFeeder, 1);
@@ -45,8 +45,7 @@ vf_feeder_new(const char *name, const VfProviderInfo *info, const VfProviderCall
   return f;
 }
 
-void
-vf_feeder_free(VfFeeder *feeder)
+void vf_feeder_free(VfFeeder *feeder)
 {
   if (feeder == NULL)
     return;
@@ -61,20 +60,17 @@ vf_feeder_free(VfFeeder *feeder)
   g_free(feeder);
 }
 
-void
-vf_feeder_set_max_buffers(VfFeeder *feeder, guint max_buffers)
+void vf_feeder_set_max_buffers(VfFeeder *feeder, guint max_buffers)
 {
   feeder->max_buffers = MAX(max_buffers, 1);
 }
 
-const char *
-vf_feeder_get_name(const VfFeeder *feeder)
+const char *vf_feeder_get_name(const VfFeeder *feeder)
 {
   return feeder->name;
 }
 
-guint64
-vf_feeder_get_pushed(const VfFeeder *feeder)
+guint64 vf_feeder_get_pushed(const VfFeeder *feeder)
 {
   VfFeeder *f = (VfFeeder *)feeder; /* the lock is not part of the feeder's value */
   g_mutex_lock(&f->lock);
@@ -83,8 +79,7 @@ vf_feeder_get_pushed(const VfFeeder *feeder)
   return n;
 }
 
-static void
-on_need_data(GstAppSrc *src, guint length, gpointer data)
+static void on_need_data(GstAppSrc *src, guint length, gpointer data)
 {
   (void)src;
   (void)length;
@@ -95,8 +90,7 @@ on_need_data(GstAppSrc *src, guint length, gpointer data)
   g_mutex_unlock(&f->lock);
 }
 
-static void
-on_enough_data(GstAppSrc *src, gpointer data)
+static void on_enough_data(GstAppSrc *src, gpointer data)
 {
   (void)src;
   VfFeeder *f = data;
@@ -106,8 +100,7 @@ on_enough_data(GstAppSrc *src, gpointer data)
 }
 
 /* Caps from the provider's fields, or the provider's fields checked against the user's caps. */
-static gboolean
-resolve_caps(VfFeeder *f, GstElement *appsrc, GError **error)
+static gboolean resolve_caps(VfFeeder *f, GstElement *appsrc, GError **error)
 {
   const char *src = GST_ELEMENT_NAME(appsrc);
   VfProviderInfo *info = &f->info;
@@ -135,13 +128,15 @@ resolve_caps(VfFeeder *f, GstElement *appsrc, GError **error)
   gst_structure_get_int(s, "width", &w);
   gst_structure_get_int(s, "height", &h);
   f->format = vf_color_format_from_caps(caps);
+  gboolean batched = features && gst_caps_features_contains(features, VF_CAPS_FEATURE_META_BATCH)
+                     && !gst_caps_features_contains(features, VF_CAPS_FEATURE_MEMORY_CUDA);
 
   if (features && gst_caps_features_contains(features, "memory:NVMM")) {
     g_set_error(error, VF_ERROR, VF_ERROR_FORMAT,
                 "appsrc '%s' caps ask for memory:NVMM, which is DeepStream's; use plain "
                 "video/x-raw (CPU frames)",
                 src);
-  } else if (features && !gst_caps_features_is_any(features)
+  } else if (features && !gst_caps_features_is_any(features) && !batched
              && !gst_caps_features_contains(features, GST_CAPS_FEATURE_MEMORY_SYSTEM_MEMORY)) {
     char *fs = gst_caps_features_to_string(features);
     g_set_error(error, VF_ERROR, VF_ERROR_UNSUPPORTED,
@@ -171,7 +166,8 @@ resolve_caps(VfFeeder *f, GstElement *appsrc, GError **error)
                 "feeder '%s' provides %d/%d fps but appsrc '%s' caps say %d/%d: make them agree",
                 f->name, info->fps_n, MAX(info->fps_d, 1), src, fps_n, fps_d);
   } else {
-    f->raw = !vf_color_format_is_encoded(f->format);
+    f->batched = batched;
+    f->raw = !vf_color_format_is_encoded(f->format) && !batched;
     if (f->raw && !gst_video_info_from_caps(&f->vinfo, caps)) {
       char *cs = gst_caps_to_string(caps);
       g_set_error(error, VF_ERROR, VF_ERROR_FORMAT,
@@ -188,8 +184,7 @@ resolve_caps(VfFeeder *f, GstElement *appsrc, GError **error)
   return ok;
 }
 
-gboolean
-vf_feeder_bind(VfFeeder *feeder, GstElement *appsrc, GError **error)
+gboolean vf_feeder_bind(VfFeeder *feeder, GstElement *appsrc, GError **error)
 {
   if (feeder->appsrc) {
     g_set_error(error, VF_ERROR, VF_ERROR_ARGUMENT, "feeder '%s' is already attached to '%s'",
@@ -210,13 +205,14 @@ vf_feeder_bind(VfFeeder *feeder, GstElement *appsrc, GError **error)
    * more at half full and the appsrc never runs dry while generate() works. */
   if (max_bytes == 200000) { /* appsrc's default: the user did not choose */
     if (feeder->raw)
-      g_object_set(appsrc, "max-bytes", (guint64)GST_VIDEO_INFO_SIZE(&feeder->vinfo) * feeder->max_buffers,
+      g_object_set(appsrc, "max-bytes",
+                   (guint64)GST_VIDEO_INFO_SIZE(&feeder->vinfo) * feeder->max_buffers,
                    "min-percent", 50, NULL);
     else
       g_object_set(appsrc, "max-bytes", (guint64)0, "max-buffers", (guint64)feeder->max_buffers,
                    NULL);
   }
-  GstAppSrcCallbacks cb = {0};
+  GstAppSrcCallbacks cb = { 0 };
   cb.need_data = on_need_data;
   cb.enough_data = on_enough_data;
   gst_app_src_set_callbacks(GST_APP_SRC(appsrc), &cb, feeder, NULL);
@@ -224,8 +220,7 @@ vf_feeder_bind(VfFeeder *feeder, GstElement *appsrc, GError **error)
 }
 
 /* Bytes a frame needs given its video meta (custom strides) or the caps (default layout). */
-static gboolean
-check_buffer(VfFeeder *f, VfBuffer *b, GError **error)
+static gboolean check_buffer(VfFeeder *f, VfBuffer *b, GError **error)
 {
   const char *src = GST_ELEMENT_NAME(f->appsrc);
   if (b->format != VF_COLOR_FORMAT_UNKNOWN && b->format != f->format) {
@@ -234,11 +229,20 @@ check_buffer(VfFeeder *f, VfBuffer *b, GError **error)
                 vf_color_format_to_string(b->format), src, vf_color_format_to_string(f->format));
     return FALSE;
   }
+  if (f->batched && vf_buffer_get_batch_meta(b) == NULL) {
+    g_set_error(error, VF_ERROR, VF_ERROR_FORMAT,
+                "feeder '%s' returned a buffer without batch metadata, but appsrc '%s' caps are "
+                "batched (meta:VfBatch): feed batches received from a vfmux pipeline, or use "
+                "plain video/x-raw caps",
+                f->name, src);
+    return FALSE;
+  }
   if (!f->raw)
     return TRUE;
   guint w = GST_VIDEO_INFO_WIDTH(&f->vinfo), h = GST_VIDEO_INFO_HEIGHT(&f->vinfo);
-  if (b->has_info && (GST_VIDEO_INFO_WIDTH(&b->info) != (gint)w
-                      || GST_VIDEO_INFO_HEIGHT(&b->info) != (gint)h)) {
+  if (b->has_info
+      && (GST_VIDEO_INFO_WIDTH(&b->info) != (gint)w
+          || GST_VIDEO_INFO_HEIGHT(&b->info) != (gint)h)) {
     g_set_error(error, VF_ERROR, VF_ERROR_FORMAT,
                 "feeder '%s' returned a %dx%d frame but appsrc '%s' caps say %ux%u", f->name,
                 GST_VIDEO_INFO_WIDTH(&b->info), GST_VIDEO_INFO_HEIGHT(&b->info), src, w, h);
@@ -271,8 +275,7 @@ check_buffer(VfFeeder *f, VfBuffer *b, GError **error)
   return TRUE;
 }
 
-static GstBuffer *
-timestamped(VfFeeder *f, GstBuffer *buffer)
+static GstBuffer *timestamped(VfFeeder *f, GstBuffer *buffer)
 {
   if (f->do_timestamp || f->fps_n <= 0 || GST_BUFFER_PTS_IS_VALID(buffer))
     return buffer;
@@ -284,8 +287,7 @@ timestamped(VfFeeder *f, GstBuffer *buffer)
   return buffer;
 }
 
-static gpointer
-feeder_thread(gpointer data)
+static gpointer feeder_thread(gpointer data)
 {
   VfFeeder *f = data;
   gsize size = f->raw ? GST_VIDEO_INFO_SIZE(&f->vinfo) : 0;
@@ -330,8 +332,7 @@ feeder_thread(gpointer data)
   return NULL;
 }
 
-void
-vf_feeder_start(VfFeeder *feeder)
+void vf_feeder_start(VfFeeder *feeder)
 {
   if (feeder->thread || feeder->appsrc == NULL)
     return;
@@ -341,8 +342,7 @@ vf_feeder_start(VfFeeder *feeder)
   feeder->thread = g_thread_new(feeder->name, feeder_thread, feeder);
 }
 
-void
-vf_feeder_stop(VfFeeder *feeder)
+void vf_feeder_stop(VfFeeder *feeder)
 {
   if (feeder->thread == NULL)
     return;

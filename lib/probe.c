@@ -1,20 +1,14 @@
-/* vidflow: VfProbe, a user callback on the buffers passing one pad. */
+/* vidflow: VfProbe, user callbacks on the buffers passing one pad: a buffer operator and a
+ * batch-metadata operator, on a buffer made writable for them. */
+#include "buffer-private.h"
 #include "pipeline-private.h"
+#include "probe-private.h"
 
-struct _VfProbe {
-  char *name;
-  VfProbeCallbacks callbacks;
-  gpointer user_data;
-  GstPad *pad; /* ref */
-  gulong probe_id;
-  GMutex lock;
-  guint64 seen, dropped;
-};
-
-VfProbe *
-vf_probe_new(const char *name, const VfProbeCallbacks *callbacks, gpointer user_data)
+VfProbe *vf_probe_new(const char *name, const VfProbeCallbacks *callbacks, gpointer user_data)
 {
-  g_return_val_if_fail(callbacks != NULL && callbacks->on_buffer != NULL, NULL);
+  g_return_val_if_fail(callbacks != NULL
+                           && (callbacks->on_buffer != NULL || callbacks->on_batch_meta != NULL),
+                       NULL);
   VfProbe *p = g_new0(VfProbe, 1);
   p->name = g_strdup(name ? name : "probe");
   p->callbacks = *callbacks;
@@ -23,8 +17,7 @@ vf_probe_new(const char *name, const VfProbeCallbacks *callbacks, gpointer user_
   return p;
 }
 
-void
-vf_probe_unbind(VfProbe *probe)
+void vf_probe_unbind(VfProbe *probe)
 {
   if (probe->pad == NULL)
     return;
@@ -32,8 +25,7 @@ vf_probe_unbind(VfProbe *probe)
   gst_clear_object(&probe->pad);
 }
 
-void
-vf_probe_free(VfProbe *probe)
+void vf_probe_free(VfProbe *probe)
 {
   if (probe == NULL)
     return;
@@ -45,14 +37,12 @@ vf_probe_free(VfProbe *probe)
   g_free(probe);
 }
 
-const char *
-vf_probe_get_name(const VfProbe *probe)
+const char *vf_probe_get_name(const VfProbe *probe)
 {
   return probe->name;
 }
 
-guint64
-vf_probe_get_seen(const VfProbe *probe)
+guint64 vf_probe_get_seen(const VfProbe *probe)
 {
   VfProbe *p = (VfProbe *)probe;
   g_mutex_lock(&p->lock);
@@ -61,8 +51,7 @@ vf_probe_get_seen(const VfProbe *probe)
   return n;
 }
 
-guint64
-vf_probe_get_dropped(const VfProbe *probe)
+guint64 vf_probe_get_dropped(const VfProbe *probe)
 {
   VfProbe *p = (VfProbe *)probe;
   g_mutex_lock(&p->lock);
@@ -71,16 +60,39 @@ vf_probe_get_dropped(const VfProbe *probe)
   return n;
 }
 
-static GstPadProbeReturn
-on_buffer(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+static GstPadProbeReturn on_buffer(GstPad *pad, GstPadProbeInfo *info, gpointer data)
 {
   VfProbe *p = data;
-  GstCaps *caps = gst_pad_get_current_caps(pad);
-  VfBuffer *buffer = vf_buffer_new_from_gst(GST_PAD_PROBE_INFO_BUFFER(info), caps);
-  if (caps)
-    gst_caps_unref(caps);
-  VfProbeReturn ret = p->callbacks.on_buffer(buffer, p->user_data);
-  vf_buffer_unref(buffer);
+  if (p->read_only) {
+    GstCaps *caps = gst_pad_get_current_caps(pad);
+    VfBuffer *buffer = vf_buffer_new_from_gst(GST_PAD_PROBE_INFO_BUFFER(info), caps);
+    if (caps)
+      gst_caps_unref(caps);
+    p->callbacks.on_buffer(buffer, p->user_data);
+    vf_buffer_unref(buffer);
+    g_mutex_lock(&p->lock);
+    p->seen++;
+    g_mutex_unlock(&p->lock);
+    return GST_PAD_PROBE_OK;
+  }
+  /* Take the buffer out of the probe info, writable (a shallow copy if it is shared). */
+  GstBuffer *buf = gst_buffer_make_writable(GST_PAD_PROBE_INFO_BUFFER(info));
+  GST_PAD_PROBE_INFO_DATA(info) = NULL;
+  VfProbeReturn ret = VF_PROBE_KEEP;
+  if (p->callbacks.on_buffer) {
+    GstCaps *caps = gst_pad_get_current_caps(pad);
+    /* The VfBuffer holds the only reference, so the callback sees it writable. */
+    VfBuffer *buffer = vf_buffer_new_take_gst(buf, caps);
+    if (caps)
+      gst_caps_unref(caps);
+    ret = p->callbacks.on_buffer(buffer, p->user_data);
+    buf = vf_buffer_release_gst(buffer);
+  }
+  if (ret != VF_PROBE_DROP && p->callbacks.on_batch_meta && vf_batch_meta_get(buf)) {
+    buf = gst_buffer_make_writable(buf); /* on_buffer may have kept a reference */
+    p->callbacks.on_batch_meta(vf_batch_meta_get(buf), p->user_data);
+  }
+  GST_PAD_PROBE_INFO_DATA(info) = buf;
   g_mutex_lock(&p->lock);
   p->seen++;
   if (ret == VF_PROBE_DROP)
@@ -90,8 +102,7 @@ on_buffer(GstPad *pad, GstPadProbeInfo *info, gpointer data)
 }
 
 /* The pad named `spec`, or the element's "src" pad, or its only source pad (transfer full). */
-static GstPad *
-find_pad(GstElement *element, const char *spec, GError **error)
+static GstPad *find_pad(GstElement *element, const char *spec, GError **error)
 {
   GstPad *pad = NULL;
   if (spec && *spec) {
@@ -102,26 +113,24 @@ find_pad(GstElement *element, const char *spec, GError **error)
       pad = gst_object_ref(element->srcpads->data);
   }
   if (pad == NULL)
-    g_set_error(error, VF_ERROR, VF_ERROR_NOT_FOUND,
-                "element '%s' has no pad '%s' to probe%s", GST_ELEMENT_NAME(element),
-                spec && *spec ? spec : "src",
+    g_set_error(error, VF_ERROR, VF_ERROR_NOT_FOUND, "element '%s' has no pad '%s' to probe%s",
+                GST_ELEMENT_NAME(element), spec && *spec ? spec : "src",
                 spec && *spec ? ""
                               : " (its source pads appear later or there are several: name one, or "
                                 "probe the element downstream)");
   return pad;
 }
 
-gboolean
-vf_probe_bind(VfProbe *probe, GstElement *element, const char *pad, GError **error)
+gboolean vf_probe_bind(VfProbe *probe, GstElement *element, const char *pad, GError **error)
 {
   if (probe->pad) {
-    g_set_error(error, VF_ERROR, VF_ERROR_ARGUMENT, "probe '%s' is already attached",
-                probe->name);
+    g_set_error(error, VF_ERROR, VF_ERROR_ARGUMENT, "probe '%s' is already attached", probe->name);
     return FALSE;
   }
   probe->pad = find_pad(element, pad, error);
   if (probe->pad == NULL)
     return FALSE;
-  probe->probe_id = gst_pad_add_probe(probe->pad, GST_PAD_PROBE_TYPE_BUFFER, on_buffer, probe, NULL);
+  probe->probe_id
+      = gst_pad_add_probe(probe->pad, GST_PAD_PROBE_TYPE_BUFFER, on_buffer, probe, NULL);
   return TRUE;
 }
