@@ -15,12 +15,14 @@ typedef struct {
   GString *seen; /* pads that appeared but did not fit, for the error message */
 } DelayedLink;
 
-static gboolean spec_empty(const char *spec)
+static gboolean
+spec_empty(const char *spec)
 {
   return spec == NULL || *spec == '\0';
 }
 
-static char *caps_string(GstPad *pad)
+static char *
+caps_string(GstPad *pad)
 {
   GstCaps *caps = gst_pad_query_caps(pad, NULL);
   char *s = gst_caps_to_string(caps);
@@ -28,7 +30,8 @@ static char *caps_string(GstPad *pad)
   return s;
 }
 
-static char *list_pads(GstElement *element, GstPadDirection direction)
+static char *
+list_pads(GstElement *element, GstPadDirection direction)
 {
   GString *s = g_string_new(NULL);
   GList *l = gst_element_class_get_pad_template_list(GST_ELEMENT_GET_CLASS(element));
@@ -36,28 +39,28 @@ static char *list_pads(GstElement *element, GstPadDirection direction)
     GstPadTemplate *t = l->data;
     if (GST_PAD_TEMPLATE_DIRECTION(t) != direction)
       continue;
-    static const char *presence[] = { "always", "sometimes", "request" };
+    static const char *presence[] = {"always", "sometimes", "request"};
     g_string_append_printf(s, "%s%s (%s)", s->len ? ", " : "", GST_PAD_TEMPLATE_NAME_TEMPLATE(t),
                            presence[GST_PAD_TEMPLATE_PRESENCE(t)]);
   }
   return g_string_free(s, s->len == 0);
 }
 
-static void no_such_pad(GstElement *element, const char *spec, GstPadDirection direction,
-                        GError **error)
+static void
+no_such_pad(GstElement *element, const char *spec, GstPadDirection direction, GError **error)
 {
   char *pads = list_pads(element, direction);
-  g_set_error(error, VF_ERROR, VF_ERROR_NOT_FOUND,
-              "element '%s' has no %s pad '%s'; its %s pads: %s", GST_ELEMENT_NAME(element),
-              direction == GST_PAD_SRC ? "source" : "sink", spec,
+  g_set_error(error, VF_ERROR, VF_ERROR_NOT_FOUND, "element '%s' has no %s pad '%s'; its %s pads: %s",
+              GST_ELEMENT_NAME(element), direction == GST_PAD_SRC ? "source" : "sink", spec,
               direction == GST_PAD_SRC ? "source" : "sink", pads ? pads : "none");
   g_free(pads);
 }
 
 /* The sink pad for `srcpad`: a static pad, a request pad, or any compatible pad (transfer full).
  * *requested tells whether to release it if linking fails. */
-static GstPad *get_sink_pad(GstElement *sink, const char *spec, GstPad *srcpad, gboolean *requested,
-                            GError **error)
+static GstPad *
+get_sink_pad(GstElement *sink, const char *spec, GstPad *srcpad, gboolean *requested,
+             GError **error)
 {
   GstPad *pad = NULL;
   *requested = FALSE;
@@ -88,7 +91,8 @@ static GstPad *get_sink_pad(GstElement *sink, const char *spec, GstPad *srcpad, 
   return NULL;
 }
 
-static gboolean link_now(GstPad *srcpad, GstElement *sink, const char *sink_spec, GError **error)
+static gboolean
+link_now(GstPad *srcpad, GstElement *sink, const char *sink_spec, GError **error)
 {
   gboolean requested;
   GstPad *sinkpad = get_sink_pad(sink, sink_spec, srcpad, &requested, error);
@@ -98,9 +102,10 @@ static gboolean link_now(GstPad *srcpad, GstElement *sink, const char *sink_spec
   if (ret != GST_PAD_LINK_OK) {
     char *src_caps = caps_string(srcpad), *sink_caps = caps_string(sinkpad);
     const char *why = ret == GST_PAD_LINK_NOFORMAT ? "their formats (caps) have nothing in common"
-                      : ret == GST_PAD_LINK_WAS_LINKED      ? "one of them is already linked"
-                      : ret == GST_PAD_LINK_WRONG_HIERARCHY ? "they are not in the same pipeline"
-                                                            : "the link was refused";
+                      : ret == GST_PAD_LINK_WAS_LINKED ? "one of them is already linked"
+                      : ret == GST_PAD_LINK_WRONG_HIERARCHY
+                          ? "they are not in the same pipeline"
+                          : "the link was refused";
     g_set_error(error, VF_ERROR, VF_ERROR_LINK,
                 "cannot link %s:%s to %s:%s: %s (%s:%s offers %s; %s:%s accepts %s)%s",
                 GST_DEBUG_PAD_NAME(srcpad), GST_DEBUG_PAD_NAME(sinkpad), why,
@@ -119,7 +124,8 @@ static gboolean link_now(GstPad *srcpad, GstElement *sink, const char *sink_spec
   return TRUE;
 }
 
-static gboolean pad_matches(GstPad *pad, const char *spec)
+static gboolean
+pad_matches(GstPad *pad, const char *spec)
 {
   if (spec_empty(spec))
     return TRUE;
@@ -130,7 +136,8 @@ static gboolean pad_matches(GstPad *pad, const char *spec)
 }
 
 /* Could `srcpad` feed `sink` at all? Used to skip, say, the audio pad of a decodebin. */
-static gboolean sink_accepts(GstElement *sink, const char *sink_spec, GstPad *srcpad)
+static gboolean
+sink_accepts(GstElement *sink, const char *sink_spec, GstPad *srcpad)
 {
   GstCaps *src_caps = gst_pad_get_current_caps(srcpad);
   if (src_caps == NULL)
@@ -169,7 +176,8 @@ static gboolean sink_accepts(GstElement *sink, const char *sink_spec, GstPad *sr
   return ok;
 }
 
-static void on_pad_added(GstElement *src, GstPad *pad, gpointer data)
+static void
+on_pad_added(GstElement *src, GstPad *pad, gpointer data)
 {
   DelayedLink *link = data;
   if (link->linked || GST_PAD_DIRECTION(pad) != GST_PAD_SRC || !pad_matches(pad, link->src_spec))
@@ -188,20 +196,21 @@ static void on_pad_added(GstElement *src, GstPad *pad, gpointer data)
     vf_post_error(src, error);
 }
 
-static void on_no_more_pads(GstElement *src, gpointer data)
+static void
+on_no_more_pads(GstElement *src, gpointer data)
 {
   DelayedLink *link = data;
   if (link->linked)
     return;
-  GError *error
-      = g_error_new(VF_ERROR, VF_ERROR_LINK,
-                    "element '%s' produced no pad that '%s' accepts (pads it produced: %s)",
-                    GST_ELEMENT_NAME(src), GST_ELEMENT_NAME(link->sink),
-                    link->seen->len ? link->seen->str : "none");
+  GError *error = g_error_new(VF_ERROR, VF_ERROR_LINK,
+                              "element '%s' produced no pad that '%s' accepts (pads it produced: %s)",
+                              GST_ELEMENT_NAME(src), GST_ELEMENT_NAME(link->sink),
+                              link->seen->len ? link->seen->str : "none");
   vf_post_error(src, error);
 }
 
-static void delayed_link_free(gpointer data, GClosure *closure)
+static void
+delayed_link_free(gpointer data, GClosure *closure)
 {
   (void)closure;
   DelayedLink *link = data;
@@ -213,7 +222,8 @@ static void delayed_link_free(gpointer data, GClosure *closure)
   g_free(link);
 }
 
-static gboolean has_sometimes_src(GstElement *element, const char *spec)
+static gboolean
+has_sometimes_src(GstElement *element, const char *spec)
 {
   for (GList *l = gst_element_class_get_pad_template_list(GST_ELEMENT_GET_CLASS(element)); l;
        l = l->next) {
@@ -228,16 +238,15 @@ static gboolean has_sometimes_src(GstElement *element, const char *spec)
 }
 
 /* The free source pad to use now (transfer full), or NULL when none exists yet. */
-static GstPad *find_src_pad(GstElement *src, const char *spec)
+static GstPad *
+find_src_pad(GstElement *src, const char *spec)
 {
   if (!spec_empty(spec)) {
     GstPad *pad = gst_element_get_static_pad(src, spec);
     if (pad == NULL) {
       GstPadTemplate *t = gst_element_get_pad_template(src, spec);
-      if (t && GST_PAD_TEMPLATE_PRESENCE(t) == GST_PAD_REQUEST)
-        pad = gst_element_request_pad_simple(src, spec);
-      else if (t == NULL)
-        /* A request pad by its own name ("src_1" of a demuxer's "src_%u"). */
+      /* A request template ("src_%u"), or a request pad by its own name ("src_1"). */
+      if (t == NULL || GST_PAD_TEMPLATE_PRESENCE(t) == GST_PAD_REQUEST)
         pad = gst_element_request_pad_simple(src, spec);
       if (pad && GST_PAD_DIRECTION(pad) != GST_PAD_SRC) {
         gst_element_release_request_pad(src, pad);
@@ -272,8 +281,9 @@ static GstPad *find_src_pad(GstElement *src, const char *spec)
   return found;
 }
 
-gboolean vf_link_pads(GstElement *src, const char *src_spec, GstElement *sink,
-                      const char *sink_spec, GError **error)
+gboolean
+vf_link_pads(GstElement *src, const char *src_spec, GstElement *sink, const char *sink_spec,
+             GError **error)
 {
   GstPad *srcpad = find_src_pad(src, src_spec);
   if (srcpad) {
