@@ -4,7 +4,8 @@
 #include "vfdemux.h"
 #include "vfmux.h"
 
-static gboolean plugin_init(GstPlugin *plugin)
+static gboolean
+plugin_init(GstPlugin *plugin)
 {
   gboolean ok = TRUE;
   ok &= GST_ELEMENT_REGISTER(vfmux, plugin);
