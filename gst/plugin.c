@@ -1,13 +1,18 @@
 /* vidflow: the GStreamer plugin. Each element registers itself here. */
 #include <gst/gst.h>
 
+#include "vfdemux.h"
+#include "vfmux.h"
+
 static gboolean
 plugin_init(GstPlugin *plugin)
 {
-  (void)plugin;
-  return TRUE;
+  gboolean ok = TRUE;
+  ok &= GST_ELEMENT_REGISTER(vfmux, plugin);
+  ok &= GST_ELEMENT_REGISTER(vfdemux, plugin);
+  return ok;
 }
 
 GST_PLUGIN_DEFINE(GST_VERSION_MAJOR, GST_VERSION_MINOR, vidflow,
                   "vidflow: batching, inference, tracking and display for video analytics",
-                  plugin_init, VERSION, "MIT", "vidflow", "https://example.invalid/vidflow")
+                  plugin_init, VERSION, "MIT/X11", "vidflow", "https://example.invalid/vidflow")
