@@ -19,7 +19,7 @@ main(int argc, char **argv)
   GError *err = NULL;
   guint frames = 0;
   char *uri = gst_filename_to_uri(argv[1], NULL);
-  VfProbeCallbacks cb = {count, NULL};
+  VfProbeCallbacks cb = {.on_buffer = count};
   VfPipeline *p = vf_pipeline_new("count");
   gboolean ok = vf_pipeline_add(p, "uridecodebin", "src", &err, "uri", uri, "caps", "video/x-raw",
                                 NULL)

@@ -174,7 +174,7 @@ test_probe_drops(void)
   VfPipeline *p = build(20, FALSE, "false", &r, 4, VF_DROP_NONE, NULL);
   GError *err = NULL;
   guint n = 0;
-  VfProbeCallbacks cb = {drop_odd, NULL};
+  VfProbeCallbacks cb = {.on_buffer = drop_odd};
   VfProbe *probe = vf_probe_new("odd", &cb, &n);
   VF_ASSERT_OK(vf_pipeline_attach_probe(p, "caps", NULL, probe, &err), err);
   VF_ASSERT_OK(vf_pipeline_run(p, &err), err);
