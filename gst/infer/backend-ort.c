@@ -165,7 +165,7 @@ static gboolean load_library(const char *configured, GError **error)
   }
   ort = api;
   OrtEnv *env = NULL;
-  if (!ort_check(ort->CreateEnv(ORT_LOGGING_LEVEL_WARNING, "vidflow", &env), error, VF_ERROR_FAILED,
+  if (!ort_check(ort->CreateEnv(ORT_LOGGING_LEVEL_ERROR, "vidflow", &env), error, VF_ERROR_FAILED,
                  "ONNX Runtime CreateEnv")) {
     ort = NULL;
     dlclose(handle);

@@ -152,25 +152,27 @@ gboolean vf_infer_config_has_key(const char *name)
   return find_key(name) != NULL;
 }
 
+/* Edit distance counting a swap of two neighbours as one edit (typos), case-insensitive. */
 static guint edit_distance(const char *a, const char *b)
 {
-  gsize la = strlen(a), lb = strlen(b);
-  guint *row = g_new(guint, lb + 1);
-  for (gsize j = 0; j <= lb; j++)
-    row[j] = (guint)j;
-  for (gsize i = 1; i <= la; i++) {
-    guint diag = row[0];
-    row[0] = (guint)i;
-    for (gsize j = 1; j <= lb; j++) {
-      guint up = row[j];
-      guint best = MIN(row[j] + 1, row[j - 1] + 1);
-      row[j] = MIN(best, diag + (a[i - 1] != b[j - 1]));
-      diag = up;
+  gsize la = strlen(a), lb = strlen(b), w = lb + 1;
+  guint *d = g_new(guint, (la + 1) * w); /* d[i * w + j]: a[0..i) vs b[0..j) */
+  for (gsize i = 0; i <= la; i++)
+    for (gsize j = 0; j <= lb; j++) {
+      if (i == 0 || j == 0) {
+        d[i * w + j] = (guint)(i + j);
+        continue;
+      }
+      gchar ca = g_ascii_tolower(a[i - 1]), cb = g_ascii_tolower(b[j - 1]);
+      guint v = MIN(d[(i - 1) * w + j] + 1, d[i * w + j - 1] + 1);
+      v = MIN(v, d[(i - 1) * w + j - 1] + (ca != cb));
+      if (i > 1 && j > 1 && ca == g_ascii_tolower(b[j - 2]) && g_ascii_tolower(a[i - 2]) == cb)
+        v = MIN(v, d[(i - 2) * w + j - 2] + 1);
+      d[i * w + j] = v;
     }
-  }
-  guint d = row[lb];
-  g_free(row);
-  return d;
+  guint result = d[la * w + lb];
+  g_free(d);
+  return result;
 }
 
 /* The closest of `names` to `word` when it is close enough to be a typo, else NULL. */
@@ -426,11 +428,9 @@ static gboolean set_value(VfInferConfig *cfg, const Key *k, const Value *v, GErr
         return TRUE;
       }
     char *all = g_strjoinv(", ", (char **)k->choices);
-    char *lower = s ? g_ascii_strdown(s, -1) : NULL;
-    const char *hint = lower ? suggest(lower, k->choices) : NULL;
+    const char *hint = s ? suggest(s, k->choices) : NULL;
     value_error(v, k, error, "unknown value '%s' (one of: %s)%s%s%s", s ? s : "", all,
                 hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "");
-    g_free(lower);
     g_free(all);
     return FALSE;
   }

@@ -120,7 +120,7 @@ static gboolean blazeface_parse(VfParser *base, const VfInferTensor *outs, guint
         continue;
       const gfloat *b = boxes + i * p->box_columns, *an = p->anchors + 2 * anchor;
       gfloat xc = b[0] + an[0] * W, yc = b[1] + an[1] * H; /* offsets are in input pixels */
-      VfDetection d = { .class_id = 0, .confidence = conf };
+      VfDetection d = { .class_id = 0, .confidence = conf, .label = "face" };
       d.left = xc - b[2] / 2;
       d.top = yc - b[3] / 2;
       d.width = b[2];

@@ -107,13 +107,18 @@ gboolean vf_parser_parse(VfParser *p, const VfInferTensor *outputs, guint n, VfI
 {
   if (!p->parse(p, outputs, n, result, error))
     return FALSE;
+  /* the config's labels win; a parser may name classes itself (blazeface: "face") */
   for (guint i = 0; i < result->detections->len; i++) {
     VfDetection *d = &g_array_index(result->detections, VfDetection, i);
-    d->label = vf_infer_config_get_label(p->config, d->class_id);
+    const char *label = vf_infer_config_get_label(p->config, d->class_id);
+    if (label != NULL || d->label == NULL)
+      d->label = label;
   }
   for (guint i = 0; i < result->classifications->len; i++) {
     VfClassification *c = &g_array_index(result->classifications, VfClassification, i);
-    c->label = vf_infer_config_get_label(p->config, c->class_id);
+    const char *label = vf_infer_config_get_label(p->config, c->class_id);
+    if (label != NULL || c->label == NULL)
+      c->label = label;
   }
   return TRUE;
 }

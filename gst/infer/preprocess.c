@@ -190,7 +190,9 @@ gboolean vf_preprocess(const VfImage *im, const VfRect *roi, const VfPreprocessP
     gdouble x0 = MAX(roi->x, 0.0), y0 = MAX(roi->y, 0.0);
     gdouble x1 = MIN(roi->x + roi->width, (gdouble)im->width);
     gdouble y1 = MIN(roi->y + roi->height, (gdouble)im->height);
-    if (!(x1 - x0 >= 1.0 && y1 - y0 >= 1.0)) { /* also catches NaN */
+    gboolean finite
+        = isfinite(roi->x) && isfinite(roi->y) && isfinite(roi->width) && isfinite(roi->height);
+    if (!finite || !(x1 - x0 >= 1.0 && y1 - y0 >= 1.0)) {
       g_set_error(error, VF_ERROR, VF_ERROR_ARGUMENT,
                   "preprocess: crop %.1fx%.1f at (%.1f, %.1f) is empty inside the %ux%u frame",
                   roi->width, roi->height, roi->x, roi->y, im->width, im->height);
