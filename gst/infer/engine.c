@@ -276,6 +276,8 @@ gboolean vf_infer_engine_run_preprocessed(VfInferEngine *e, const gfloat *input,
       v->data = (guint8 *)o->data + b * per * vf_dtype_size(o->dtype);
     }
     ok = vf_parser_parse(e->parser, e->views, e->n_parser_outputs, r, error);
+    if (!ok)
+      g_prefix_error(error, "%s: ", e->cfg->path ? e->cfg->path : "vfinfer");
     if (ok && transforms != NULL)
       vf_detections_to_frame(r->detections, &transforms[b], frame_sizes[2 * b],
                              frame_sizes[2 * b + 1]);

@@ -105,6 +105,8 @@ gboolean vf_parser_prepare(VfParser *p, const VfInferTensorInfo *outputs, guint 
 gboolean vf_parser_parse(VfParser *p, const VfInferTensor *outputs, guint n, VfInferResult *result,
                          GError **error)
 {
+  g_array_set_size(result->detections, 0);
+  g_array_set_size(result->classifications, 0);
   if (!p->parse(p, outputs, n, result, error))
     return FALSE;
   /* the config's labels win; a parser may name classes itself (blazeface: "face") */

@@ -41,7 +41,8 @@ VfParser *vf_parser_new(const VfInferConfig *config, guint input_width, guint in
                         GError **error);
 gboolean vf_parser_prepare(VfParser *parser, const VfInferTensorInfo *outputs, guint n,
                            GError **error);
-/* Parse, then fill labels; detectors' boxes stay in model pixels. */
+/* Parse into result (its detections and classes are replaced), then fill labels; detectors'
+ * boxes stay in model pixels. */
 gboolean vf_parser_parse(VfParser *parser, const VfInferTensor *outputs, guint n,
                          VfInferResult *result, GError **error);
 void vf_parser_free(VfParser *parser);
