@@ -8,8 +8,7 @@
 static char *dir;
 static char *sample_lib, *no_entry_lib;
 
-static VfInferConfig *
-config(const char *yaml, GError **err)
+static VfInferConfig *config(const char *yaml, GError **err)
 {
   char *full = g_strdup_printf("model: m.onnx\n%s", yaml);
   VfInferConfig *c = vf_infer_config_load_from_data(full, "custom.yaml", dir, err);
@@ -17,26 +16,23 @@ config(const char *yaml, GError **err)
   return c;
 }
 
-static VfInferTensorInfo
-rows_info(gint64 rows)
+static VfInferTensorInfo rows_info(gint64 rows)
 {
-  VfInferTensorInfo i = {.name = "dets", .dtype = VF_DTYPE_FLOAT32, .ndim = 2};
+  VfInferTensorInfo i = { .name = "dets", .dtype = VF_DTYPE_FLOAT32, .ndim = 2 };
   i.shape[0] = rows;
   i.shape[1] = 6;
   return i;
 }
 
-static VfInferTensor
-rows_tensor(const VfInferTensorInfo *i, gfloat *data)
+static VfInferTensor rows_tensor(const VfInferTensorInfo *i, gfloat *data)
 {
-  VfInferTensor t = {.name = i->name, .dtype = i->dtype, .ndim = i->ndim, .data = data};
+  VfInferTensor t = { .name = i->name, .dtype = i->dtype, .ndim = i->ndim, .data = data };
   memcpy(t.shape, i->shape, sizeof t.shape);
   return t;
 }
 
 /* The sample "decoded-boxes" parser through vidflow's thresholds, NMS and labels. */
-static void
-test_decoded_boxes(void)
+static void test_decoded_boxes(void)
 {
   GError *err = NULL;
   char *yaml = g_strdup_printf("parser: decoded-boxes\ncustom-lib: %s\nlabels: l.labels\n"
@@ -51,11 +47,11 @@ test_decoded_boxes(void)
   g_assert_true(vf_parser_prepare(p, &info, 1, &err));
   g_assert_no_error(err);
   gfloat rows[5][6] = {
-    {0.1f, 0.1f, 0.3f, 0.5f, 0.9f, 0},   /* person 0.9 */
-    {0.11f, 0.1f, 0.3f, 0.5f, 0.8f, 0},  /* person 0.8, same box: NMS drops it */
-    {0.5f, 0.5f, 0.7f, 0.9f, 0.85f, 1},  /* car 0.85 < 0.9 */
-    {0.6f, 0.1f, 0.9f, 0.4f, 0.95f, 1},  /* car 0.95 */
-    {0, 0, 0, 0, 0, 0},                  /* padding */
+    { 0.1f, 0.1f, 0.3f, 0.5f, 0.9f, 0 },  /* person 0.9 */
+    { 0.11f, 0.1f, 0.3f, 0.5f, 0.8f, 0 }, /* person 0.8, same box: NMS drops it */
+    { 0.5f, 0.5f, 0.7f, 0.9f, 0.85f, 1 }, /* car 0.85 < 0.9 */
+    { 0.6f, 0.1f, 0.9f, 0.4f, 0.95f, 1 }, /* car 0.95 */
+    { 0, 0, 0, 0, 0, 0 },                 /* padding */
   };
   VfInferTensor t = rows_tensor(&info, &rows[0][0]);
   VfInferResult r;
@@ -99,8 +95,7 @@ test_decoded_boxes(void)
   vf_infer_result_clear(&r);
 }
 
-static void
-test_classifier_kind(void)
+static void test_classifier_kind(void)
 {
   GError *err = NULL;
   char *yaml = g_strdup_printf("parser: argmax\ncustom-lib: %s\nlabels: l.labels\n", sample_lib);
@@ -108,11 +103,12 @@ test_classifier_kind(void)
   g_assert_no_error(err);
   VfParser *p = vf_parser_new(c, 64, 64, &err);
   g_assert_cmpint(p->kind, ==, VF_PARSER_CLASSIFIER);
-  VfInferTensorInfo info = {.name = "probs", .dtype = VF_DTYPE_FLOAT32, .ndim = 1, .shape = {2}};
+  VfInferTensorInfo info
+      = { .name = "probs", .dtype = VF_DTYPE_FLOAT32, .ndim = 1, .shape = { 2 } };
   g_assert_true(vf_parser_prepare(p, &info, 1, &err));
-  gfloat probs[2] = {0.3f, 0.7f};
-  VfInferTensor t = {.name = "probs", .dtype = VF_DTYPE_FLOAT32, .ndim = 1, .shape = {2},
-                     .data = probs};
+  gfloat probs[2] = { 0.3f, 0.7f };
+  VfInferTensor t
+      = { .name = "probs", .dtype = VF_DTYPE_FLOAT32, .ndim = 1, .shape = { 2 }, .data = probs };
   VfInferResult r;
   vf_infer_result_init(&r);
   g_assert_true(vf_parser_parse(p, &t, 1, &r, &err));
@@ -125,8 +121,7 @@ test_classifier_kind(void)
   g_free(yaml);
 }
 
-static void
-test_errors(void)
+static void test_errors(void)
 {
   GError *err = NULL;
   /* a name the library does not have */
@@ -143,8 +138,7 @@ test_errors(void)
   yaml = g_strdup_printf("parser: decoded-boxes\ncustom-lib: %s\n", no_entry_lib);
   c = config(yaml, &err);
   g_assert_null(vf_parser_new(c, 64, 64, &err));
-  vft_assert_error(err, "custom.yaml:3: custom-lib", "vf_custom_parser_v1", "infer-parser.h",
-                   NULL);
+  vft_assert_error(err, "custom.yaml:3: custom-lib", "vf_custom_parser_v1", "infer-parser.h", NULL);
   g_clear_error(&err);
   vf_infer_config_free(c);
   g_free(yaml);
@@ -181,11 +175,12 @@ test_errors(void)
   yaml = g_strdup_printf("parser: decoded-boxes\ncustom-lib: %s\n", sample_lib);
   c = config(yaml, &err);
   p = vf_parser_new(c, 64, 64, &err);
-  VfInferTensorInfo wrong = {.name = "x", .dtype = VF_DTYPE_FLOAT32, .ndim = 2, .shape = {4, 5}};
+  VfInferTensorInfo wrong
+      = { .name = "x", .dtype = VF_DTYPE_FLOAT32, .ndim = 2, .shape = { 4, 5 } };
   g_assert_true(vf_parser_prepare(p, &wrong, 1, &err));
-  gfloat data[20] = {0};
-  VfInferTensor t = {.name = "x", .dtype = VF_DTYPE_FLOAT32, .ndim = 2, .shape = {4, 5},
-                     .data = data};
+  gfloat data[20] = { 0 };
+  VfInferTensor t
+      = { .name = "x", .dtype = VF_DTYPE_FLOAT32, .ndim = 2, .shape = { 4, 5 }, .data = data };
   VfInferResult r;
   vf_infer_result_init(&r);
   g_assert_false(vf_parser_parse(p, &t, 1, &r, &err));
@@ -197,8 +192,7 @@ test_errors(void)
   g_free(yaml);
 }
 
-int
-main(int argc, char **argv)
+int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
   const char *libdir = g_getenv("VIDFLOW_TEST_CUSTOM_PARSER_DIR");
