@@ -1,8 +1,9 @@
 /* vidflow infer: one-pass preprocessing (bilinear resize + colour + normalise + layout).
  *
- * Per output row: one source-format-specific sampler writes interpolated RGB (float, 0..255)
- * for the row into a small buffer, then one writer normalises it into the model's channel order
- * and layout. Column positions and weights are computed once per call. Sampling is
+ * Per output row: the two source rows it needs are blended once (vertical pass, contiguous and
+ * vectorised), a format-specific sampler interpolates RGB (float, 0..255) from that blend
+ * (horizontal pass) into a small buffer, then one writer normalises it into the model's channel
+ * order and layout. Column positions and weights are computed once per call. Sampling is
  * pixel-centre aligned (as OpenCV's INTER_LINEAR): src = (dst + 0.5) * src_size / dst_size - 0.5.
  * YUV is interpolated before conversion (the conversion is linear), then clamped. */
 #include "preprocess.h"
@@ -34,33 +35,36 @@ static void make_taps(Tap *taps, guint n, gdouble start, gdouble size, gint limi
   }
 }
 
-static inline gfloat lerp2(const guint8 *r0, const guint8 *r1, gint a, gint b, gfloat wx, gfloat wy)
+/* Vertical pass: rows r0 and r1 blended over bytes [from, to) into v (indexed like the row).
+ * Contiguous, so the compiler vectorises it. */
+static void vblend(gfloat *v, const guint8 *r0, const guint8 *r1, gsize from, gsize to, gfloat wy)
 {
-  gfloat top = r0[a] + (r0[b] - r0[a]) * wx;
-  gfloat bottom = r1[a] + (r1[b] - r1[a]) * wx;
-  return top + (bottom - top) * wy;
+  for (gsize k = from; k < to; k++)
+    v[k] = r0[k] + (r1[k] - r0[k]) * wy;
 }
 
-/* Packed RGB/BGR/RGBA/BGRA: ri/gi/bi are the byte offsets of R, G, B within a pixel. */
-static void row_packed(gfloat *rgb, const Tap *tx, guint n, const guint8 *r0, const guint8 *r1,
-                       gfloat wy, gint bpp, gint ri, gint gi, gint bi)
+static inline gfloat hlerp(const gfloat *v, gint a, gint b, gfloat w)
+{
+  return v[a] + (v[b] - v[a]) * w;
+}
+
+/* Horizontal pass, packed RGB/BGR/RGBA/BGRA: ri/gi/bi are the byte offsets of R, G, B. */
+static void row_packed(gfloat *rgb, const Tap *tx, guint n, const gfloat *v, gint bpp, gint ri,
+                       gint gi, gint bi)
 {
   for (guint i = 0; i < n; i++) {
     gint a = tx[i].x0 * bpp, b = tx[i].x1 * bpp;
     gfloat w = tx[i].w;
-    rgb[3 * i + 0] = lerp2(r0, r1, a + ri, b + ri, w, wy);
-    rgb[3 * i + 1] = lerp2(r0, r1, a + gi, b + gi, w, wy);
-    rgb[3 * i + 2] = lerp2(r0, r1, a + bi, b + bi, w, wy);
+    rgb[3 * i + 0] = hlerp(v, a + ri, b + ri, w);
+    rgb[3 * i + 1] = hlerp(v, a + gi, b + gi, w);
+    rgb[3 * i + 2] = hlerp(v, a + bi, b + bi, w);
   }
 }
 
-static void row_gray(gfloat *rgb, const Tap *tx, guint n, const guint8 *r0, const guint8 *r1,
-                     gfloat wy)
+static void row_gray(gfloat *rgb, const Tap *tx, guint n, const gfloat *v)
 {
-  for (guint i = 0; i < n; i++) {
-    gfloat v = lerp2(r0, r1, tx[i].x0, tx[i].x1, tx[i].w, wy);
-    rgb[3 * i + 0] = rgb[3 * i + 1] = rgb[3 * i + 2] = v;
-  }
+  for (guint i = 0; i < n; i++)
+    rgb[3 * i + 0] = rgb[3 * i + 1] = rgb[3 * i + 2] = hlerp(v, tx[i].x0, tx[i].x1, tx[i].w);
 }
 
 typedef struct {
@@ -72,19 +76,20 @@ static const Matrix bt709 = { 1.164383f, 1.792741f, -0.213249f, -0.532909f, 2.11
 
 static inline gfloat clamp255(gfloat v)
 {
-  return v < 0.f ? 0.f : v > 255.f ? 255.f : v;
+  v = v > 0.f ? v : 0.f; /* written so that it compiles to maxss/minss, no branches */
+  return v < 255.f ? v : 255.f;
 }
 
-/* NV12 (uv_step 2, v_off 1 in one plane) or I420 (uv_step 1, separate U and V planes). */
-static void row_yuv(gfloat *rgb, const Tap *tx, const Tap *tc, guint n, const guint8 *y0,
-                    const guint8 *y1, gfloat wy, const guint8 *u0, const guint8 *u1,
-                    const guint8 *v0, const guint8 *v1, gfloat wc, gint uv_step, const Matrix *m)
+/* Horizontal pass, YUV: vy the blended luma row, vu/vv the chroma rows with uv_step between
+ * samples (NV12: 2 in one interleaved row, I420: 1 in separate rows). */
+static void row_yuv(gfloat *rgb, const Tap *tx, const Tap *tc, guint n, const gfloat *vy,
+                    const gfloat *vu, const gfloat *vv, gint uv_step, const Matrix *m)
 {
   for (guint i = 0; i < n; i++) {
-    gfloat y = (lerp2(y0, y1, tx[i].x0, tx[i].x1, tx[i].w, wy) - 16.f) * m->y;
+    gfloat y = (hlerp(vy, tx[i].x0, tx[i].x1, tx[i].w) - 16.f) * m->y;
     gint a = tc[i].x0 * uv_step, b = tc[i].x1 * uv_step;
-    gfloat u = lerp2(u0, u1, a, b, tc[i].w, wc) - 128.f;
-    gfloat v = lerp2(v0, v1, a, b, tc[i].w, wc) - 128.f;
+    gfloat u = hlerp(vu, a, b, tc[i].w) - 128.f;
+    gfloat v = hlerp(vv, a, b, tc[i].w) - 128.f;
     rgb[3 * i + 0] = clamp255(y + m->rv * v);
     rgb[3 * i + 1] = clamp255(y + m->gu * u + m->gv * v);
     rgb[3 * i + 2] = clamp255(y + m->bu * u);
@@ -245,42 +250,50 @@ gboolean vf_preprocess(const VfImage *im, const VfRect *roi, const VfPreprocessP
   }
 
   gboolean yuv = im->format == VF_COLOR_FORMAT_NV12 || im->format == VF_COLOR_FORMAT_I420;
+  gboolean nv12 = im->format == VF_COLOR_FORMAT_NV12;
+  gint cw = (gint)(im->width + 1) / 2, chh = (gint)(im->height + 1) / 2;
   Tap *tx = g_new(Tap, nw), *tc = yuv ? g_new(Tap, nw) : NULL;
   gfloat *rgb = g_new(gfloat, (gsize)nw * 3);
   make_taps(tx, nw, rx, rw, (gint)im->width, FALSE);
   if (yuv)
-    make_taps(tc, nw, rx, rw, (gint)(im->width + 1) / 2, TRUE);
+    make_taps(tc, nw, rx, rw, cw, TRUE);
   const Matrix *m = im->matrix == VF_YUV_MATRIX_BT709                        ? &bt709
                     : im->matrix == VF_YUV_MATRIX_BT601 || im->height <= 576 ? &bt601
                                                                              : &bt709;
-  gint ri = 0, gi = 1, bi = 2, bpp = 3;
+  gint ri = 0, gi = 1, bi = 2, bpp = 1;
+  if (!yuv && im->format != VF_COLOR_FORMAT_GRAY8)
+    bpp = 3;
   if (im->format == VF_COLOR_FORMAT_BGR || im->format == VF_COLOR_FORMAT_BGRA)
     ri = 2, bi = 0;
   if (im->format == VF_COLOR_FORMAT_RGBA || im->format == VF_COLOR_FORMAT_BGRA)
     bpp = 4;
+  /* the bytes of a row the taps touch (taps are monotonic) */
+  gsize from = (gsize)tx[0].x0 * bpp, to = (gsize)(tx[nw - 1].x1 + 1) * bpp;
+  gint uv_step = nv12 ? 2 : 1;
+  gsize cfrom = yuv ? (gsize)tc[0].x0 * uv_step : 0;
+  gsize cto = yuv ? (gsize)(tc[nw - 1].x1 + 1) * uv_step : 0;
+  gfloat *vrow = g_new(gfloat, to), *vu = yuv ? g_new(gfloat, cto) : NULL;
+  gfloat *vv = yuv && !nv12 ? g_new(gfloat, cto) : NULL;
 
   for (guint j = 0; j < nh; j++) {
-    Tap ty, tcy;
+    Tap ty;
     make_taps(&ty, 1, ry + j * (rh / nh), rh / nh, (gint)im->height, FALSE);
-    const guint8 *r0 = im->planes[0] + (gsize)ty.x0 * im->strides[0];
-    const guint8 *r1 = im->planes[0] + (gsize)ty.x1 * im->strides[0];
-    switch (im->format) {
-    case VF_COLOR_FORMAT_GRAY8:
-      row_gray(rgb, tx, nw, r0, r1, ty.w);
-      break;
-    case VF_COLOR_FORMAT_NV12:
-    case VF_COLOR_FORMAT_I420: {
-      make_taps(&tcy, 1, ry + j * (rh / nh), rh / nh, (gint)(im->height + 1) / 2, TRUE);
-      gboolean nv12 = im->format == VF_COLOR_FORMAT_NV12;
-      const guint8 *up = im->planes[1], *vp = nv12 ? im->planes[1] + 1 : im->planes[2];
-      gsize us = im->strides[1], vs = nv12 ? im->strides[1] : im->strides[2];
-      row_yuv(rgb, tx, tc, nw, r0, r1, ty.w, up + tcy.x0 * us, up + tcy.x1 * us, vp + tcy.x0 * vs,
-              vp + tcy.x1 * vs, tcy.w, nv12 ? 2 : 1, m);
-      break;
-    }
-    default:
-      row_packed(rgb, tx, nw, r0, r1, ty.w, bpp, ri, gi, bi);
-      break;
+    vblend(vrow, im->planes[0] + (gsize)ty.x0 * im->strides[0],
+           im->planes[0] + (gsize)ty.x1 * im->strides[0], from, to, ty.w);
+    if (yuv) {
+      Tap tcy;
+      make_taps(&tcy, 1, ry + j * (rh / nh), rh / nh, chh, TRUE);
+      gsize r0 = (gsize)tcy.x0 * im->strides[1], r1 = (gsize)tcy.x1 * im->strides[1];
+      vblend(vu, im->planes[1] + r0, im->planes[1] + r1, cfrom, cto, tcy.w);
+      if (!nv12) {
+        r0 = (gsize)tcy.x0 * im->strides[2], r1 = (gsize)tcy.x1 * im->strides[2];
+        vblend(vv, im->planes[2] + r0, im->planes[2] + r1, cfrom, cto, tcy.w);
+      }
+      row_yuv(rgb, tx, tc, nw, vrow, vu, nv12 ? vu + 1 : vv, uv_step, m);
+    } else if (im->format == VF_COLOR_FORMAT_GRAY8) {
+      row_gray(rgb, tx, nw, vrow);
+    } else {
+      row_packed(rgb, tx, nw, vrow, bpp, ri, gi, bi);
     }
 
     /* normalise + layout */
@@ -311,5 +324,8 @@ gboolean vf_preprocess(const VfImage *im, const VfRect *roi, const VfPreprocessP
   g_free(rgb);
   g_free(tx);
   g_free(tc);
+  g_free(vrow);
+  g_free(vu);
+  g_free(vv);
   return TRUE;
 }
