@@ -236,7 +236,7 @@ static void test_missing_file(void)
   vft_assert_error(err, where, NULL);
   g_free(where);
   g_clear_error(&err);
-  vft_write_file(dir, "det.yaml", "model: m.onnx\nparser: yolov8\n", -1);
+  g_free(vft_write_file(dir, "det.yaml", "model: m.onnx\nparser: yolov8\n", -1));
   VfInferConfig *c = vf_infer_config_load(path, &err);
   g_assert_no_error(err);
   g_assert_cmpstr(c->model, ==, model);
@@ -308,13 +308,13 @@ static void test_overrides(void)
 static void test_labels(void)
 {
   GError *err = NULL;
-  vft_write_file(dir, "crlf.labels", "background\r\nface\r\n\r\n\n", -1);
+  g_free(vft_write_file(dir, "crlf.labels", "background\r\nface\r\n\r\n\n", -1));
   VfInferConfig *c = load("model: m.onnx\nparser: blazeface\nlabels: crlf.labels\n", &err);
   g_assert_no_error(err);
   g_assert_cmpuint(c->n_labels, ==, 2); /* trailing blank lines dropped, \r stripped */
   g_assert_cmpstr(vf_infer_config_get_label(c, 1), ==, "face");
   vf_infer_config_free(c);
-  vft_write_file(dir, "empty.labels", "\n\n", -1);
+  g_free(vft_write_file(dir, "empty.labels", "\n\n", -1));
   g_assert_null(load("model: m.onnx\nparser: blazeface\nlabels: empty.labels\n", &err));
   vft_assert_error(err, "det.yaml:3: labels", "no labels", NULL);
   g_clear_error(&err);
