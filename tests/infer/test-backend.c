@@ -13,15 +13,13 @@
 
 static char *ssd_model, *blazeface_model, *ort_lib;
 
-static VfInferSessionOptions
-options(const char *model)
+static VfInferSessionOptions options(const char *model)
 {
-  return (VfInferSessionOptions){.model = model, .threads = 1};
+  return (VfInferSessionOptions){ .model = model, .threads = 1 };
 }
 
 /* Before ORT is loaded: VIDFLOW_ORT_LIB pointing nowhere, a library that is not ORT. */
-static void
-test_library_missing(void)
+static void test_library_missing(void)
 {
   g_assert_null(vf_ort_version());
   g_setenv("VIDFLOW_ORT_LIB", "/nonexistent/libonnxruntime.so", TRUE);
@@ -50,8 +48,7 @@ test_library_missing(void)
 }
 
 /* The lookup order, explicit. */
-static void
-test_library_lookup(void)
+static void test_library_lookup(void)
 {
   char *saved = g_strdup(g_getenv("VIDFLOW_DATA"));
   g_setenv("VIDFLOW_DATA", "/opt/vf-data", TRUE);
@@ -88,8 +85,7 @@ test_library_lookup(void)
   g_free(src);
 }
 
-static void
-test_describe(void)
+static void test_describe(void)
 {
   GError *err = NULL;
   VfInferSessionOptions o = options(ssd_model);
@@ -121,11 +117,10 @@ test_describe(void)
   vf_infer_session_unref(s);
 }
 
-static VfInferOutputs *
-run(VfInferSession *s, guint batch, gfloat *input)
+static VfInferOutputs *run(VfInferSession *s, guint batch, gfloat *input)
 {
-  VfInferTensor t = {.dtype = VF_DTYPE_FLOAT32, .ndim = 4, .shape = {batch, 300, 300, 3},
-                     .data = input};
+  VfInferTensor t
+      = { .dtype = VF_DTYPE_FLOAT32, .ndim = 4, .shape = { batch, 300, 300, 3 }, .data = input };
   GError *err = NULL;
   VfInferOutputs *o = vf_infer_session_run(s, &t, &err);
   g_assert_no_error(err);
@@ -133,8 +128,7 @@ run(VfInferSession *s, guint batch, gfloat *input)
 }
 
 /* Batch 3 gives, sample by sample, what batch 1 gives. */
-static void
-test_run_batches(void)
+static void test_run_batches(void)
 {
   GError *err = NULL;
   VfInferSessionOptions o = options(ssd_model);
@@ -166,8 +160,8 @@ test_run_batches(void)
   vf_infer_outputs_free(b3);
 
   /* a wrong input shape: an error from ORT, not a crash */
-  VfInferTensor bad = {.dtype = VF_DTYPE_FLOAT32, .ndim = 4, .shape = {1, 3, 300, 300},
-                       .data = in};
+  VfInferTensor bad
+      = { .dtype = VF_DTYPE_FLOAT32, .ndim = 4, .shape = { 1, 3, 300, 300 }, .data = in };
   g_assert_null(vf_infer_session_run(s, &bad, &err));
   vft_assert_error(err, "ONNX Runtime Run", NULL);
   g_clear_error(&err);
@@ -176,8 +170,7 @@ test_run_batches(void)
 }
 
 /* One session per (model, provider, threads), shared and reference counted. */
-static void
-test_cache(void)
+static void test_cache(void)
 {
   GError *err = NULL;
   guint before = vf_ort_session_cache_size();
@@ -214,8 +207,7 @@ typedef struct {
   gfloat first_score;
 } Worker;
 
-static gpointer
-worker(gpointer data)
+static gpointer worker(gpointer data)
 {
   Worker *w = data;
   for (int i = 0; i < 3; i++) {
@@ -227,8 +219,7 @@ worker(gpointer data)
 }
 
 /* Elements on different threads share a session and run it at the same time. */
-static void
-test_concurrent(void)
+static void test_concurrent(void)
 {
   GError *err = NULL;
   VfInferSessionOptions o = options(ssd_model);
@@ -236,7 +227,7 @@ test_concurrent(void)
   GThread *t[3];
   gfloat *input = g_new0(gfloat, 300 * 300 * 3);
   for (int i = 0; i < 3; i++) {
-    w[i] = (Worker){.s = vf_infer_session_open(&o, &err), .input = input};
+    w[i] = (Worker){ .s = vf_infer_session_open(&o, &err), .input = input };
     t[i] = g_thread_new("vf-test", worker, &w[i]);
   }
   for (int i = 0; i < 3; i++) {
@@ -248,8 +239,7 @@ test_concurrent(void)
   g_assert_no_error(err);
 }
 
-static void
-test_errors(void)
+static void test_errors(void)
 {
   GError *err = NULL;
   VfInferSessionOptions o = options("/nonexistent/model.onnx");
@@ -301,8 +291,7 @@ test_errors(void)
   vf_infer_session_unref(s);
 }
 
-int
-main(int argc, char **argv)
+int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
   vft_require_data("onnxruntime/lib/libonnxruntime.so", "models/ssd_mobilenet_v2_oid.onnx",
