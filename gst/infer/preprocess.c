@@ -76,7 +76,9 @@ static const Matrix bt709 = { 1.164383f, 1.792741f, -0.213249f, -0.532909f, 2.11
 
 static inline gfloat clamp255(gfloat v)
 {
-  v = v > 0.f ? v : 0.f; /* written so that it compiles to maxss/minss, no branches */
+  /* max(v, 0) as (v + |v|) / 2 (exact): GCC turns "v > 0 ? v : 0" into a branch, and branches
+   * on pixel values mispredict; the min does become minss */
+  v = (v + fabsf(v)) * 0.5f;
   return v < 255.f ? v : 255.f;
 }
 
