@@ -39,12 +39,14 @@ static gint font_px(const VfOsdFrame *f, gdouble size)
 /* The mask of `text` (transfer none, valid while `lock` is held). */
 static const Mask *render(const char *text, const char *font, gint px)
 {
-  char *key = g_strdup_printf("%s|%d|%s", font, px, text);
+  char *valid = g_utf8_make_valid(text, -1); /* labels come from files: never trust them */
+  char *key = g_strdup_printf("%s|%d|%s", font, px, valid);
   if (cache == NULL)
     cache = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, mask_free);
   Mask *m = g_hash_table_lookup(cache, key);
   if (m != NULL) {
     g_free(key);
+    g_free(valid);
     return m;
   }
   if (g_hash_table_size(cache) >= CACHE_MAX)
@@ -56,27 +58,32 @@ static const Mask *render(const char *text, const char *font, gint px)
   PangoFontDescription *desc = pango_font_description_from_string(font);
   pango_font_description_set_absolute_size(desc, px * PANGO_SCALE);
   pango_layout_set_font_description(layout, desc);
-  pango_layout_set_text(layout, text, -1);
+  pango_layout_set_text(layout, valid, -1);
   gint w = 0, h = 0;
   pango_layout_get_pixel_size(layout, &w, &h);
-  w = CLAMP(w, 1, 8192);
-  h = CLAMP(h, 1, 8192);
+  w = CLAMP(w, 1, 4096);
+  h = CLAMP(h, 1, 4096);
 
   cairo_surface_t *surface = cairo_image_surface_create(CAIRO_FORMAT_A8, w, h);
-  cairo_t *cr2 = cairo_create(surface);
-  cairo_set_source_rgba(cr2, 1, 1, 1, 1);
-  pango_cairo_update_layout(cr2, layout);
-  pango_cairo_show_layout(cr2, layout);
-  cairo_surface_flush(surface);
-
   m = g_new0(Mask, 1);
-  m->width = w;
-  m->height = h;
-  m->stride = cairo_image_surface_get_stride(surface);
-  m->alpha = g_memdup2(cairo_image_surface_get_data(surface), (gsize)m->stride * h);
+  if (cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS) {
+    cairo_t *cr2 = cairo_create(surface);
+    cairo_set_source_rgba(cr2, 1, 1, 1, 1);
+    pango_cairo_update_layout(cr2, layout);
+    pango_cairo_show_layout(cr2, layout);
+    cairo_destroy(cr2);
+    cairo_surface_flush(surface);
+    m->width = w;
+    m->height = h;
+    m->stride = cairo_image_surface_get_stride(surface);
+    m->alpha = g_memdup2(cairo_image_surface_get_data(surface), (gsize)m->stride * h);
+  } else { /* out of memory: an empty mask, the text is skipped */
+    g_warning("osd: cannot render text '%s': %s", valid,
+              cairo_status_to_string(cairo_surface_status(surface)));
+  }
   g_hash_table_insert(cache, key, m);
+  g_free(valid);
 
-  cairo_destroy(cr2);
   cairo_surface_destroy(surface);
   pango_font_description_free(desc);
   g_object_unref(layout);

@@ -213,6 +213,7 @@ static void test_clipping(void)
     vf_osd_draw_text(&t->frame, -8, -8, "corner", "Sans 40", 0, white, &blue);
     vf_osd_draw_text(&t->frame, 0, 0, "", NULL, 0, white, &blue);
     vf_osd_draw_text(&t->frame, 0, 0, NULL, NULL, 0, white, &blue);
+    vf_osd_draw_text(&t->frame, 2, 2, "bad \xff\xfe utf-8", NULL, 0, white, &blue);
     assert_guards(t);
     frame_free(t);
   }
