@@ -99,7 +99,7 @@ static VfInferEngine *engine(const char *config, int threads, int batch, VfInfer
   char t[16], b[16];
   g_snprintf(t, sizeof t, "%d", threads);
   g_snprintf(b, sizeof b, "%d", batch);
-  *cfg = vf_infer_config_load(config, &err);
+  *cfg = vft_load_sample_config(config, &err);
   VfInferEngine *e = NULL;
   if (*cfg && vf_infer_config_set(*cfg, "threads", t, &err)
       && vf_infer_config_set(*cfg, "batch-size", b, &err) && vf_infer_config_validate(*cfg, &err))
@@ -148,7 +148,7 @@ int main(int argc, char **argv)
     return 1;
   }
 
-  char *config = vft_source_path("configs/ssd_mobilenet_v2_oid.yaml");
+  const char *config = "ssd_mobilenet_v2_oid.yaml";
   VfInferConfig *c1, *c4;
   VfInferEngine *e1 = engine(config, threads, 1, &c1), *e4 = engine(config, threads, 4, &c4);
   /* the bare loop's inputs: preprocessed once, by the same code */
@@ -277,7 +277,6 @@ int main(int argc, char **argv)
   g_free(inputs);
   g_free(indices);
   g_free(video);
-  g_free(config);
   g_free(bare1);
   g_free(vf1);
   g_free(bare4);

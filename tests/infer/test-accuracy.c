@@ -41,13 +41,11 @@ static GPtrArray *read_reference(const char *name)
 
 static VfInferEngine *engine_for(const char *config, VfInferConfig **cfg)
 {
-  char *path = vft_source_path(config);
   GError *err = NULL;
-  *cfg = vf_infer_config_load(path, &err);
+  *cfg = vft_load_sample_config(config, &err);
   g_assert_no_error(err);
   VfInferEngine *e = vf_infer_engine_new(*cfg, &err);
   g_assert_no_error(err);
-  g_free(path);
   return e;
 }
 
@@ -58,7 +56,7 @@ static void test_dog(void)
   VftFrame *f = vft_decode_image(path, VF_COLOR_FORMAT_RGB, &err);
   g_assert_no_error(err);
   VfInferConfig *cfg;
-  VfInferEngine *e = engine_for("configs/ssd_mobilenet_v2_oid.yaml", &cfg);
+  VfInferEngine *e = engine_for("ssd_mobilenet_v2_oid.yaml", &cfg);
   VfInferFrame in = { .image = &f->image };
   VfInferResult r;
   vf_infer_result_init(&r);
@@ -111,7 +109,7 @@ static void test_vtest_persons(void)
   VftFrame **frames = vft_decode_video(path, indices, n, VF_COLOR_FORMAT_I420, &err);
   g_assert_no_error(err);
   VfInferConfig *cfg;
-  VfInferEngine *e = engine_for("configs/ssd_mobilenet_v2_oid.yaml", &cfg);
+  VfInferEngine *e = engine_for("ssd_mobilenet_v2_oid.yaml", &cfg);
   guint bad = 0;
   for (guint i = 0; i < n; i++) {
     VfInferFrame in = { .image = &frames[i]->image };
@@ -147,7 +145,7 @@ static void test_blazeface(void)
   VftFrame **frames = vft_decode_video(path, indices, n, VF_COLOR_FORMAT_RGB, &err);
   g_assert_no_error(err);
   VfInferConfig *cfg;
-  VfInferEngine *e = engine_for("configs/blazeface.yaml", &cfg);
+  VfInferEngine *e = engine_for("blazeface.yaml", &cfg);
   for (guint i = 0; i < n; i++) {
     char **row = g_ptr_array_index(ref, i);
     VfDetection want = { .left = g_ascii_strtod(row[1], NULL),

@@ -7,13 +7,14 @@
 #include "engine.h"
 #include "util.h"
 
-static char *ssd_config, *bf_config, *tmp;
+static const char *ssd_config = "ssd_mobilenet_v2_oid.yaml";
+static char *tmp;
 static VftFrame *dog;
 
 static VfInferConfig *load_with(const char *path, const char *const *overrides)
 {
   GError *err = NULL;
-  VfInferConfig *c = vf_infer_config_load(path, &err);
+  VfInferConfig *c = vft_load_sample_config(path, &err);
   g_assert_no_error(err);
   for (guint i = 0; overrides && overrides[i]; i += 2)
     g_assert_true(vf_infer_config_set(c, overrides[i], overrides[i + 1], &err));
@@ -299,8 +300,6 @@ int main(int argc, char **argv)
   vft_require_data("onnxruntime/lib/libonnxruntime.so", "models/ssd_mobilenet_v2_oid.onnx",
                    "models/ssd_mobilenet_v2_oid.anchors", "models/blazeface_128.onnx",
                    "images/dog.jpg", NULL);
-  ssd_config = vft_source_path("configs/ssd_mobilenet_v2_oid.yaml");
-  bf_config = vft_source_path("configs/blazeface.yaml");
   tmp = vft_make_tmpdir();
   char *dog_path = vft_data_path("images/dog.jpg");
   GError *err = NULL;
@@ -317,7 +316,5 @@ int main(int argc, char **argv)
   vft_frame_free(dog);
   vft_remove_tree(tmp);
   g_free(tmp);
-  g_free(ssd_config);
-  g_free(bf_config);
   return rc;
 }

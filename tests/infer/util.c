@@ -211,3 +211,25 @@ void vft_assert_error(GError *err, const char *first, ...)
       g_error("error message '%s' lacks '%s'", err->message, f);
   va_end(ap);
 }
+
+VfInferConfig *vft_load_sample_config(const char *name, GError **error)
+{
+  char *rel = g_build_filename("configs", name, NULL);
+  char *path = vft_source_path(rel), *text = NULL;
+  VfInferConfig *cfg = NULL;
+  if (g_file_get_contents(path, &text, NULL, error)) {
+    char *data = g_strconcat(vft_data_dir(), "/", NULL);
+    char **parts = g_strsplit(text, "../data/", -1);
+    char *moved = g_strjoinv(data, parts);
+    char *dir = g_path_get_dirname(path);
+    cfg = vf_infer_config_load_from_data(moved, path, dir, error);
+    g_free(dir);
+    g_free(moved);
+    g_strfreev(parts);
+    g_free(data);
+    g_free(text);
+  }
+  g_free(path);
+  g_free(rel);
+  return cfg;
+}

@@ -35,3 +35,7 @@ void vft_remove_tree(const char *dir);
 char *vft_write_file(const char *dir, const char *name, const char *contents, gssize len);
 /* Assert that err is set and its message contains every NULL-terminated fragment; print it. */
 void vft_assert_error(GError *err, const char *first, ...) G_GNUC_NULL_TERMINATED;
+
+/* Load configs/NAME from the source tree with its "../data/" paths pointing at vft_data_dir()
+ * (the same unless VIDFLOW_DATA moves data/ elsewhere); messages still name the file. */
+VfInferConfig *vft_load_sample_config(const char *name, GError **error);
