@@ -4,7 +4,8 @@
 #   make bench  - run every benchmark (prints BENCH lines)
 BUILD ?= build
 ASAN_BUILD ?= build-asan
-MESON_OPTS ?= -Dwerror=true
+# setup fetches ONNX Runtime's headers, so inference is required, never silently skipped
+MESON_OPTS ?= -Dwerror=true -Dinfer=enabled
 
 .PHONY: setup build run test test-fast test-asan bench clean
 

@@ -293,7 +293,9 @@ timestamped(VfFeeder *f, GstBuffer *buffer)
   buffer = gst_buffer_make_writable(buffer); /* shallow: memory is shared, not copied */
   if (f->do_timestamp) {
     GstClockTime running = 0;
-    GstClock *clock = gst_element_get_clock(f->appsrc);
+    /* Before PLAYING the base time is not set yet: the prerolling frame starts at 0. */
+    GstClock *clock = GST_STATE(f->appsrc) == GST_STATE_PLAYING ? gst_element_get_clock(f->appsrc)
+                                                                : NULL;
     if (clock) {
       GstClockTime now = gst_clock_get_time(clock), base = gst_element_get_base_time(f->appsrc);
       running = now > base ? now - base : 0;
