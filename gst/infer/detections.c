@@ -13,7 +13,7 @@ static void tensor_free(gpointer p)
 void vf_infer_result_init(VfInferResult *r)
 {
   r->detections = g_array_new(FALSE, FALSE, sizeof(VfDetection));
-  r->classifications = g_array_new(FALSE, FALSE, sizeof(VfClassification));
+  r->classifications = g_array_new(FALSE, FALSE, sizeof(VfInferClass));
   r->tensors = g_ptr_array_new_with_free_func(tensor_free);
 }
 

@@ -26,13 +26,13 @@ typedef struct {
   gint class_id;
   gfloat confidence;
   const char *label; /* (transfer none, nullable) */
-} VfClassification;
+} VfInferClass;
 
 /* The results of one frame (or crop). Initialise with vf_infer_result_init, release with
  * vf_infer_result_clear. */
 typedef struct {
   GArray *detections;      /* VfDetection, best first */
-  GArray *classifications; /* VfClassification, best first */
+  GArray *classifications; /* VfInferClass, best first */
   GPtrArray *tensors;      /* (nullable) VfInferTensor* copies of this frame's raw outputs, when
                               output-tensor-meta is set; each owns its data (g_free) */
 } VfInferResult;

@@ -23,7 +23,7 @@ typedef struct _VfInferEngine VfInferEngine;
 /* One unit of work: a frame, or a crop of it. */
 typedef struct {
   const VfImage *image; /* (transfer none) */
-  const VfRect *roi;    /* (nullable) secondary mode: the object's box */
+  const VfInferRect *roi;    /* (nullable) secondary mode: the object's box */
 } VfInferFrame;
 
 /* Time spent in the last process() call, in seconds. */

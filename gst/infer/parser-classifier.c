@@ -44,7 +44,7 @@ static gboolean classifier_prepare(VfParser *base, const VfInferTensorInfo *outs
 
 static gint by_confidence(gconstpointer pa, gconstpointer pb)
 {
-  const VfClassification *a = pa, *b = pb;
+  const VfInferClass *a = pa, *b = pb;
   return a->confidence < b->confidence ? 1 : a->confidence > b->confidence ? -1 : 0;
 }
 
@@ -64,7 +64,7 @@ static gboolean classifier_parse(VfParser *base, const VfInferTensor *outs, guin
       s[c] = vf_sigmoid(s[c]);
   for (guint c = 0; c < C; c++)
     if (s[c] >= base->thresholds[c]) {
-      VfClassification k = { .class_id = (gint)c, .confidence = s[c] };
+      VfInferClass k = { .class_id = (gint)c, .confidence = s[c] };
       g_array_append_val(r->classifications, k);
     }
   g_array_sort(r->classifications, by_confidence);

@@ -116,7 +116,7 @@ static gboolean custom_parse(VfParser *base, const VfInferTensor *outs, guint n,
     if (!(o->confidence >= thr)) /* also drops NaN */
       continue;
     if (p->desc->kind == VF_CUSTOM_PARSER_CLASSES) {
-      VfClassification c = { .class_id = o->class_id, .confidence = o->confidence };
+      VfInferClass c = { .class_id = o->class_id, .confidence = o->confidence };
       g_array_append_val(r->classifications, c);
     } else {
       VfDetection d = { .class_id = o->class_id, .confidence = o->confidence };
@@ -133,11 +133,11 @@ static gboolean custom_parse(VfParser *base, const VfInferTensor *outs, guint n,
   GArray *cl = r->classifications;
   for (guint i = 1; i < cl->len; i++) /* insertion sort: a handful of classes */
     for (guint j = i; j > 0; j--) {
-      VfClassification *a = &g_array_index(cl, VfClassification, j - 1);
-      VfClassification *b = &g_array_index(cl, VfClassification, j);
+      VfInferClass *a = &g_array_index(cl, VfInferClass, j - 1);
+      VfInferClass *b = &g_array_index(cl, VfInferClass, j);
       if (a->confidence >= b->confidence)
         break;
-      VfClassification t = *a;
+      VfInferClass t = *a;
       *a = *b;
       *b = t;
     }

@@ -117,7 +117,7 @@ gboolean vf_parser_parse(VfParser *p, const VfInferTensor *outputs, guint n, VfI
       d->label = label;
   }
   for (guint i = 0; i < result->classifications->len; i++) {
-    VfClassification *c = &g_array_index(result->classifications, VfClassification, i);
+    VfInferClass *c = &g_array_index(result->classifications, VfInferClass, i);
     const char *label = vf_infer_config_get_label(p->config, c->class_id);
     if (label != NULL || c->label == NULL)
       c->label = label;

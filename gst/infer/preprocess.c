@@ -179,7 +179,7 @@ static gboolean check_image(const VfImage *im, GError **error)
   return TRUE;
 }
 
-gboolean vf_preprocess(const VfImage *im, const VfRect *roi, const VfPreprocessParams *p,
+gboolean vf_preprocess(const VfImage *im, const VfInferRect *roi, const VfPreprocessParams *p,
                        gfloat *dst, VfPreprocessTransform *transform, GError **error)
 {
   if (!check_image(im, error))

@@ -35,7 +35,7 @@ typedef struct {
 /* A rectangle in frame pixels. */
 typedef struct {
   gdouble x, y, width, height;
-} VfRect;
+} VfInferRect;
 
 /* The model input to produce. */
 typedef struct {
@@ -61,7 +61,7 @@ void vf_preprocess_params_from_config(VfPreprocessParams *params, const VfInferC
 /* Frame `image`, or its crop `roi` (nullable: the whole frame; clipped to the frame), into one
  * model input sample at `dst` (width * height * channels floats). `transform` (nullable) gets
  * the geometry. FALSE with VF_ERROR_ARGUMENT/FORMAT for a bad image, params or an empty crop. */
-gboolean vf_preprocess(const VfImage *image, const VfRect *roi, const VfPreprocessParams *params,
+gboolean vf_preprocess(const VfImage *image, const VfInferRect *roi, const VfPreprocessParams *params,
                        gfloat *dst, VfPreprocessTransform *transform, GError **error);
 
 /* Model pixels -> frame pixels. */

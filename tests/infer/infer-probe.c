@@ -75,7 +75,7 @@ int main(int argc, char **argv)
              (d->top + d->height) / f->image.height, (d->left + d->width) / f->image.width);
     }
     for (guint k = 0; k < r.classifications->len; k++) {
-      VfClassification *c = &g_array_index(r.classifications, VfClassification, k);
+      VfInferClass *c = &g_array_index(r.classifications, VfInferClass, k);
       printf("  class %s %d %.3f\n", c->label ? c->label : "?", c->class_id, c->confidence);
     }
     if (save_dir) {

@@ -113,7 +113,7 @@ static void test_classifier_kind(void)
   vf_infer_result_init(&r);
   g_assert_true(vf_parser_parse(p, &t, 1, &r, &err));
   g_assert_cmpuint(r.classifications->len, ==, 1);
-  g_assert_cmpstr(g_array_index(r.classifications, VfClassification, 0).label, ==, "car");
+  g_assert_cmpstr(g_array_index(r.classifications, VfInferClass, 0).label, ==, "car");
   g_assert_cmpuint(r.detections->len, ==, 0);
   vf_infer_result_clear(&r);
   vf_parser_free(p);

@@ -108,7 +108,7 @@ static void test_batches(void)
   VfInferEngine *e1 = vf_infer_engine_new(c1, &err), *e4 = vf_infer_engine_new(c4, &err);
   g_assert_no_error(err);
   g_assert_cmpuint(vf_infer_engine_get_batch_size(e4), ==, 4);
-  VfRect crop = { 0, 100, 500, 476 };
+  VfInferRect crop = { 0, 100, 500, 476 };
   VfInferFrame frames[5];
   for (guint i = 0; i < 5; i++)
     frames[i] = (VfInferFrame){ .image = &dog->image, .roi = i == 2 ? &crop : NULL };
@@ -144,7 +144,7 @@ static void test_crop(void)
   VfInferConfig *c = load_with(ssd_config, NULL);
   GError *err = NULL;
   VfInferEngine *e = vf_infer_engine_new(c, &err);
-  VfRect crop = { 60, 180, 300, 396 }; /* around the dog */
+  VfInferRect crop = { 60, 180, 300, 396 }; /* around the dog */
   VfInferFrame f = { .image = &dog->image, .roi = &crop };
   VfInferResult r;
   vf_infer_result_init(&r);

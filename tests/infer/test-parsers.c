@@ -429,10 +429,10 @@ static void test_classifier(void)
   GError *err = NULL;
   g_assert_true(vf_parser_parse(p, outs, 1, &r, &err));
   g_assert_cmpuint(r.classifications->len, ==, 2);
-  VfClassification *k = &g_array_index(r.classifications, VfClassification, 0);
+  VfInferClass *k = &g_array_index(r.classifications, VfInferClass, 0);
   g_assert_cmpstr(k->label, ==, "dog");
   g_assert_cmpfloat_with_epsilon(k->confidence, 0.5, 1e-5);
-  k = &g_array_index(r.classifications, VfClassification, 1);
+  k = &g_array_index(r.classifications, VfInferClass, 1);
   g_assert_cmpstr(k->label, ==, "bird");
   g_assert_cmpfloat_with_epsilon(k->confidence, 0.3, 1e-5);
   vf_parser_free(p);
@@ -446,7 +446,7 @@ static void test_classifier(void)
   VfInferTensor outs2[] = { tensor(&infos[0], probs) };
   g_assert_true(vf_parser_parse(p, outs2, 1, &r, &err));
   g_assert_cmpuint(r.classifications->len, ==, 2);
-  g_assert_cmpstr(g_array_index(r.classifications, VfClassification, 1).label, ==, "fish");
+  g_assert_cmpstr(g_array_index(r.classifications, VfInferClass, 1).label, ==, "fish");
   vf_parser_free(p);
   VfInferTensorInfo five[] = { info("logits", 1, 5, 0, 0) };
   p = vf_parser_new(c, 224, 224, &err);

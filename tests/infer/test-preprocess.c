@@ -120,7 +120,7 @@ static void ref_rgb(const VfImage *im, double x, double y, double rgb[3])
 }
 
 /* The reference output value at model pixel (x, y), channel c. */
-static double ref_value(const VfImage *im, const VfRect *roi, const VfPreprocessParams *p, guint x,
+static double ref_value(const VfImage *im, const VfInferRect *roi, const VfPreprocessParams *p, guint x,
                         guint y, guint c)
 {
   double rx = 0, ry = 0, rw = im->width, rh = im->height;
@@ -151,7 +151,7 @@ static double ref_value(const VfImage *im, const VfRect *roi, const VfPreprocess
   return (v * p->scale - p->mean[c]) / p->std[c];
 }
 
-static double compare(const VfImage *im, const VfRect *roi, const VfPreprocessParams *p,
+static double compare(const VfImage *im, const VfInferRect *roi, const VfPreprocessParams *p,
                       const gfloat *out)
 {
   double worst = 0;
@@ -196,8 +196,8 @@ static void test_reference(void)
         p.pad_value = 114;
         p.mean[0] = 0.485f, p.mean[1] = 0.456f, p.mean[2] = 0.406f;
         p.std[0] = 0.229f, p.std[1] = 0.224f, p.std[2] = 0.225f;
-        VfRect roi = { -1.5, 1.25, sizes[s][0] * 0.6, sizes[s][1] * 0.7 }; /* partly outside */
-        const VfRect *r = variant >= 5 ? &roi : NULL;
+        VfInferRect roi = { -1.5, 1.25, sizes[s][0] * 0.6, sizes[s][1] * 0.7 }; /* partly outside */
+        const VfInferRect *r = variant >= 5 ? &roi : NULL;
         gfloat *out = g_new(gfloat, (gsize)p.width * p.height * p.channels);
         GError *err = NULL;
         vf_preprocess(&t->image, r, &p, out, NULL, &err);
@@ -282,7 +282,7 @@ static void test_letterbox(void)
   g_assert_cmpfloat(fy, ==, 0);
 
   /* a crop maps back into the frame: model (0,0) -> the crop's corner */
-  VfRect roi = { 40, 30, 20, 20 };
+  VfInferRect roi = { 40, 30, 20, 20 };
   p.scaling = VF_INFER_SCALING_STRETCH;
   g_assert_true(vf_preprocess(&im, &roi, &p, out, &t, NULL));
   vf_preprocess_transform_to_frame(&t, 0, 0, &fx, &fy);
@@ -317,8 +317,8 @@ static void test_errors(void)
   vft_assert_error(err, "plane 1", NULL);
   g_clear_error(&err);
   im.format = VF_COLOR_FORMAT_RGB;
-  VfRect outside = { 100, 100, 10, 10 }, nan_roi = { NAN, 0, 4, 4 }, empty = { 2, 2, 0.5, 4 };
-  const VfRect *bad[] = { &outside, &nan_roi, &empty };
+  VfInferRect outside = { 100, 100, 10, 10 }, nan_roi = { NAN, 0, 4, 4 }, empty = { 2, 2, 0.5, 4 };
+  const VfInferRect *bad[] = { &outside, &nan_roi, &empty };
   for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
     g_assert_false(vf_preprocess(&im, bad[i], &p, out, NULL, &err));
     vft_assert_error(err, "crop", "empty", NULL);
