@@ -219,8 +219,32 @@ struct _VfInferElement {
   GArray *results; /* VfInferResult, grown as needed */
 };
 
-G_DEFINE_TYPE_WITH_CODE(VfInferElement, vf_infer_element, GST_TYPE_BASE_TRANSFORM,
-                        GST_DEBUG_CATEGORY_INIT(vf_infer_debug, "vfinfer", 0, "vidflow inference"));
+/* The type is registered as "VfInfer" (so elements are named vfinfer0, vfinfer1...); the C
+ * struct is VfInferElement because the core's detections.h has a VfInferClass. */
+static gpointer vf_infer_element_parent_class;
+static void vf_infer_element_class_init(VfInferElementClass *klass);
+static void vf_infer_element_init(VfInferElement *self);
+
+static void vf_infer_element_class_intern_init(gpointer klass, gpointer data)
+{
+  (void)data;
+  vf_infer_element_parent_class = g_type_class_peek_parent(klass);
+  vf_infer_element_class_init(klass);
+}
+
+GType vf_infer_element_get_type(void)
+{
+  static gsize type = 0;
+  if (g_once_init_enter(&type)) {
+    GType t = g_type_register_static_simple(
+        GST_TYPE_BASE_TRANSFORM, g_intern_static_string("VfInfer"), sizeof(VfInferElementClass),
+        vf_infer_element_class_intern_init, sizeof(VfInferElement),
+        (GInstanceInitFunc)(void (*)(void))vf_infer_element_init, 0);
+    GST_DEBUG_CATEGORY_INIT(vf_infer_debug, "vfinfer", 0, "vidflow inference");
+    g_once_init_leave(&type, t);
+  }
+  return type;
+}
 GST_ELEMENT_REGISTER_DEFINE(vfinfer, "vfinfer", GST_RANK_NONE, VF_TYPE_INFER_ELEMENT);
 
 /* ---- setup ---- */

@@ -1,6 +1,7 @@
 /* vidflow plugin: vfinfer, runs a model on frames (or on the objects in them) and attaches the
- * results as object metadata (include/vidflow/meta.h); the nvinfer equivalent (GObject type
- * VfInferElement: VfInferClass is the core's class result).
+ * results as object metadata (include/vidflow/meta.h); the nvinfer equivalent. Its GType is
+ * "VfInfer"; the C struct is VfInferElement because the core's VfInferClass (a class result)
+ * takes the name G_DECLARE_FINAL_TYPE would give its class struct.
  *
  * User meta vfinfer attaches (meta.h's user meta, data a VfTensor reference, include/vidflow/
  * tensor.h; copies of the buffer share the tensor):
