@@ -7,7 +7,8 @@
  * - each object's box in its class's colour (the tracker's box when a tracker set one), and a
  *   label above it on a background of that colour: "Person 0.87", the tracker id when there is
  *   one ("Person #12 0.87"), then the classifier results ("| glasses 0.91"); keypoints
- *   (object user meta vf-keypoints, from vfinfer) as dots;
+ *   (object user meta vf-keypoints, from vfinfer) as dots. Boxes are drawn first, labels over
+ *   them; a label that would cover another goes inside the top of its box, or below it;
  * - the frame's display metadata (vf_frame_meta_add_display_rect/text/line/circle).
  * Frames are RGB, RGBA, BGR, BGRA, RGBx, BGRx, NV12 or I420, drawn in place.
  *
@@ -146,44 +147,75 @@ static char *object_label(VfObjectMeta *o)
   return g_string_free(s, FALSE);
 }
 
-static void draw_object(VfOsdFrame *of, VfObjectMeta *o, const Settings *s)
+static void object_box(VfObjectMeta *o, VfRect *r)
 {
-  VfRect r;
-  vf_object_meta_get_detector_bbox(o, &r);
+  vf_object_meta_get_detector_bbox(o, r);
   if (vf_object_meta_get_object_id(o) != VF_OBJECT_UNTRACKED) {
     VfRect t;
     vf_object_meta_get_tracker_bbox(o, &t);
     if (t.width > 0 && t.height > 0)
-      r = t;
+      *r = t;
   }
+}
+
+static void draw_box(VfOsdFrame *of, VfObjectMeta *o, const Settings *s)
+{
+  VfRect r;
+  object_box(o, &r);
   VfOsdColor color = vf_osd_palette(vf_object_meta_get_class_id(o));
-  if (s->bbox) {
-    if (s->border_width > 0)
-      vf_osd_draw_rect(of, r.left, r.top, r.width, r.height, s->border_width, color, NULL);
-    VfTensor *kp = vf_object_meta_get_user_meta(o, VF_INFER_KEYPOINTS_META);
-    if (kp && vf_tensor_get_dtype(kp) == VF_DTYPE_FLOAT32 && vf_tensor_get_ndim(kp) == 2
-        && vf_tensor_get_shape(kp)[1] == 2 && vf_tensor_is_contiguous(kp)) {
-      const gfloat *xy = vf_tensor_get_data(kp);
-      gdouble radius = MAX(2.0, s->border_width);
-      for (gint64 i = 0; i < vf_tensor_get_shape(kp)[0]; i++)
-        vf_osd_draw_circle(of, xy[2 * i], xy[2 * i + 1], radius, 0, color, &color);
-    }
+  if (s->border_width > 0)
+    vf_osd_draw_rect(of, r.left, r.top, r.width, r.height, s->border_width, color, NULL);
+  VfTensor *kp = vf_object_meta_get_user_meta(o, VF_INFER_KEYPOINTS_META);
+  if (kp && vf_tensor_get_dtype(kp) == VF_DTYPE_FLOAT32 && vf_tensor_get_ndim(kp) == 2
+      && vf_tensor_get_shape(kp)[1] == 2 && vf_tensor_is_contiguous(kp)) {
+    const gfloat *xy = vf_tensor_get_data(kp);
+    gdouble radius = MAX(2.0, s->border_width);
+    for (gint64 i = 0; i < vf_tensor_get_shape(kp)[0]; i++)
+      vf_osd_draw_circle(of, xy[2 * i], xy[2 * i + 1], radius, 0, color, &color);
   }
-  if (s->labels) {
-    char *text = object_label(o);
-    guint tw = 0, th = 0;
-    vf_osd_text_size(of, text, s->font, s->font_size, &tw, &th);
-    /* above the box, inside the frame; inside the box's top when there is no room above */
-    gdouble half = s->bbox ? s->border_width / 2.0 : 0;
-    gdouble x = r.left - half, y = r.top - half - th;
-    if (y < 0)
-      y = r.top + half;
-    x = CLAMP(x, 0.0, MAX(0.0, (gdouble)of->width - tw));
-    y = CLAMP(y, 0.0, MAX(0.0, (gdouble)of->height - th));
-    VfOsdColor white = { 255, 255, 255, 255 };
-    vf_osd_draw_text(of, x, y, text, s->font, s->font_size, white, &color);
-    g_free(text);
+}
+
+typedef struct {
+  gdouble x0, y0, x1, y1;
+} Box;
+
+static gboolean overlaps(const GArray *placed, const Box *b)
+{
+  for (guint i = 0; i < placed->len; i++) {
+    const Box *p = &g_array_index(placed, Box, i);
+    if (b->x0 < p->x1 && p->x0 < b->x1 && b->y0 < p->y1 && p->y0 < b->y1)
+      return TRUE;
   }
+  return FALSE;
+}
+
+/* The label goes above the box; where that is off the frame or over a label already drawn,
+ * inside the box's top, then below the box; if every place is taken, above it anyway. */
+static void draw_label(VfOsdFrame *of, VfObjectMeta *o, const Settings *s, GArray *placed)
+{
+  VfRect r;
+  object_box(o, &r);
+  VfOsdColor color = vf_osd_palette(vf_object_meta_get_class_id(o));
+  char *text = object_label(o);
+  guint tw = 0, th = 0;
+  vf_osd_text_size(of, text, s->font, s->font_size, &tw, &th);
+  gdouble half = s->bbox ? s->border_width / 2.0 : 0;
+  gdouble x = CLAMP(r.left - half, 0.0, MAX(0.0, (gdouble)of->width - tw));
+  gdouble ys[3] = { r.top - half - th, r.top + half, r.top + r.height + half };
+  Box chosen = { -1, -1, -1, -1 };
+  for (guint i = 0; i < G_N_ELEMENTS(ys) && chosen.x0 < 0; i++) {
+    Box b = { x, ys[i], x + tw, ys[i] + th };
+    if (b.y0 >= 0 && b.y1 <= of->height && !overlaps(placed, &b))
+      chosen = b;
+  }
+  if (chosen.x0 < 0) {
+    gdouble y = CLAMP(ys[0], 0.0, MAX(0.0, (gdouble)of->height - th));
+    chosen = (Box){ x, y, x + tw, y + th };
+  }
+  g_array_append_val(placed, chosen);
+  VfOsdColor white = { 255, 255, 255, 255 };
+  vf_osd_draw_text(of, chosen.x0, chosen.y0, text, s->font, s->font_size, white, &color);
+  g_free(text);
 }
 
 static void draw_display(VfOsdFrame *of, const VfDisplayItem *d, const Settings *s)
@@ -266,9 +298,14 @@ static gboolean draw_frame(VfOsd *self, GstBuffer *buf, VfFrameMeta *frame, cons
     of.bt709 = FALSE;
 
   if (n_objects > 0) {
+    /* boxes first, then labels, so that no box crosses a label */
     GPtrArray *objects = vf_frame_meta_get_objects(frame);
-    for (guint i = 0; i < objects->len; i++)
-      draw_object(&of, g_ptr_array_index(objects, i), s);
+    for (guint i = 0; s->bbox && i < objects->len; i++)
+      draw_box(&of, g_ptr_array_index(objects, i), s);
+    GArray *placed = g_array_new(FALSE, FALSE, sizeof(Box));
+    for (guint i = 0; s->labels && i < objects->len; i++)
+      draw_label(&of, g_ptr_array_index(objects, i), s, placed);
+    g_array_unref(placed);
     g_ptr_array_unref(objects);
   }
   for (guint i = 0; i < n_items; i++) {
