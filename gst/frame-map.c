@@ -131,7 +131,8 @@ gint vf_gst_frame_make_writable(GstBuffer *buffer, guint first, guint n)
   gint copied = 0;
   for (guint i = first; i < first + n; i++) {
     GstMemory *mem = gst_buffer_peek_memory(buffer, i);
-    if (gst_memory_is_writable(mem))
+    /* is_writable: in no other buffer; READONLY: e.g. a share, or wrapped read-only data */
+    if (gst_memory_is_writable(mem) && !GST_MEMORY_IS_READONLY(mem))
       continue;
     GstMemory *copy = gst_memory_copy(mem, 0, -1);
     if (copy == NULL)

@@ -245,6 +245,39 @@ static void test_shared_upstream(void)
   gst_harness_teardown(h);
 }
 
+/* A frame spread over two memories, the cut inside its Y plane (planes straddle memories): it is
+ * drawn through a contiguous copy written back, and the buffer keeps its two memories. */
+static void test_split_memory(void)
+{
+  GstVideoInfo info;
+  GstBuffer *whole = plain_frame(GST_VIDEO_FORMAT_I420, 64, 48, &info);
+  Snapshot before = snap(whole, 0, &info);
+  gsize size = GST_VIDEO_INFO_SIZE(&info), cut = 64 * 20 + 7;
+  GstBuffer *batch = gst_buffer_new();
+  gst_buffer_append_memory(batch, gst_memory_share(gst_buffer_peek_memory(whole, 0), 0, cut));
+  gst_buffer_append_memory(batch,
+                           gst_memory_share(gst_buffer_peek_memory(whole, 0), cut, size - cut));
+  gst_buffer_unref(whole); /* the shares keep the memory alive; they are read-only */
+  VfBatchMeta *meta = vf_batch_meta_add(batch, 1);
+  elt_add_object(vf_batch_meta_add_frame(meta, &info, 0, 2), 1, "Bicycle", 0.6f, 8, 8, 30, 30, 1);
+  GstHarness *h = osd("display-labels=false");
+  gst_harness_set_src_caps_str(h, "video/x-raw(meta:VfBatch),format=I420,width=64,height=48,"
+                                  "framerate=30/1,batch-size=1");
+  g_assert_cmpint(gst_harness_push(h, batch), ==, GST_FLOW_OK);
+  GstBuffer *out = gst_harness_pull(h);
+  g_assert_cmpuint(gst_buffer_n_memory(out), ==, 2);
+  Snapshot after = { info, g_malloc(size) };
+  g_assert_cmpuint(gst_buffer_extract(out, 0, after.data, size), ==, size);
+  g_assert_true(changed(&before, &after, 8, 8));
+  g_assert_true(changed(&before, &after, 8, 20)); /* the row the cut goes through */
+  g_assert_true(changed(&before, &after, 37, 37));
+  g_assert_false(changed(&before, &after, 20, 20));
+  g_assert_false(changed(&before, &after, 50, 40));
+  g_free(before.data), g_free(after.data);
+  gst_buffer_unref(out);
+  gst_harness_teardown(h);
+}
+
 /* Display metadata: rectangles (with fill), lines, circles and text where they are said to be;
  * display-shapes and display-text turn them off. */
 static void test_display_meta(void)
@@ -362,6 +395,7 @@ int main(int argc, char **argv)
   g_test_add_func("/vfosd/label-pixels", test_label_pixels);
   g_test_add_func("/vfosd/batched", test_batched);
   g_test_add_func("/vfosd/shared-upstream", test_shared_upstream);
+  g_test_add_func("/vfosd/split-memory", test_split_memory);
   g_test_add_func("/vfosd/display-meta", test_display_meta);
   g_test_add_func("/vfosd/toggles-off", test_toggles_off);
   g_test_add_func("/vfosd/stale-layout", test_stale_layout);
