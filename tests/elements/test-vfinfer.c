@@ -326,7 +326,7 @@ static GstBuffer *blocks_frame(GstVideoInfo *info)
 static void test_secondary_classifier(void)
 {
   char *launch = colour_launch("process-mode=secondary operate-on-unique-id=1 "
-                               "operate-on-classes=4;9");
+                               "operate-on-classes=4;9 output-tensor-meta=true");
   if (launch == NULL) {
     g_test_skip("no colour classifier (python3-onnx missing at configure time)");
     return;
@@ -359,6 +359,11 @@ static void test_secondary_classifier(void)
     g_assert_cmpstr(c.label, ==, want[i]);
     g_assert_cmpint(c.component_id, ==, 3);
     g_assert_cmpfloat(c.confidence, >, 0.9);
+    /* the crop's raw output, on the object */
+    VfTensor *t = vf_object_meta_get_user_meta(o, "vf-tensor/3/scores");
+    g_assert_nonnull(t);
+    g_assert_cmpint(vf_tensor_get_shape(t)[0], ==, 1);
+    g_assert_cmpint(vf_tensor_get_shape(t)[1], ==, 3);
   }
   g_ptr_array_unref(objects);
   gst_buffer_unref(out);
