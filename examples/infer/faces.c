@@ -15,8 +15,9 @@
 #include <stdlib.h>
 #include <vidflow/vidflow.h>
 
-#define PERSON_CLASS "4" /* Person in the SSD's labels (data/models/ssd_mobilenet_v2_oid.labels)   \
-                          */
+#define PERSON_CLASS                                                                               \
+  "4" /* Person in the SSD's labels (data/models/ssd_mobilenet_v2_oid.labels)                      \
+       */
 
 typedef struct {
   FILE *log;
