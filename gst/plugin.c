@@ -3,6 +3,12 @@
 
 #include "vfdemux.h"
 #include "vfmux.h"
+#ifdef VF_HAVE_VFINFER
+#include "vfinfer.h"
+#endif
+#ifdef VF_HAVE_VFOSD
+#include "vfosd.h"
+#endif
 
 static gboolean
 plugin_init(GstPlugin *plugin)
@@ -10,6 +16,12 @@ plugin_init(GstPlugin *plugin)
   gboolean ok = TRUE;
   ok &= GST_ELEMENT_REGISTER(vfmux, plugin);
   ok &= GST_ELEMENT_REGISTER(vfdemux, plugin);
+#ifdef VF_HAVE_VFINFER
+  ok &= GST_ELEMENT_REGISTER(vfinfer, plugin);
+#endif
+#ifdef VF_HAVE_VFOSD
+  ok &= GST_ELEMENT_REGISTER(vfosd, plugin);
+#endif
   return ok;
 }
 

@@ -1,0 +1,140 @@
+/* Object detection on one or more videos, one JSON line per frame.
+ *
+ *   filesrc ! decodebin ! vfmux (one sink pad per video) ! vfinfer ! fakesink
+ *   + a batch-metadata probe on vfinfer's output writing the lines
+ *
+ * Each line: {"frame": N, "source": S, "pts": seconds, "objects": [{"class_id", "label",
+ * "confidence", "bbox": [left, top, width, height]}]}; boxes in the frame's pixels.
+ *
+ * usage: detect-json --config YAML [--output FILE] [--max-frames N] [--format F] VIDEO...
+ *   --max-frames: stop after N batches (N frames of each video); --format: vfmux's output format
+ *   (auto: the decoder's; RGB, RGBA, NV12, I420). */
+#include <stdio.h>
+#include <vidflow/vidflow.h>
+
+typedef struct {
+  VfPipeline *pipeline;
+  FILE *out;
+  guint64 max_batches, batches, frames, objects;
+} Detector;
+
+/* s as a JSON string literal (labels come from a file: quote what needs it). */
+static void put_json_string(FILE *f, const char *s)
+{
+  fputc('"', f);
+  for (const char *c = s ? s : ""; *c; c++) {
+    if (*c == '"' || *c == '\\')
+      fputc('\\', f);
+    if ((guchar)*c >= 0x20)
+      fputc(*c, f);
+  }
+  fputc('"', f);
+}
+
+/* The seed's BatchMetadataOperator.handle_metadata: runs on the streaming thread. */
+static void write_lines(VfBatchMeta *batch, gpointer user_data)
+{
+  Detector *d = user_data;
+  for (guint i = 0; i < vf_batch_meta_get_n_frames(batch); i++) {
+    VfFrameMeta *frame = vf_batch_meta_get_frame(batch, i);
+    fprintf(d->out,
+            "{\"frame\": %" G_GUINT64_FORMAT ", \"source\": %u, \"pts\": %.3f, \"objects\": [",
+            vf_frame_meta_get_frame_number(frame), vf_frame_meta_get_source_id(frame),
+            vf_frame_meta_get_pts(frame) / (double)GST_SECOND);
+    GPtrArray *objects = vf_frame_meta_get_objects(frame); /* references: safe to use */
+    for (guint k = 0; k < objects->len; k++) {
+      VfObjectMeta *o = g_ptr_array_index(objects, k);
+      VfRect r;
+      vf_object_meta_get_detector_bbox(o, &r);
+      fprintf(d->out, "%s{\"class_id\": %d, \"label\": ", k ? ", " : "",
+              vf_object_meta_get_class_id(o));
+      put_json_string(d->out, vf_object_meta_get_label(o));
+      fprintf(d->out, ", \"confidence\": %.3f, \"bbox\": [%.1f, %.1f, %.1f, %.1f]}",
+              vf_object_meta_get_confidence(o), r.left, r.top, r.width, r.height);
+    }
+    fprintf(d->out, "]}\n");
+    d->objects += objects->len;
+    d->frames++;
+    g_ptr_array_unref(objects);
+  }
+}
+
+/* --max-frames, at vfmux's output: after N batches end the stream and drop what still comes. */
+static VfProbeReturn limit(VfBuffer *buffer, gpointer user_data)
+{
+  (void)buffer;
+  Detector *d = user_data;
+  if (d->max_batches == 0)
+    return VF_PROBE_KEEP;
+  if (++d->batches == d->max_batches)
+    vf_pipeline_send_eos(d->pipeline);
+  return d->batches <= d->max_batches ? VF_PROBE_KEEP : VF_PROBE_DROP;
+}
+
+int main(int argc, char **argv)
+{
+  char *config = NULL, *output = NULL, *format = NULL;
+  gint max_frames = 0;
+  GOptionEntry entries[] = {
+    { "config", 'c', 0, G_OPTION_ARG_FILENAME, &config, "vfinfer config (YAML)", "YAML" },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "JSON lines file (default: stdout)",
+      "FILE" },
+    { "max-frames", 'n', 0, G_OPTION_ARG_INT, &max_frames, "Stop after N frames per video", "N" },
+    { "format", 'f', 0, G_OPTION_ARG_STRING, &format, "Frame format of the batches (auto)", "F" },
+    { NULL },
+  };
+  GError *err = NULL;
+  GOptionContext *ctx = g_option_context_new("VIDEO... - detections as JSON lines");
+  g_option_context_add_main_entries(ctx, entries, NULL);
+  gboolean parsed = g_option_context_parse(ctx, &argc, &argv, &err);
+  g_option_context_free(ctx);
+  if (!parsed || argc < 2 || config == NULL || max_frames < 0) {
+    g_printerr("detect-json: %s\n",
+               err ? err->message : "usage: detect-json --config YAML VIDEO...");
+    g_clear_error(&err);
+    return 2;
+  }
+  Detector d = { .out = output ? fopen(output, "w") : stdout, .max_batches = (guint64)max_frames };
+  if (d.out == NULL) {
+    g_printerr("detect-json: cannot write %s\n", output);
+    return 1;
+  }
+  guint n = (guint)argc - 1;
+  char batch[16];
+  g_snprintf(batch, sizeof batch, "%u", n);
+  VfPipeline *p = d.pipeline = vf_pipeline_new("detect-json");
+  VfProbeCallbacks writer = { .on_batch_meta = write_lines }, limiter = { .on_buffer = limit };
+  gboolean ok
+      = vf_pipeline_add(p, "vfmux", "mux", &err, "batch-size", batch, "format",
+                        format ? format : "auto", NULL)
+        && vf_pipeline_add(p, "vfinfer", "infer", &err, "config-file-path", config, NULL)
+        && vf_pipeline_add(p, "fakesink", "sink", &err, "sync", "false", NULL)
+        && vf_pipeline_link(p, &err, "mux", "infer", "sink", NULL)
+        && vf_pipeline_attach_probe(p, "mux", NULL, vf_probe_new("limit", &limiter, &d), &err)
+        && vf_pipeline_attach_probe(p, "infer", NULL, vf_probe_new("json", &writer, &d), &err);
+  for (guint i = 0; ok && i < n; i++) {
+    char src[32], dec[32];
+    g_snprintf(src, sizeof src, "src%u", i);
+    g_snprintf(dec, sizeof dec, "decode%u", i);
+    ok = vf_pipeline_add(p, "filesrc", src, &err, "location", argv[i + 1], NULL)
+         && vf_pipeline_add(p, "decodebin", dec, &err, NULL)
+         && vf_pipeline_link(p, &err, src, dec, NULL)
+         && vf_pipeline_link_pads(p, dec, NULL, "mux", "sink_%u", &err); /* sink_0, sink_1... */
+  }
+  vf_handle_interrupts();
+  if (ok)
+    ok = vf_pipeline_run(p, &err);
+  if (output)
+    fclose(d.out);
+  if (ok)
+    g_printerr("detect-json: %" G_GUINT64_FORMAT " frames, %" G_GUINT64_FORMAT " objects\n",
+               d.frames, d.objects);
+  else
+    g_printerr("detect-json: %s\n", err ? err->message : "failed");
+  g_clear_error(&err);
+  vf_pipeline_free(p);
+  g_free(config);
+  g_free(output);
+  g_free(format);
+  return ok ? 0 : 1;
+}

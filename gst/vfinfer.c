@@ -1,0 +1,822 @@
+/* vidflow plugin: vfinfer, the nvinfer equivalent.
+ *
+ * SECTION:element-vfinfer
+ *
+ * vfinfer runs a model (ONNX Runtime, CPU) on every frame of a batch from vfmux
+ * (video/x-raw(meta:VfBatch)), or on plain raw video one frame at a time, and attaches what it
+ * finds to the frames' metadata (include/vidflow/meta.h): the buffer passes through unchanged
+ * (in place), only its metadata grows.
+ *
+ * Configuration: config-file-path names a YAML file (configs/README.md lists every key); every
+ * key is also a property of the same name, and a property that is set overrides the file's value.
+ * The file is read and the model opened when the element starts (READY to PAUSED): any setup
+ * error (a missing or malformed file, a missing model, labels that do not match the model,
+ * ONNX Runtime not found...) is posted there as an element error naming the file, the key and
+ * what to do. Changing a property while running takes effect at the next start.
+ *
+ * Modes:
+ * - primary (process-mode=primary): whole frames. A detector's boxes become VfObjectMeta in
+ *   the frame (class id, label, confidence, detector box in the frame's pixels as stored in the
+ *   batch, component id = unique-id). A classifier adds one object covering the frame, with the
+ *   best class as its class and every class kept as a classification.
+ * - secondary (process-mode=secondary): crops of the objects already in the frame, those made by
+ *   the vfinfer whose unique-id is operate-on-unique-id (-1: any other), of the classes in
+ *   operate-on-classes (empty: all), at least min-object-width x min-object-height. A
+ *   classifier's classes are added to the object (vf_object_meta_add_classification, component
+ *   id = unique-id); a detector's boxes become child objects (parent = the object).
+ * Frames, or crops, of a batch run through the model batch-size at a time.
+ *
+ * interval=N infers one batch out of N+1; the batches in between pass through untouched.
+ * Plain (unbatched) raw video gets a one-frame VfBatchMeta so that downstream sees the objects.
+ * Frames in memory:CUDAMemory are refused with an element error for now (use cudadownload).
+ *
+ * Example launch line:
+ *   gst-launch-1.0 filesrc location=data/footage/vtest.avi ! decodebin ! mux.sink_0 \
+ *     vfmux name=mux ! vfinfer config-file-path=configs/ssd_mobilenet_v2_oid.yaml threshold=0.5 \
+ *     ! vfosd ! fakesink
+ */
+#include "vfinfer.h"
+
+#include "engine.h"
+#include "frame-map.h"
+
+#include <string.h>
+#include <vidflow/meta.h>
+#include <vidflow/tensor.h>
+
+GST_DEBUG_CATEGORY_STATIC(vf_infer_debug);
+#define GST_CAT_DEFAULT vf_infer_debug
+
+#define INFER_FORMATS "{ RGB, RGBA, BGR, BGRA, RGBx, BGRx, GRAY8, NV12, I420 }"
+/* System memory first (preferred); CUDA caps are accepted only to refuse them clearly. */
+#define INFER_CAPS                                                                                 \
+  "video/x-raw(" VF_CAPS_FEATURE_META_BATCH "), format=(string)" INFER_FORMATS "; "                \
+  "video/x-raw, format=(string)" INFER_FORMATS "; "                                                \
+  "video/x-raw(" VF_CAPS_FEATURE_MEMORY_CUDA ", " VF_CAPS_FEATURE_META_BATCH "); "                 \
+  "video/x-raw(" VF_CAPS_FEATURE_MEMORY_CUDA ")"
+
+static GstStaticPadTemplate sink_template
+    = GST_STATIC_PAD_TEMPLATE("sink", GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS(INFER_CAPS));
+static GstStaticPadTemplate src_template
+    = GST_STATIC_PAD_TEMPLATE("src", GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS(INFER_CAPS));
+
+/* ---- enums of the config's choice keys (nicks = the config's spelling) ---- */
+
+#define DEFINE_ENUM(fn, name, ...)                                                                 \
+  static GType fn(void)                                                                            \
+  {                                                                                                \
+    static GType type = 0;                                                                         \
+    static const GEnumValue values[] = { __VA_ARGS__, { 0, NULL, NULL } };                         \
+    if (g_once_init_enter(&type))                                                                  \
+      g_once_init_leave(&type, g_enum_register_static(name, values));                              \
+    return type;                                                                                   \
+  }
+
+DEFINE_ENUM(layout_get_type, "VfInferInputLayout",
+            { VF_INFER_LAYOUT_NCHW, "Channels first: [batch, C, H, W]", "NCHW" },
+            { VF_INFER_LAYOUT_NHWC, "Channels last: [batch, H, W, C]", "NHWC" })
+DEFINE_ENUM(color_order_get_type, "VfInferColorOrder",
+            { VF_INFER_COLOR_RGB, "Red, green, blue", "RGB" },
+            { VF_INFER_COLOR_BGR, "Blue, green, red", "BGR" },
+            { VF_INFER_COLOR_GRAY, "One grey channel", "GRAY" })
+DEFINE_ENUM(scaling_get_type, "VfInferScaling",
+            { VF_INFER_SCALING_STRETCH, "Squash the frame to the input size", "stretch" },
+            { VF_INFER_SCALING_LETTERBOX, "Keep proportions, centred, borders of pad-value",
+              "letterbox" })
+DEFINE_ENUM(activation_get_type, "VfInferScoreActivation",
+            { VF_INFER_ACTIVATION_AUTO, "The parser's default", "auto" },
+            { VF_INFER_ACTIVATION_NONE, "Scores as the model gives them", "none" },
+            { VF_INFER_ACTIVATION_SIGMOID, "Sigmoid", "sigmoid" },
+            { VF_INFER_ACTIVATION_SOFTMAX, "Softmax over the classes", "softmax" })
+DEFINE_ENUM(process_mode_get_type, "VfInferProcessMode",
+            { VF_INFER_MODE_PRIMARY, "Whole frames", "primary" },
+            { VF_INFER_MODE_SECONDARY, "Crops of the objects already in the frames", "secondary" })
+
+/* ---- the config keys as properties ---- */
+
+typedef enum { P_STRING, P_INT, P_DOUBLE, P_BOOL, P_ENUM } PropKind;
+
+typedef struct {
+  const char *key; /* the config key and property name */
+  PropKind kind;
+  gdouble min, max, def; /* P_INT, P_DOUBLE; def also for P_BOOL and P_ENUM */
+  GType (*enum_type)(void);
+  const char *blurb; /* what it is, its default */
+} KeyProp;
+
+#define BIG 1e6
+static const KeyProp key_props[] = {
+  { "model", P_STRING, 0, 0, 0, NULL, "Model file (.onnx); required (default: none)" },
+  { "backend", P_STRING, 0, 0, 0, NULL, "Inference backend (default: onnxruntime, the only one)" },
+  { "execution-provider", P_STRING, 0, 0, 0, NULL,
+    "Execution provider: cpu or cuda (default: cpu)" },
+  { "device-id", P_INT, 0, 64, 0, NULL, "GPU index for execution-provider cuda (default: 0)" },
+  { "ort-library", P_STRING, 0, 0, 0, NULL,
+    "libonnxruntime.so to load (default: $VIDFLOW_ORT_LIB, $VIDFLOW_DATA, the source tree's data/, "
+    "the install prefix, then the loader path)" },
+  { "threads", P_INT, 0, 256, 0, NULL,
+    "ONNX Runtime intra-op threads (default: 0, one per physical core)" },
+  { "batch-size", P_INT, 1, 64, 1, NULL,
+    "Frames (or object crops) per inference run (default: 1; a model with a fixed batch must "
+    "match)" },
+  { "input-name", P_STRING, 0, 0, 0, NULL,
+    "The model input fed with images (default: its only input)" },
+  { "input-shape", P_STRING, 0, 0, 0, NULL,
+    "Input shape without the batch, in input-layout order, e.g. \"3,224,224\" (default: the "
+    "model's)" },
+  { "input-layout", P_ENUM, 0, 0, VF_INFER_LAYOUT_NCHW, layout_get_type,
+    "Model input layout (default: NCHW)" },
+  { "color-order", P_ENUM, 0, 0, VF_INFER_COLOR_RGB, color_order_get_type,
+    "Channel order the model expects (default: RGB)" },
+  { "scaling", P_ENUM, 0, 0, VF_INFER_SCALING_STRETCH, scaling_get_type,
+    "How a frame or crop is fitted to the input (default: stretch)" },
+  { "pad-value", P_DOUBLE, 0, 255, 0, NULL,
+    "Letterbox border, a pixel value before normalisation (default: 0)" },
+  { "scale", P_DOUBLE, -BIG, BIG, 1, NULL,
+    "Normalisation: value = (pixel * scale - mean[c]) / std[c] (default: 1)" },
+  { "mean", P_STRING, 0, 0, 0, NULL,
+    "Per-channel mean, one value or three, e.g. \"1,1,1\" (default: 0)" },
+  { "std", P_STRING, 0, 0, 0, NULL,
+    "Per-channel standard deviation, one value or three (default: 1)" },
+  { "parser", P_STRING, 0, 0, 0, NULL,
+    "Output parser: ssd, blazeface, yolov5, yolov8, classifier, or a custom parser's name "
+    "(with custom-lib); required (default: none)" },
+  { "custom-lib", P_STRING, 0, 0, 0, NULL,
+    "Shared library with vf_custom_parser_v1 for a custom parser (default: none)" },
+  { "custom-params", P_STRING, 0, 0, 0, NULL,
+    "Free text handed to the custom parser (default: none)" },
+  { "output-names", P_STRING, 0, 0, 0, NULL,
+    "Outputs the parser reads, in its order, e.g. \"boxes,scores\" (default: all, model order)" },
+  { "labels", P_STRING, 0, 0, 0, NULL,
+    "Labels file, one per line; must match the model's classes (default: none)" },
+  { "num-classes", P_INT, 0, BIG, 0, NULL,
+    "Number of classes, for parsers that cannot tell (default: 0, from the model)" },
+  { "threshold", P_DOUBLE, 0, 1, 0.5, NULL, "Confidence threshold of every class (default: 0.5)" },
+  { "class-thresholds", P_STRING, 0, 0, 0, NULL,
+    "Per-class thresholds by label or id, e.g. \"Person=0.4,Car=0.6\" (default: none)" },
+  { "nms-iou", P_DOUBLE, 0.01, 1, 0.5, NULL,
+    "Per-class NMS overlap; 1 turns NMS off (default: 0.5)" },
+  { "top-k", P_INT, 1, 100000, 100, NULL,
+    "Most detections (or classes) kept per frame (default: 100)" },
+  { "score-activation", P_ENUM, 0, 0, VF_INFER_ACTIVATION_AUTO, activation_get_type,
+    "Score activation (default: auto, the parser's: sigmoid for ssd and blazeface)" },
+  { "background-class", P_INT, -2, BIG, -2, NULL,
+    "Class the ssd parser skips; -1: none (default: -2, the parser's default, ssd: 0)" },
+  { "anchors", P_STRING, 0, 0, 0, NULL,
+    "ssd: anchors file, (ycenter, xcenter, h, w) float32 per anchor (default: none)" },
+  { "box-coder-scales", P_STRING, 0, 0, 0, NULL,
+    "ssd: box coder scales y,x,h,w (default: 10,10,5,5)" },
+  { "keypoints", P_BOOL, 0, 0, FALSE, NULL,
+    "blazeface: keep the 6 landmarks (object user meta vf-keypoints) (default: false)" },
+  { "interval", P_INT, 0, BIG, 0, NULL,
+    "Batches skipped after each inferred batch; skipped batches pass through (default: 0)" },
+  { "unique-id", P_INT, 0, G_MAXINT, 1, NULL,
+    "Id stamped on this element's metadata as component id (default: 1)" },
+  { "process-mode", P_ENUM, 0, 0, VF_INFER_MODE_PRIMARY, process_mode_get_type,
+    "primary: whole frames; secondary: crops of the objects in them (default: primary)" },
+  { "operate-on-unique-id", P_INT, -1, G_MAXINT, -1, NULL,
+    "Secondary mode: objects of the vfinfer with this unique-id only; -1: any (default: -1)" },
+  { "operate-on-classes", P_STRING, 0, 0, 0, NULL,
+    "Secondary mode: objects of these class ids only, e.g. \"4;20\" (default: all)" },
+  { "min-object-width", P_INT, 0, BIG, 0, NULL,
+    "Secondary mode: narrower objects are skipped, in pixels (default: 0)" },
+  { "min-object-height", P_INT, 0, BIG, 0, NULL,
+    "Secondary mode: lower objects are skipped, in pixels (default: 0)" },
+  { "output-tensor-meta", P_BOOL, 0, 0, FALSE, NULL,
+    "Attach the raw output tensors as user meta vf-tensor/<unique-id>/<output> (default: false)" },
+};
+#undef BIG
+#define N_KEYS G_N_ELEMENTS(key_props)
+
+enum {
+  PROP_0,
+  PROP_CONFIG_FILE_PATH,
+  PROP_FIRST_KEY, /* key_props[i] is PROP_FIRST_KEY + i */
+};
+
+/* One unit of work: a frame or an object's crop. */
+typedef struct {
+  guint frame;
+  VfObjectMeta *object; /* (nullable) ref, secondary mode */
+  VfInferRect roi;
+} Item;
+
+struct _VfInferElement {
+  GstBaseTransform parent;
+
+  /* properties (object lock) */
+  char *config_path;
+  GValue values[N_KEYS];
+  gboolean set[N_KEYS];
+
+  /* from start() to stop() (streaming thread once started) */
+  VfInferConfig *cfg;
+  VfInferEngine *engine;
+  GstVideoInfo info; /* plain (unbatched) streams */
+  gboolean batched;
+  guint64 batches;
+  GArray *items;   /* Item */
+  GArray *results; /* VfInferResult, grown as needed */
+};
+
+/* The type is registered as "VfInfer" (so elements are named vfinfer0, vfinfer1...); the C
+ * struct is VfInferElement because the core's detections.h has a VfInferClass. */
+static gpointer vf_infer_element_parent_class;
+static void vf_infer_element_class_init(VfInferElementClass *klass);
+static void vf_infer_element_init(VfInferElement *self);
+
+static void vf_infer_element_class_intern_init(gpointer klass, gpointer data)
+{
+  (void)data;
+  vf_infer_element_parent_class = g_type_class_peek_parent(klass);
+  vf_infer_element_class_init(klass);
+}
+
+GType vf_infer_element_get_type(void)
+{
+  static gsize type = 0;
+  if (g_once_init_enter(&type)) {
+    GType t = g_type_register_static_simple(
+        GST_TYPE_BASE_TRANSFORM, g_intern_static_string("VfInfer"), sizeof(VfInferElementClass),
+        vf_infer_element_class_intern_init, sizeof(VfInferElement),
+        (GInstanceInitFunc)(void (*)(void))vf_infer_element_init, 0);
+    GST_DEBUG_CATEGORY_INIT(vf_infer_debug, "vfinfer", 0, "vidflow inference");
+    g_once_init_leave(&type, t);
+  }
+  return type;
+}
+GST_ELEMENT_REGISTER_DEFINE(vfinfer, "vfinfer", GST_RANK_NONE, VF_TYPE_INFER_ELEMENT);
+
+/* ---- setup ---- */
+
+/* The string vf_infer_config_set takes for property i (transfer full), or NULL for "not set". */
+static char *value_to_string(guint i, const GValue *v)
+{
+  const KeyProp *k = &key_props[i];
+  switch (k->kind) {
+  case P_STRING:
+    return g_value_dup_string(v);
+  case P_INT:
+    if (g_strcmp0(k->key, "background-class") == 0 && g_value_get_int(v) == -2)
+      return NULL; /* the parser's default */
+    return g_strdup_printf("%d", g_value_get_int(v));
+  case P_DOUBLE: {
+    char buf[G_ASCII_DTOSTR_BUF_SIZE];
+    return g_strdup(g_ascii_dtostr(buf, sizeof buf, g_value_get_double(v)));
+  }
+  case P_BOOL:
+    return g_strdup(g_value_get_boolean(v) ? "true" : "false");
+  case P_ENUM: {
+    GEnumClass *ec = g_type_class_ref(k->enum_type());
+    GEnumValue *ev = g_enum_get_value(ec, g_value_get_enum(v));
+    char *s = g_strdup(ev ? ev->value_nick : NULL);
+    g_type_class_unref(ec);
+    return s;
+  }
+  }
+  return NULL;
+}
+
+/* The config: the file (when set), the properties that were set on top, validated. */
+static VfInferConfig *build_config(VfInferElement *self, GError **error)
+{
+  GST_OBJECT_LOCK(self);
+  char *path = g_strdup(self->config_path);
+  GPtrArray *overrides = g_ptr_array_new_with_free_func(g_free);
+  for (guint i = 0; i < N_KEYS; i++) {
+    char *s = self->set[i] ? value_to_string(i, &self->values[i]) : NULL;
+    if (s) {
+      g_ptr_array_add(overrides, g_strdup(key_props[i].key));
+      g_ptr_array_add(overrides, s);
+    }
+  }
+  GST_OBJECT_UNLOCK(self);
+
+  VfInferConfig *cfg = NULL;
+  if (path && *path) {
+    char *text = NULL;
+    GError *read_error = NULL;
+    if (!g_file_get_contents(path, &text, NULL, &read_error)) {
+      g_set_error(error, VF_ERROR, VF_ERROR_NOT_FOUND,
+                  "config-file-path '%s' cannot be read (%s): point it at a vfinfer YAML file "
+                  "(configs/README.md lists the keys)",
+                  path, read_error->message);
+      g_error_free(read_error);
+      goto out;
+    }
+    char *dir = g_path_get_dirname(path);
+    cfg = vf_infer_config_parse(text, path, dir, error);
+    g_free(dir);
+    g_free(text);
+    if (cfg == NULL)
+      goto out;
+  } else {
+    cfg = vf_infer_config_new();
+  }
+  for (guint i = 0; i + 1 < overrides->len; i += 2) {
+    const char *key = g_ptr_array_index(overrides, i), *value = g_ptr_array_index(overrides, i + 1);
+    if (!vf_infer_config_set(cfg, key, value, error)) {
+      g_prefix_error(error, "property '%s': ", key);
+      g_clear_pointer(&cfg, vf_infer_config_free);
+      goto out;
+    }
+  }
+  if (!vf_infer_config_validate(cfg, error)) {
+    if (cfg->path == NULL)
+      g_prefix_error(error, "no config-file-path, properties only: ");
+    g_clear_pointer(&cfg, vf_infer_config_free);
+  }
+out:
+  g_ptr_array_unref(overrides);
+  g_free(path);
+  return cfg;
+}
+
+static void post_setup_error(VfInferElement *self, GError *err)
+{
+  char *path = NULL;
+  GST_OBJECT_LOCK(self);
+  path = g_strdup(self->config_path);
+  GST_OBJECT_UNLOCK(self);
+  if (g_error_matches(err, VF_ERROR, VF_ERROR_NOT_FOUND))
+    GST_ELEMENT_ERROR(self, RESOURCE, NOT_FOUND,
+                      ("vfinfer '%s': %s", GST_OBJECT_NAME(self), err->message),
+                      ("config-file-path=%s", path ? path : "(none)"));
+  else
+    GST_ELEMENT_ERROR(self, LIBRARY, SETTINGS,
+                      ("vfinfer '%s': %s", GST_OBJECT_NAME(self), err->message),
+                      ("config-file-path=%s", path ? path : "(none)"));
+  g_free(path);
+}
+
+static gboolean vf_infer_start(GstBaseTransform *bt)
+{
+  VfInferElement *self = VF_INFER_ELEMENT(bt);
+  GError *err = NULL;
+  VfInferConfig *cfg = build_config(self, &err);
+  VfInferEngine *engine = cfg ? vf_infer_engine_new(cfg, &err) : NULL;
+  if (engine == NULL) {
+    post_setup_error(self, err);
+    g_clear_error(&err);
+    vf_infer_config_free(cfg);
+    return FALSE;
+  }
+  self->cfg = cfg;
+  self->engine = engine;
+  self->batches = 0;
+  guint w, h, c;
+  vf_infer_engine_get_input_size(engine, &w, &h, &c);
+  GST_INFO_OBJECT(self, "%s: model %s, input %ux%ux%u, batch %u, %s mode, %s, unique-id %d",
+                  cfg->path ? cfg->path : "(properties)", cfg->model, w, h, c,
+                  vf_infer_engine_get_batch_size(engine),
+                  cfg->process_mode == VF_INFER_MODE_PRIMARY ? "primary" : "secondary",
+                  vf_infer_engine_get_kind(engine) == VF_PARSER_DETECTOR ? "detector"
+                                                                         : "classifier",
+                  cfg->unique_id);
+  return TRUE;
+}
+
+static void clear_items(VfInferElement *self)
+{
+  for (guint i = 0; i < self->items->len; i++) {
+    Item *it = &g_array_index(self->items, Item, i);
+    if (it->object)
+      vf_object_meta_unref(it->object);
+  }
+  g_array_set_size(self->items, 0);
+}
+
+static gboolean vf_infer_stop(GstBaseTransform *bt)
+{
+  VfInferElement *self = VF_INFER_ELEMENT(bt);
+  clear_items(self);
+  for (guint i = 0; i < self->results->len; i++)
+    vf_infer_result_clear(&g_array_index(self->results, VfInferResult, i));
+  g_array_set_size(self->results, 0);
+  g_clear_pointer(&self->engine, vf_infer_engine_free);
+  g_clear_pointer(&self->cfg, vf_infer_config_free);
+  return TRUE;
+}
+
+static gboolean vf_infer_set_caps(GstBaseTransform *bt, GstCaps *incaps, GstCaps *outcaps)
+{
+  (void)outcaps;
+  VfInferElement *self = VF_INFER_ELEMENT(bt);
+  GstCapsFeatures *f = gst_caps_get_features(incaps, 0);
+  if (f && gst_caps_features_contains(f, VF_CAPS_FEATURE_MEMORY_CUDA)) {
+    GST_ELEMENT_ERROR(self, STREAM, FORMAT,
+                      ("vfinfer '%s': frames in memory:CUDAMemory are not supported yet: put "
+                       "cudadownload before vfmux (or before vfinfer)",
+                       GST_OBJECT_NAME(self)),
+                      ("caps %" GST_PTR_FORMAT, incaps));
+    return FALSE;
+  }
+  self->batched = f && gst_caps_features_contains(f, VF_CAPS_FEATURE_META_BATCH);
+  if (!self->batched && !gst_video_info_from_caps(&self->info, incaps)) {
+    GST_ELEMENT_ERROR(self, STREAM, FORMAT,
+                      ("vfinfer '%s': cannot read the caps", GST_OBJECT_NAME(self)),
+                      ("caps %" GST_PTR_FORMAT, incaps));
+    return FALSE;
+  }
+  GST_DEBUG_OBJECT(self, "%s stream: %" GST_PTR_FORMAT, self->batched ? "batched" : "plain",
+                   incaps);
+  return TRUE;
+}
+
+/* ---- per batch ---- */
+
+static gpointer tensor_copy(gconstpointer data)
+{
+  return vf_tensor_ref((VfTensor *)data);
+}
+
+/* A VfTensor of the raw output `t` (its data is taken over). */
+static VfTensor *wrap_output(VfInferTensor *t)
+{
+  VfTensor *tensor = vf_tensor_new_wrapped(t->data, t->dtype, t->ndim, t->shape, NULL,
+                                           VF_DEVICE_CPU, 0, t->data, g_free, NULL);
+  if (tensor)
+    t->data = NULL; /* the tensor owns it now */
+  return tensor;
+}
+
+static void attach_tensors(VfInferElement *self, VfInferResult *r, VfFrameMeta *frame,
+                           VfObjectMeta *obj)
+{
+  for (guint i = 0; r->tensors && i < r->tensors->len; i++) {
+    VfInferTensor *t = g_ptr_array_index(r->tensors, i);
+    VfTensor *tensor = wrap_output(t);
+    if (tensor == NULL)
+      continue;
+    char *type
+        = g_strdup_printf(VF_INFER_TENSOR_META_PREFIX "%d/%s", self->cfg->unique_id, t->name);
+    if (obj)
+      vf_object_meta_add_user_meta(obj, type, tensor, tensor_copy, (GDestroyNotify)vf_tensor_unref);
+    else
+      vf_frame_meta_add_user_meta(frame, type, tensor, tensor_copy,
+                                  (GDestroyNotify)vf_tensor_unref);
+    g_free(type);
+  }
+}
+
+static VfObjectMeta *object_from_detection(VfInferElement *self, const VfDetection *d)
+{
+  VfObjectMeta *o = vf_object_meta_new();
+  vf_object_meta_set_class_id(o, d->class_id);
+  const char *label = d->label ? d->label : vf_infer_config_get_label(self->cfg, d->class_id);
+  if (label)
+    vf_object_meta_set_label(o, label);
+  vf_object_meta_set_confidence(o, d->confidence);
+  VfRect box = { d->left, d->top, d->width, d->height };
+  vf_object_meta_set_detector_bbox(o, &box);
+  vf_object_meta_set_component_id(o, self->cfg->unique_id);
+  if (d->n_keypoints > 0) {
+    gint64 shape[2] = { d->n_keypoints, 2 };
+    VfTensor *kp = vf_tensor_new(VF_DTYPE_FLOAT32, 2, shape, NULL);
+    if (kp) {
+      memcpy(vf_tensor_get_data(kp), d->keypoints, d->n_keypoints * 2 * sizeof(gfloat));
+      vf_object_meta_add_user_meta(o, VF_INFER_KEYPOINTS_META, kp, tensor_copy,
+                                   (GDestroyNotify)vf_tensor_unref);
+    }
+  }
+  return o;
+}
+
+static void attach_result(VfInferElement *self, VfBatchMeta *meta, const Item *it, VfInferResult *r)
+{
+  VfFrameMeta *frame = vf_batch_meta_get_frame(meta, it->frame);
+  gint uid = self->cfg->unique_id;
+  if (vf_infer_engine_get_kind(self->engine) == VF_PARSER_DETECTOR) {
+    for (guint i = 0; i < r->detections->len; i++) {
+      VfObjectMeta *o = object_from_detection(self, &g_array_index(r->detections, VfDetection, i));
+      if (it->object)
+        vf_object_meta_set_parent(o, it->object);
+      vf_frame_meta_add_object(frame, o);
+      vf_object_meta_unref(o);
+    }
+  } else if (it->object) {
+    for (guint i = 0; i < r->classifications->len; i++) {
+      const VfInferClass *c = &g_array_index(r->classifications, VfInferClass, i);
+      const char *label = c->label ? c->label : vf_infer_config_get_label(self->cfg, c->class_id);
+      vf_object_meta_add_classification(it->object, uid, c->class_id, label, c->confidence);
+    }
+  } else if (r->classifications->len > 0) {
+    /* A whole-frame classifier: one object covering the frame, best class first. */
+    const VfInferClass *best = &g_array_index(r->classifications, VfInferClass, 0);
+    VfDetection d
+        = { .class_id = best->class_id, .confidence = best->confidence, .label = best->label };
+    const GstVideoInfo *info = vf_frame_meta_get_video_info(frame);
+    d.width = GST_VIDEO_INFO_WIDTH(info);
+    d.height = GST_VIDEO_INFO_HEIGHT(info);
+    VfObjectMeta *o = object_from_detection(self, &d);
+    for (guint i = 0; i < r->classifications->len; i++) {
+      const VfInferClass *c = &g_array_index(r->classifications, VfInferClass, i);
+      const char *label = c->label ? c->label : vf_infer_config_get_label(self->cfg, c->class_id);
+      vf_object_meta_add_classification(o, uid, c->class_id, label, c->confidence);
+    }
+    vf_frame_meta_add_object(frame, o);
+    vf_object_meta_unref(o);
+  }
+  if (self->cfg->output_tensor_meta)
+    attach_tensors(self, r, frame, it->object);
+}
+
+static gboolean class_selected(const VfInferConfig *cfg, gint class_id)
+{
+  GArray *classes = cfg->operate_on_classes;
+  if (classes == NULL || classes->len == 0)
+    return TRUE;
+  for (guint i = 0; i < classes->len; i++)
+    if (g_array_index(classes, gint, i) == class_id)
+      return TRUE;
+  return FALSE;
+}
+
+/* Secondary mode: the objects of `frame` to crop, their boxes clipped to the frame. */
+static void select_objects(VfInferElement *self, VfFrameMeta *frame, guint index)
+{
+  const VfInferConfig *cfg = self->cfg;
+  const GstVideoInfo *info = vf_frame_meta_get_video_info(frame);
+  gdouble fw = GST_VIDEO_INFO_WIDTH(info), fh = GST_VIDEO_INFO_HEIGHT(info);
+  GPtrArray *objects = vf_frame_meta_get_objects(frame);
+  for (guint i = 0; i < objects->len; i++) {
+    VfObjectMeta *o = g_ptr_array_index(objects, i);
+    gint comp = vf_object_meta_get_component_id(o);
+    if (comp == cfg->unique_id
+        || (cfg->operate_on_unique_id >= 0 && comp != cfg->operate_on_unique_id)
+        || !class_selected(cfg, vf_object_meta_get_class_id(o)))
+      continue;
+    VfRect r;
+    vf_object_meta_get_detector_bbox(o, &r);
+    if (r.width <= 0 || r.height <= 0)
+      vf_object_meta_get_tracker_bbox(o, &r);
+    gdouble x0 = CLAMP(r.left, 0.0, fw), y0 = CLAMP(r.top, 0.0, fh);
+    gdouble x1 = CLAMP((gdouble)r.left + r.width, 0.0, fw);
+    gdouble y1 = CLAMP((gdouble)r.top + r.height, 0.0, fh);
+    if (!(x1 - x0 >= 1 && y1 - y0 >= 1) || x1 - x0 < cfg->min_object_width
+        || y1 - y0 < cfg->min_object_height)
+      continue;
+    Item it = { index, vf_object_meta_ref(o), { x0, y0, x1 - x0, y1 - y0 } };
+    g_array_append_val(self->items, it);
+  }
+  g_ptr_array_unref(objects);
+}
+
+static GstFlowReturn run_batch(VfInferElement *self, GstBuffer *buf, VfBatchMeta *meta)
+{
+  guint n_frames = vf_batch_meta_get_n_frames(meta);
+  gboolean secondary = self->cfg->process_mode == VF_INFER_MODE_SECONDARY;
+  clear_items(self);
+  for (guint f = 0; f < n_frames; f++) {
+    VfFrameMeta *frame = vf_batch_meta_get_frame(meta, f);
+    if (secondary) {
+      select_objects(self, frame, f);
+    } else {
+      Item it = { f, NULL, { 0, 0, 0, 0 } };
+      g_array_append_val(self->items, it);
+    }
+  }
+  guint n = self->items->len;
+  if (n == 0)
+    return GST_FLOW_OK;
+
+  /* Map the frames the items need, once each. */
+  VfGstFrameMap *maps = g_new0(VfGstFrameMap, n_frames);
+  gboolean *mapped = g_new0(gboolean, n_frames);
+  VfImage *images = g_new0(VfImage, n_frames);
+  VfInferFrame *work = g_new0(VfInferFrame, n);
+  GstFlowReturn ret = GST_FLOW_OK;
+  GError *err = NULL;
+  for (guint i = 0; i < n && ret == GST_FLOW_OK; i++) {
+    Item *it = &g_array_index(self->items, Item, i);
+    guint f = it->frame;
+    if (!mapped[f]) {
+      VfFrameMeta *frame = vf_batch_meta_get_frame(meta, f);
+      if (!vf_gst_frame_map(&maps[f], buf, frame, GST_MAP_READ, &err)) {
+        GST_ELEMENT_ERROR(self, STREAM, FAILED,
+                          ("vfinfer '%s': %s", GST_OBJECT_NAME(self), err->message), (NULL));
+        ret = GST_FLOW_ERROR;
+        break;
+      }
+      mapped[f] = TRUE;
+      VfGstFrameMap *m = &maps[f];
+      if (m->format == VF_COLOR_FORMAT_UNKNOWN) {
+        GST_ELEMENT_ERROR(self, STREAM, FORMAT,
+                          ("vfinfer '%s': frame %u is %s; vfinfer reads RGB, RGBA, BGR, BGRA, "
+                           "RGBx, BGRx, GRAY8, NV12 or I420 (set vfmux format=, or convert "
+                           "upstream)",
+                           GST_OBJECT_NAME(self), f, GST_VIDEO_INFO_NAME(&m->info)),
+                          (NULL));
+        ret = GST_FLOW_ERROR;
+        break;
+      }
+      VfImage *img = &images[f];
+      img->format = m->format;
+      img->width = GST_VIDEO_INFO_WIDTH(&m->info);
+      img->height = GST_VIDEO_INFO_HEIGHT(&m->info);
+      for (guint p = 0; p < GST_VIDEO_INFO_N_PLANES(&m->info) && p < 3; p++) {
+        img->planes[p] = m->data[p];
+        img->strides[p] = m->stride[p];
+      }
+      GstVideoColorMatrix cm = GST_VIDEO_INFO_COLORIMETRY(&m->info).matrix;
+      img->matrix = cm == GST_VIDEO_COLOR_MATRIX_BT709   ? VF_YUV_MATRIX_BT709
+                    : cm == GST_VIDEO_COLOR_MATRIX_BT601 ? VF_YUV_MATRIX_BT601
+                                                         : VF_YUV_MATRIX_AUTO;
+      img->device = VF_DEVICE_CPU;
+    }
+    work[i].image = &images[f];
+    work[i].roi = it->object ? &it->roi : NULL;
+  }
+
+  if (ret == GST_FLOW_OK) {
+    if (self->results->len < n) {
+      guint old = self->results->len;
+      g_array_set_size(self->results, n);
+      for (guint i = old; i < n; i++)
+        vf_infer_result_init(&g_array_index(self->results, VfInferResult, i));
+    }
+    VfInferResult *results = (VfInferResult *)(gpointer)self->results->data;
+    if (!vf_infer_engine_process(self->engine, work, n, results, &err)) {
+      GST_ELEMENT_ERROR(self, STREAM, FAILED,
+                        ("vfinfer '%s': %s", GST_OBJECT_NAME(self), err->message), (NULL));
+      ret = GST_FLOW_ERROR;
+    } else {
+      VfInferTimings t;
+      vf_infer_engine_get_timings(self->engine, &t);
+      GST_LOG_OBJECT(self, "%u item(s): preprocess %.2f ms, inference %.2f ms, parse %.2f ms", n,
+                     t.preprocess * 1e3, t.inference * 1e3, t.parse * 1e3);
+    }
+    for (guint f = 0; f < n_frames; f++) /* results are plain values: unmap before attaching */
+      if (mapped[f]) {
+        vf_gst_frame_unmap(&maps[f]);
+        mapped[f] = FALSE;
+      }
+    for (guint i = 0; i < n && ret == GST_FLOW_OK; i++)
+      attach_result(self, meta, &g_array_index(self->items, Item, i), &results[i]);
+  }
+  for (guint f = 0; f < n_frames; f++)
+    if (mapped[f])
+      vf_gst_frame_unmap(&maps[f]);
+  g_clear_error(&err);
+  clear_items(self);
+  g_free(work);
+  g_free(images);
+  g_free(mapped);
+  g_free(maps);
+  return ret;
+}
+
+static GstFlowReturn vf_infer_transform_ip(GstBaseTransform *bt, GstBuffer *buf)
+{
+  VfInferElement *self = VF_INFER_ELEMENT(bt);
+  if (self->engine == NULL)
+    return GST_FLOW_NOT_NEGOTIATED;
+  VfBatchMeta *meta = vf_batch_meta_get(buf);
+  if (!self->batched) {
+    /* A plain frame: a one-frame batch, its layout from the caps (and a GstVideoMeta). */
+    if (meta == NULL)
+      meta = vf_batch_meta_add_single(buf, &self->info);
+    if (meta && vf_batch_meta_get_n_frames(meta) == 1) {
+      GstVideoInfo info = self->info;
+      GstVideoMeta *vmeta = gst_buffer_get_video_meta(buf);
+      for (guint p = 0; vmeta && p < vmeta->n_planes && p < GST_VIDEO_MAX_PLANES; p++) {
+        GST_VIDEO_INFO_PLANE_OFFSET(&info, p) = vmeta->offset[p];
+        GST_VIDEO_INFO_PLANE_STRIDE(&info, p) = vmeta->stride[p];
+      }
+      vf_frame_meta_set_memory_range(vf_batch_meta_get_frame(meta, 0), &info, 0,
+                                     gst_buffer_n_memory(buf));
+    }
+  }
+  if (meta == NULL) {
+    GST_ELEMENT_ERROR(self, STREAM, FORMAT,
+                      ("vfinfer '%s' got a batched buffer without batch metadata: put vfmux "
+                       "upstream",
+                       GST_OBJECT_NAME(self)),
+                      (NULL));
+    return GST_FLOW_ERROR;
+  }
+  guint64 index = self->batches++;
+  if (index % ((guint64)self->cfg->interval + 1) != 0) {
+    GST_LOG_OBJECT(self, "batch %" G_GUINT64_FORMAT " skipped (interval %d)", index,
+                   self->cfg->interval);
+    return GST_FLOW_OK;
+  }
+  return run_batch(self, buf, meta);
+}
+
+/* ---- properties ---- */
+
+static void vf_infer_set_property(GObject *object, guint id, const GValue *value, GParamSpec *pspec)
+{
+  VfInferElement *self = VF_INFER_ELEMENT(object);
+  GST_OBJECT_LOCK(self);
+  if (id == PROP_CONFIG_FILE_PATH) {
+    g_free(self->config_path);
+    self->config_path = g_value_dup_string(value);
+  } else if (id >= PROP_FIRST_KEY && id < PROP_FIRST_KEY + N_KEYS) {
+    guint i = id - PROP_FIRST_KEY;
+    g_value_copy(value, g_value_reset(&self->values[i]));
+    /* a string set to NULL (or "") is "not set": the file's value stands */
+    self->set[i] = key_props[i].kind != P_STRING
+                   || (g_value_get_string(value) && *g_value_get_string(value));
+  } else {
+    G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
+  }
+  GST_OBJECT_UNLOCK(self);
+}
+
+static void vf_infer_get_property(GObject *object, guint id, GValue *value, GParamSpec *pspec)
+{
+  VfInferElement *self = VF_INFER_ELEMENT(object);
+  GST_OBJECT_LOCK(self);
+  if (id == PROP_CONFIG_FILE_PATH)
+    g_value_set_string(value, self->config_path);
+  else if (id >= PROP_FIRST_KEY && id < PROP_FIRST_KEY + N_KEYS)
+    g_value_copy(&self->values[id - PROP_FIRST_KEY], value);
+  else
+    G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
+  GST_OBJECT_UNLOCK(self);
+}
+
+static void vf_infer_finalize(GObject *object)
+{
+  VfInferElement *self = VF_INFER_ELEMENT(object);
+  vf_infer_stop(GST_BASE_TRANSFORM(self));
+  g_array_unref(self->items);
+  g_array_unref(self->results);
+  for (guint i = 0; i < N_KEYS; i++)
+    g_value_unset(&self->values[i]);
+  g_free(self->config_path);
+  G_OBJECT_CLASS(vf_infer_element_parent_class)->finalize(object);
+}
+
+static GParamSpec *key_pspec(const KeyProp *k)
+{
+  const GParamFlags flags = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY;
+  char *blurb = g_strconcat(k->blurb, ". Overrides the config file's key of the same name", NULL);
+  const char *b = g_intern_string(blurb); /* param specs keep it for the process's life */
+  g_free(blurb);
+  switch (k->kind) {
+  case P_STRING:
+    return g_param_spec_string(k->key, k->key, b, NULL, flags);
+  case P_INT:
+    return g_param_spec_int(k->key, k->key, b, (gint)k->min, (gint)k->max, (gint)k->def, flags);
+  case P_DOUBLE:
+    return g_param_spec_double(k->key, k->key, b, k->min, k->max, k->def, flags);
+  case P_BOOL:
+    return g_param_spec_boolean(k->key, k->key, b, k->def != 0, flags);
+  case P_ENUM:
+    return g_param_spec_enum(k->key, k->key, b, k->enum_type(), (gint)k->def, flags);
+  }
+  return NULL;
+}
+
+static void vf_infer_element_class_init(VfInferElementClass *klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS(klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS(klass);
+  GstBaseTransformClass *bt_class = GST_BASE_TRANSFORM_CLASS(klass);
+  gobject_class->set_property = vf_infer_set_property;
+  gobject_class->get_property = vf_infer_get_property;
+  gobject_class->finalize = vf_infer_finalize;
+
+  g_object_class_install_property(
+      gobject_class, PROP_CONFIG_FILE_PATH,
+      g_param_spec_string("config-file-path", "Config file",
+                          "vfinfer YAML config (configs/README.md); properties set on the "
+                          "element override its keys (default: none, properties only)",
+                          NULL,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
+  for (guint i = 0; i < N_KEYS; i++)
+    g_object_class_install_property(gobject_class, PROP_FIRST_KEY + i, key_pspec(&key_props[i]));
+
+  gst_element_class_add_static_pad_template(element_class, &sink_template);
+  gst_element_class_add_static_pad_template(element_class, &src_template);
+  gst_element_class_set_static_metadata(
+      element_class, "vidflow inference", "Filter/Analyzer/Video",
+      "Runs a model (ONNX Runtime) on batched or plain frames, or on the objects in them, and "
+      "attaches detections, classifications and raw tensors as metadata",
+      "vidflow");
+  bt_class->start = GST_DEBUG_FUNCPTR(vf_infer_start);
+  bt_class->stop = GST_DEBUG_FUNCPTR(vf_infer_stop);
+  bt_class->set_caps = GST_DEBUG_FUNCPTR(vf_infer_set_caps);
+  bt_class->transform_ip = GST_DEBUG_FUNCPTR(vf_infer_transform_ip);
+  bt_class->passthrough_on_same_caps = FALSE;
+  bt_class->transform_ip_on_passthrough = FALSE;
+  for (guint i = 0; i < N_KEYS; i++)
+    if (key_props[i].kind == P_ENUM)
+      gst_type_mark_as_plugin_api(key_props[i].enum_type(), 0);
+}
+
+static void vf_infer_element_init(VfInferElement *self)
+{
+  gst_base_transform_set_in_place(GST_BASE_TRANSFORM(self), TRUE);
+  self->items = g_array_new(FALSE, FALSE, sizeof(Item));
+  self->results = g_array_new(FALSE, FALSE, sizeof(VfInferResult));
+  GObjectClass *klass = G_OBJECT_GET_CLASS(self);
+  for (guint i = 0; i < N_KEYS; i++) {
+    GParamSpec *p = g_object_class_find_property(klass, key_props[i].key);
+    g_value_init(&self->values[i], G_PARAM_SPEC_VALUE_TYPE(p));
+    g_param_value_set_default(p, &self->values[i]);
+  }
+}
