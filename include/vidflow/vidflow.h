@@ -10,3 +10,5 @@
 #include <vidflow/receiver.h>
 #include <vidflow/probe.h>
 #include <vidflow/frame-queue.h>
+#include <vidflow/flow.h>
+#include <vidflow/plugin.h>
