@@ -1050,6 +1050,15 @@ static gboolean validate(FlowRoot *root, GError **error)
   return TRUE;
 }
 
+gboolean vf_flow_check(VfFlow *flow, GError **error)
+{
+  if (flow == NULL) {
+    g_set_error(error, VF_ERROR, VF_ERROR_ARGUMENT, "no flow (an operation failed)");
+    return FALSE;
+  }
+  return validate(flow->root, error);
+}
+
 static void stop_rtsp(FlowRoot *root)
 {
   for (guint i = 0; i < root->rtsp->len; i++)

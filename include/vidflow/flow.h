@@ -159,6 +159,9 @@ VF_API VfFlow *vf_flow_encode(VfFlow *flow, const char *uri, VfEncodeProfile pro
 
 /* ---- running ---- */
 
+/* Is the flow complete: built without errors, every branch ending in render, encode or
+ * retrieve, every fork followed by a branch? (vf_flow_start checks this first.) */
+VF_API gboolean vf_flow_check(VfFlow *flow, GError **error);
 /* Check the flow is complete (every branch ends in render, encode or retrieve), then start it:
  * RTSP servers first, then the pipeline. */
 VF_API gboolean vf_flow_start(VfFlow *flow, GError **error);

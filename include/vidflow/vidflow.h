@@ -12,3 +12,4 @@
 #include <vidflow/frame-queue.h>
 #include <vidflow/flow.h>
 #include <vidflow/plugin.h>
+#include <vidflow/yaml.h>
