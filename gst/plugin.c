@@ -1,6 +1,8 @@
 /* vidflow: the GStreamer plugin. Each element registers itself here. */
 #include <gst/gst.h>
 
+#include "vfdemux.h"
+#include "vfmux.h"
 /* flow: sources and display */
 #include "vfurisrcbin.h"
 
@@ -8,6 +10,8 @@ static gboolean
 plugin_init(GstPlugin *plugin)
 {
   gboolean ok = TRUE;
+  ok &= GST_ELEMENT_REGISTER(vfmux, plugin);
+  ok &= GST_ELEMENT_REGISTER(vfdemux, plugin);
   /* flow: sources and display */
   ok &= GST_ELEMENT_REGISTER(vfurisrcbin, plugin);
   return ok;
@@ -15,4 +19,4 @@ plugin_init(GstPlugin *plugin)
 
 GST_PLUGIN_DEFINE(GST_VERSION_MAJOR, GST_VERSION_MINOR, vidflow,
                   "vidflow: batching, inference, tracking and display for video analytics",
-                  plugin_init, VERSION, "MIT", "vidflow", "https://example.invalid/vidflow")
+                  plugin_init, VERSION, "MIT/X11", "vidflow", "https://example.invalid/vidflow")

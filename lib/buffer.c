@@ -4,6 +4,15 @@
 
 #include <string.h>
 
+static gboolean
+caps_are_batched(const GstCaps *caps)
+{
+  if (caps == NULL || gst_caps_get_size(caps) == 0)
+    return FALSE;
+  GstCapsFeatures *f = gst_caps_get_features(caps, 0);
+  return f && gst_caps_features_contains(f, VF_CAPS_FEATURE_META_BATCH);
+}
+
 static VfBuffer *
 buffer_alloc(GstBuffer *gst_buffer, GstCaps *caps)
 {
@@ -12,9 +21,43 @@ buffer_alloc(GstBuffer *gst_buffer, GstCaps *caps)
   b->buffer = gst_buffer;
   b->caps = caps;
   b->format = vf_color_format_from_caps(caps);
-  if (caps && b->format != VF_COLOR_FORMAT_UNKNOWN && !vf_color_format_is_encoded(b->format))
+  gboolean batched_caps = caps_are_batched(caps);
+  if (caps && b->format != VF_COLOR_FORMAT_UNKNOWN && !vf_color_format_is_encoded(b->format)
+      && !batched_caps)
     b->has_info = gst_video_info_from_caps(&b->info, caps);
+  /* A batch (vfmux output) is read through its meta; so is a frame whose caps say nothing. */
+  VfBatchMeta *meta = gst_buffer ? vf_batch_meta_get(gst_buffer) : NULL;
+  if (meta && (batched_caps || !b->has_info)) {
+    b->batched = TRUE;
+    VfFrameMeta *f0 = vf_batch_meta_get_frame(meta, 0);
+    if (f0) {
+      b->info = *vf_frame_meta_get_video_info(f0);
+      b->has_info = TRUE;
+      if (b->format == VF_COLOR_FORMAT_UNKNOWN)
+        b->format = vf_color_format_from_video_format(GST_VIDEO_INFO_FORMAT(&b->info));
+    }
+  } else if (batched_caps) {
+    b->batched = TRUE; /* batched caps without meta: no frames to show */
+  }
   return b;
+}
+
+VfBuffer *
+vf_buffer_new_take_gst(GstBuffer *buffer, GstCaps *caps)
+{
+  return buffer_alloc(buffer, caps ? gst_caps_ref(caps) : NULL);
+}
+
+GstBuffer *
+vf_buffer_release_gst(VfBuffer *buffer)
+{
+  GstBuffer *gst_buffer;
+  if (g_atomic_int_get(&buffer->refcount) == 1)
+    gst_buffer = g_steal_pointer(&buffer->buffer);
+  else
+    gst_buffer = gst_buffer_ref(buffer->buffer);
+  vf_buffer_unref(buffer);
+  return gst_buffer;
 }
 
 VfBuffer *
@@ -343,7 +386,19 @@ vf_buffer_get_pts(const VfBuffer *buffer)
 guint
 vf_buffer_get_batch_size(const VfBuffer *buffer)
 {
+  if (buffer == NULL || buffer->buffer == NULL)
+    return 0;
+  if (buffer->batched) {
+    VfBatchMeta *meta = vf_batch_meta_get(buffer->buffer);
+    return meta ? vf_batch_meta_get_n_frames(meta) : 0;
+  }
   return vf_buffer_is_empty(buffer) ? 0 : 1;
+}
+
+VfBatchMeta *
+vf_buffer_get_batch_meta(const VfBuffer *buffer)
+{
+  return buffer && buffer->buffer ? vf_batch_meta_get(buffer->buffer) : NULL;
 }
 
 /* What a frame tensor holds on to: the mapped frame (which holds the buffer) and our VfBuffer. */
@@ -367,6 +422,70 @@ frame_hold_free(gpointer data)
   g_free(hold);
 }
 
+/* Frame `index` of a batch: map only its memories, planes where its VfFrameMeta says. */
+static VfTensor *
+extract_from_batch(VfBuffer *buffer, guint index, gboolean writable, GError **error)
+{
+  VfFrameMeta *frame = vf_batch_meta_get_frame(vf_batch_meta_get(buffer->buffer), index);
+  const GstVideoInfo *info = vf_frame_meta_get_video_info(frame);
+  guint first, n;
+  vf_frame_meta_get_memory_range(frame, &first, &n);
+  if (n == 0 || first + n > gst_buffer_n_memory(buffer->buffer)) {
+    g_set_error(error, VF_ERROR, VF_ERROR_FORMAT,
+                "frame %u of the batch points at memories %u..%u, the buffer has %u (broken batch "
+                "metadata)",
+                index, first, first + n, gst_buffer_n_memory(buffer->buffer));
+    return NULL;
+  }
+  for (guint m = first; m < first + n; m++) {
+    if (gst_memory_is_type(gst_buffer_peek_memory(buffer->buffer, m), VF_MEMORY_TYPE_CUDA)) {
+      g_set_error(error, VF_ERROR, VF_ERROR_UNSUPPORTED,
+                  "frame %u of the batch is in CUDA memory, which this build cannot map: "
+                  "download it first (cudadownload) or read it on the GPU",
+                  index);
+      return NULL;
+    }
+  }
+  VfColorFormat format = vf_color_format_from_video_format(GST_VIDEO_INFO_FORMAT(info));
+  if (format == VF_COLOR_FORMAT_UNKNOWN) {
+    g_set_error(error, VF_ERROR, VF_ERROR_FORMAT,
+                "frame %u of the batch is %s, which tensors do not describe: ask vfmux for "
+                "format=RGB, RGBA, NV12 or I420",
+                index, GST_VIDEO_INFO_NAME(info));
+    return NULL;
+  }
+  FrameHold *hold = g_new0(FrameHold, 1);
+  hold->owner = vf_buffer_ref(buffer);
+  hold->mapped = buffer->buffer;
+  if (!gst_buffer_map_range(buffer->buffer, first, (gint)n, &hold->map,
+                            writable ? GST_MAP_READWRITE : GST_MAP_READ)) {
+    g_set_error(error, VF_ERROR, VF_ERROR_FAILED, "cannot map frame %u of the batch for %s",
+                index, writable ? "writing" : "reading");
+    vf_buffer_unref(hold->owner);
+    g_free(hold);
+    return NULL;
+  }
+  guint8 *planes[VF_TENSOR_MAX_PLANES];
+  gsize strides[VF_TENSOR_MAX_PLANES];
+  guint n_planes = MIN(GST_VIDEO_INFO_N_PLANES(info), VF_TENSOR_MAX_PLANES);
+  for (guint p = 0; p < n_planes; p++) {
+    gsize offset = GST_VIDEO_INFO_PLANE_OFFSET(info, p);
+    gsize stride = (gsize)GST_VIDEO_INFO_PLANE_STRIDE(info, p);
+    gsize end = offset + stride * vf_frame_plane_height(format, GST_VIDEO_INFO_HEIGHT(info), p);
+    if (end > hold->map.size) {
+      g_set_error(error, VF_ERROR, VF_ERROR_SIZE,
+                  "frame %u of the batch needs %zu bytes, its memories hold %zu", index, end,
+                  hold->map.size);
+      frame_hold_free(hold);
+      return NULL;
+    }
+    planes[p] = hold->map.data + offset;
+    strides[p] = stride;
+  }
+  return vf_tensor_new_frame_view(format, GST_VIDEO_INFO_WIDTH(info), GST_VIDEO_INFO_HEIGHT(info),
+                                  n_planes, planes, strides, writable, hold, frame_hold_free);
+}
+
 static VfTensor *
 extract(VfBuffer *buffer, guint index, gboolean writable, GError **error)
 {
@@ -383,6 +502,9 @@ extract(VfBuffer *buffer, guint index, gboolean writable, GError **error)
                         "this buffer is shared with a pipeline: vf_buffer_clone() it to write");
     return NULL;
   }
+  if (buffer->batched)
+    return extract_from_batch(buffer, index, writable, error);
+
   FrameHold *hold = g_new0(FrameHold, 1);
   hold->owner = vf_buffer_ref(buffer);
 

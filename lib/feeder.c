@@ -15,6 +15,7 @@ struct _VfFeeder {
   GstElement *appsrc; /* bound element (ref) */
   VfColorFormat format;
   gboolean raw;
+  gboolean batched;   /* caps carry meta:VfBatch: buffers are batches (from a vfmux pipeline) */
   GstVideoInfo vinfo; /* raw: the negotiated frame */
   gint fps_n, fps_d;
   gboolean do_timestamp;
@@ -135,13 +136,15 @@ resolve_caps(VfFeeder *f, GstElement *appsrc, GError **error)
   gst_structure_get_int(s, "width", &w);
   gst_structure_get_int(s, "height", &h);
   f->format = vf_color_format_from_caps(caps);
+  gboolean batched = features && gst_caps_features_contains(features, VF_CAPS_FEATURE_META_BATCH)
+                     && !gst_caps_features_contains(features, VF_CAPS_FEATURE_MEMORY_CUDA);
 
   if (features && gst_caps_features_contains(features, "memory:NVMM")) {
     g_set_error(error, VF_ERROR, VF_ERROR_FORMAT,
                 "appsrc '%s' caps ask for memory:NVMM, which is DeepStream's; use plain "
                 "video/x-raw (CPU frames)",
                 src);
-  } else if (features && !gst_caps_features_is_any(features)
+  } else if (features && !gst_caps_features_is_any(features) && !batched
              && !gst_caps_features_contains(features, GST_CAPS_FEATURE_MEMORY_SYSTEM_MEMORY)) {
     char *fs = gst_caps_features_to_string(features);
     g_set_error(error, VF_ERROR, VF_ERROR_UNSUPPORTED,
@@ -171,7 +174,8 @@ resolve_caps(VfFeeder *f, GstElement *appsrc, GError **error)
                 "feeder '%s' provides %d/%d fps but appsrc '%s' caps say %d/%d: make them agree",
                 f->name, info->fps_n, MAX(info->fps_d, 1), src, fps_n, fps_d);
   } else {
-    f->raw = !vf_color_format_is_encoded(f->format);
+    f->batched = batched;
+    f->raw = !vf_color_format_is_encoded(f->format) && !batched;
     if (f->raw && !gst_video_info_from_caps(&f->vinfo, caps)) {
       char *cs = gst_caps_to_string(caps);
       g_set_error(error, VF_ERROR, VF_ERROR_FORMAT,
@@ -232,6 +236,14 @@ check_buffer(VfFeeder *f, VfBuffer *b, GError **error)
     g_set_error(error, VF_ERROR, VF_ERROR_FORMAT,
                 "feeder '%s' returned a %s buffer but appsrc '%s' caps say %s", f->name,
                 vf_color_format_to_string(b->format), src, vf_color_format_to_string(f->format));
+    return FALSE;
+  }
+  if (f->batched && vf_buffer_get_batch_meta(b) == NULL) {
+    g_set_error(error, VF_ERROR, VF_ERROR_FORMAT,
+                "feeder '%s' returned a buffer without batch metadata, but appsrc '%s' caps are "
+                "batched (meta:VfBatch): feed batches received from a vfmux pipeline, or use "
+                "plain video/x-raw caps",
+                f->name, src);
     return FALSE;
   }
   if (!f->raw)

@@ -245,8 +245,13 @@ find_src_pad(GstElement *src, const char *spec)
     GstPad *pad = gst_element_get_static_pad(src, spec);
     if (pad == NULL) {
       GstPadTemplate *t = gst_element_get_pad_template(src, spec);
-      if (t && GST_PAD_TEMPLATE_PRESENCE(t) == GST_PAD_REQUEST)
+      /* A request template ("src_%u"), or a request pad by its own name ("src_1"). */
+      if (t == NULL || GST_PAD_TEMPLATE_PRESENCE(t) == GST_PAD_REQUEST)
         pad = gst_element_request_pad_simple(src, spec);
+      if (pad && GST_PAD_DIRECTION(pad) != GST_PAD_SRC) {
+        gst_element_release_request_pad(src, pad);
+        gst_clear_object(&pad);
+      }
     }
     return pad;
   }

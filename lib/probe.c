@@ -1,20 +1,15 @@
-/* vidflow: VfProbe, a user callback on the buffers passing one pad. */
+/* vidflow: VfProbe, user callbacks on the buffers passing one pad: a buffer operator and a
+ * batch-metadata operator, on a buffer made writable for them. */
+#include "buffer-private.h"
 #include "pipeline-private.h"
-
-struct _VfProbe {
-  char *name;
-  VfProbeCallbacks callbacks;
-  gpointer user_data;
-  GstPad *pad; /* ref */
-  gulong probe_id;
-  GMutex lock;
-  guint64 seen, dropped;
-};
+#include "probe-private.h"
 
 VfProbe *
 vf_probe_new(const char *name, const VfProbeCallbacks *callbacks, gpointer user_data)
 {
-  g_return_val_if_fail(callbacks != NULL && callbacks->on_buffer != NULL, NULL);
+  g_return_val_if_fail(callbacks != NULL
+                           && (callbacks->on_buffer != NULL || callbacks->on_batch_meta != NULL),
+                       NULL);
   VfProbe *p = g_new0(VfProbe, 1);
   p->name = g_strdup(name ? name : "probe");
   p->callbacks = *callbacks;
@@ -75,12 +70,36 @@ static GstPadProbeReturn
 on_buffer(GstPad *pad, GstPadProbeInfo *info, gpointer data)
 {
   VfProbe *p = data;
-  GstCaps *caps = gst_pad_get_current_caps(pad);
-  VfBuffer *buffer = vf_buffer_new_from_gst(GST_PAD_PROBE_INFO_BUFFER(info), caps);
-  if (caps)
-    gst_caps_unref(caps);
-  VfProbeReturn ret = p->callbacks.on_buffer(buffer, p->user_data);
-  vf_buffer_unref(buffer);
+  if (p->read_only) {
+    GstCaps *caps = gst_pad_get_current_caps(pad);
+    VfBuffer *buffer = vf_buffer_new_from_gst(GST_PAD_PROBE_INFO_BUFFER(info), caps);
+    if (caps)
+      gst_caps_unref(caps);
+    p->callbacks.on_buffer(buffer, p->user_data);
+    vf_buffer_unref(buffer);
+    g_mutex_lock(&p->lock);
+    p->seen++;
+    g_mutex_unlock(&p->lock);
+    return GST_PAD_PROBE_OK;
+  }
+  /* Take the buffer out of the probe info, writable (a shallow copy if it is shared). */
+  GstBuffer *buf = gst_buffer_make_writable(GST_PAD_PROBE_INFO_BUFFER(info));
+  GST_PAD_PROBE_INFO_DATA(info) = NULL;
+  VfProbeReturn ret = VF_PROBE_KEEP;
+  if (p->callbacks.on_buffer) {
+    GstCaps *caps = gst_pad_get_current_caps(pad);
+    /* The VfBuffer holds the only reference, so the callback sees it writable. */
+    VfBuffer *buffer = vf_buffer_new_take_gst(buf, caps);
+    if (caps)
+      gst_caps_unref(caps);
+    ret = p->callbacks.on_buffer(buffer, p->user_data);
+    buf = vf_buffer_release_gst(buffer);
+  }
+  if (ret != VF_PROBE_DROP && p->callbacks.on_batch_meta && vf_batch_meta_get(buf)) {
+    buf = gst_buffer_make_writable(buf); /* on_buffer may have kept a reference */
+    p->callbacks.on_batch_meta(vf_batch_meta_get(buf), p->user_data);
+  }
+  GST_PAD_PROBE_INFO_DATA(info) = buf;
   g_mutex_lock(&p->lock);
   p->seen++;
   if (ret == VF_PROBE_DROP)

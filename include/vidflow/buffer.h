@@ -9,6 +9,7 @@
 #pragma once
 
 #include <gst/gst.h>
+#include <vidflow/meta.h>
 #include <vidflow/tensor.h>
 
 G_BEGIN_DECLS
@@ -50,15 +51,24 @@ VF_API void vf_buffer_unref(VfBuffer *buffer);
 VF_API GstBuffer *vf_buffer_get_gst_buffer(const VfBuffer *buffer);
 VF_API GstCaps *vf_buffer_get_caps(const VfBuffer *buffer);
 VF_API VfColorFormat vf_buffer_get_color_format(const VfBuffer *buffer);
-/* Size of frame 0 (0 when unknown, e.g. encoded data without caps dimensions). */
+/* Size of frame 0 (0 when unknown, e.g. encoded data without caps dimensions). Batches whose
+ * frames differ in size: each frame's size is in its VfFrameMeta. */
 VF_API guint vf_buffer_get_width(const VfBuffer *buffer);
 VF_API guint vf_buffer_get_height(const VfBuffer *buffer);
 VF_API GstClockTime vf_buffer_get_pts(const VfBuffer *buffer);
-/* Number of frames: the batch size for a batched buffer, 1 for a frame, 0 for the empty buffer. */
+/* Number of frames: the frames in a batched buffer (its VfBatchMeta; fewer than the batch size
+ * for a partial batch), 1 for a frame, 0 for the empty buffer. */
 VF_API guint vf_buffer_get_batch_size(const VfBuffer *buffer);
+/* (transfer none, nullable) the batch → frame → object metadata (meta.h) of a batched buffer, or
+ * of a single frame that carries a one-frame batch meta; NULL when there is none. Valid while the
+ * buffer lives. */
+VF_API VfBatchMeta *vf_buffer_get_batch_meta(const VfBuffer *buffer);
 
 /* Frame `index` as a zero-copy, read-only tensor that keeps this buffer alive (transfer full).
- * Encoded buffers give a 1-D uint8 tensor of their bytes. */
+ * For a batch, frame i of the batch (only that frame's memories are mapped); frames in CUDA
+ * memory fail with VF_ERROR_UNSUPPORTED (this build maps CPU memory only), frames in a format
+ * tensors do not describe (e.g. YUY2) with VF_ERROR_FORMAT. Encoded buffers give a 1-D uint8
+ * tensor of their bytes. */
 VF_API VfTensor *vf_buffer_extract(VfBuffer *buffer, guint index, GError **error);
 /* The same, writable: only for buffers this code owns alone (made with vf_buffer_new_frame or
  * cloned); fails on buffers shared with a pipeline. */

@@ -6,8 +6,11 @@
  * the provider. Return a buffer to push it, or NULL / an empty buffer to end the stream; set
  * *error and return NULL to fail the pipeline with that message.
  *
- * Caps: when the appsrc has none, they come from VfProviderInfo; when it has caps and info too, they
- * must agree. Every buffer is checked against the caps (format, size in bytes) before it is pushed.
+ * Caps: when the appsrc has none, they come from VfProviderInfo; when it has caps and info too,
+ * they must agree. Every buffer is checked against the caps (format, size in bytes) before it is
+ * pushed. Batches: with batched caps on the appsrc (video/x-raw(meta:VfBatch), as vfmux makes them)
+ * the provider returns batches, e.g. taken from another pipeline's receiver; each must carry its
+ * VfBatchMeta (generate()'s size is then 0).
  * Timestamps: buffers without PTS get PTS/duration from the frame rate, unless the appsrc has
  * do-timestamp=true (then the clock stamps them). */
 #pragma once

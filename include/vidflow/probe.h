@@ -1,7 +1,13 @@
 /* vidflow: probes, callbacks on the buffers leaving an element's pad (the seed's Probe).
  *
- * on_buffer runs on the element's streaming thread, for every buffer, before it goes downstream;
- * keep it short. Its return value keeps or drops the buffer. */
+ * Two operators, both called on the element's streaming thread before the buffer goes downstream
+ * (keep them short):
+ * - on_buffer, the buffer operator: inspect the buffer, change it, or drop it (its return value).
+ * - on_batch_meta, the batch-metadata operator (the seed's BatchMetadataOperator.handle_metadata):
+ *   for buffers that carry a VfBatchMeta (meta.h), after on_buffer kept them.
+ * During the callbacks the buffer is writable (the probe made it so: a shallow copy when it was
+ * shared, e.g. after a tee): change pixels through vf_buffer_extract_writable, add, remove or
+ * change objects, display meta and user meta; downstream sees the changes. */
 #pragma once
 
 #include <vidflow/buffer.h>
@@ -17,12 +23,18 @@ typedef enum {
 } VfProbeReturn;
 
 typedef struct {
-  /* Called on the streaming thread (transfer none: vf_buffer_ref to keep). */
+  /* Called on the streaming thread for every buffer (transfer none: vf_buffer_ref to keep; a
+   * kept buffer is shared, so downstream then gets it unwritable). May be NULL. */
   VfProbeReturn (*on_buffer)(VfBuffer *buffer, gpointer user_data);
-  /* Optional: called once when the probe is freed. */
+  /* Optional: called once when the probe is freed (any thread). */
   void (*destroy)(gpointer user_data);
+  /* Called on the streaming thread for each kept buffer that has batch metadata (transfer none,
+   * valid during the call; take object references to keep objects). May be NULL, but not
+   * together with on_buffer. */
+  void (*on_batch_meta)(VfBatchMeta *meta, gpointer user_data);
 } VfProbeCallbacks;
 
+/* NULL (with a critical) when the callbacks have neither operator. */
 VF_API VfProbe *vf_probe_new(const char *name, const VfProbeCallbacks *callbacks,
                              gpointer user_data);
 VF_API void vf_probe_free(VfProbe *probe);
@@ -33,7 +45,45 @@ VF_API guint64 vf_probe_get_dropped(const VfProbe *probe);
 
 /* Attach to the pad `pad` of `element` (NULL: its "src" pad, or its only source pad). The pipeline
  * takes the probe (transfer full) even on failure. */
-VF_API gboolean vf_pipeline_attach_probe(VfPipeline *pipeline, const char *element,
-                                         const char *pad, VfProbe *probe, GError **error);
+VF_API gboolean vf_pipeline_attach_probe(VfPipeline *pipeline, const char *element, const char *pad,
+                                         VfProbe *probe, GError **error);
+
+/* ---- built-in probes (Service Maker's probes attachable by name) ----
+ * "measure_fps_probe": frames per second of each source (source ids from the batch meta; 0 for
+ * unbatched buffers). "measure_latency_probe": for each batch, the time since its frames reached
+ * vfmux (the oldest frame counts; frames without an arrival time are ignored).
+ * Both print a line every report interval (default 1 s; g_print, from the streaming thread) and a
+ * summary when freed, and keep figures readable below. */
+#define VF_PROBE_MEASURE_FPS "measure_fps_probe"
+#define VF_PROBE_MEASURE_LATENCY "measure_latency_probe"
+
+/* A built-in probe of `kind` (transfer full), or NULL with VF_ERROR_NOT_FOUND for an unknown kind.
+ * `name` may be NULL (the kind is used). */
+VF_API VfProbe *vf_probe_new_builtin(const char *kind, const char *name, GError **error);
+/* Make and attach one (see vf_pipeline_attach_probe for element/pad). Returns the probe (transfer
+ * none: the pipeline owns it; valid until vf_pipeline_free) or NULL with *error set. */
+VF_API VfProbe *vf_pipeline_attach_builtin_probe(VfPipeline *pipeline, const char *element,
+                                                 const char *pad, const char *kind, GError **error);
+/* How often a built-in probe prints (0: never, not even the summary). Thread-safe. */
+VF_API void vf_probe_set_report_interval(VfProbe *probe, GstClockTime interval);
+
+typedef struct {
+  guint source_id;
+  guint64 frames;      /* frames seen */
+  gdouble fps;         /* over the last report interval (the average until one passed) */
+  gdouble average_fps; /* from the first frame to the last */
+} VfFpsStats;
+
+/* (transfer full, nullable) a GArray of VfFpsStats sorted by source id (g_array_unref it); NULL
+ * when `probe` is not a measure_fps_probe. Thread-safe. */
+VF_API GArray *vf_probe_get_fps_stats(const VfProbe *probe);
+
+typedef struct {
+  guint64 batches; /* batches measured */
+  gdouble last_ms, min_ms, max_ms, average_ms;
+} VfLatencyStats;
+
+/* FALSE when `probe` is not a measure_latency_probe. Thread-safe. */
+VF_API gboolean vf_probe_get_latency_stats(const VfProbe *probe, VfLatencyStats *stats);
 
 G_END_DECLS

@@ -4,6 +4,7 @@
 #include <vidflow/error.h>
 #include <vidflow/format.h>
 #include <vidflow/tensor.h>
+#include <vidflow/meta.h>
 #include <vidflow/buffer.h>
 #include <vidflow/pipeline.h>
 #include <vidflow/feeder.h>

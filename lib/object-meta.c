@@ -1,0 +1,213 @@
+/* vidflow: VfObjectMeta, a ref-counted detected / tracked / classified object. */
+#include "meta-private.h"
+
+VfObjectMeta *vf_object_meta_new(void)
+{
+  VfObjectMeta *o = g_new0(VfObjectMeta, 1);
+  o->refcount = 1;
+  o->class_id = VF_CLASS_UNKNOWN;
+  o->object_id = VF_OBJECT_UNTRACKED;
+  return o;
+}
+
+VfObjectMeta *vf_object_meta_ref(VfObjectMeta *object)
+{
+  g_return_val_if_fail(object != NULL, NULL);
+  g_atomic_int_inc(&object->refcount);
+  return object;
+}
+
+void vf_object_meta_unref(VfObjectMeta *object)
+{
+  /* Parents are released iteratively so that a long chain cannot overflow the stack. */
+  while (object != NULL && g_atomic_int_dec_and_test(&object->refcount)) {
+    VfObjectMeta *parent = object->parent;
+    vf_user_meta_list_clear(&object->user);
+    if (object->classifications)
+      g_array_free(object->classifications, TRUE);
+    g_free(object);
+    object = parent;
+  }
+}
+
+VfObjectMeta *vf_object_meta_copy(const VfObjectMeta *object)
+{
+  g_return_val_if_fail(object != NULL, NULL);
+  VfObjectMeta *o = g_new0(VfObjectMeta, 1);
+  *o = *object;
+  o->refcount = 1;
+  o->user.entries = NULL;
+  if (o->parent)
+    vf_object_meta_ref(o->parent);
+  if (object->classifications)
+    o->classifications = g_array_copy(object->classifications);
+  vf_user_meta_list_copy_into(&o->user, &object->user);
+  return o;
+}
+
+static void scale_rect(VfRect *r, gdouble sx, gdouble sy)
+{
+  r->left = (gfloat)(r->left * sx);
+  r->top = (gfloat)(r->top * sy);
+  r->width = (gfloat)(r->width * sx);
+  r->height = (gfloat)(r->height * sy);
+}
+
+void vf_object_meta_scale(VfObjectMeta *object, gdouble sx, gdouble sy)
+{
+  scale_rect(&object->detector_bbox, sx, sy);
+  scale_rect(&object->tracker_bbox, sx, sy);
+}
+
+gint vf_object_meta_get_class_id(const VfObjectMeta *object)
+{
+  return object->class_id;
+}
+
+void vf_object_meta_set_class_id(VfObjectMeta *object, gint class_id)
+{
+  object->class_id = class_id;
+}
+
+const char *vf_object_meta_get_label(const VfObjectMeta *object)
+{
+  return object->label;
+}
+
+void vf_object_meta_set_label(VfObjectMeta *object, const char *label)
+{
+  object->label = g_intern_string(label);
+}
+
+gfloat vf_object_meta_get_confidence(const VfObjectMeta *object)
+{
+  return object->confidence;
+}
+
+void vf_object_meta_set_confidence(VfObjectMeta *object, gfloat confidence)
+{
+  object->confidence = confidence;
+}
+
+void vf_object_meta_get_detector_bbox(const VfObjectMeta *object, VfRect *rect)
+{
+  *rect = object->detector_bbox;
+}
+
+void vf_object_meta_set_detector_bbox(VfObjectMeta *object, const VfRect *rect)
+{
+  object->detector_bbox = *rect;
+}
+
+void vf_object_meta_get_tracker_bbox(const VfObjectMeta *object, VfRect *rect)
+{
+  *rect = object->tracker_bbox;
+}
+
+void vf_object_meta_set_tracker_bbox(VfObjectMeta *object, const VfRect *rect)
+{
+  object->tracker_bbox = *rect;
+}
+
+gfloat vf_object_meta_get_tracker_confidence(const VfObjectMeta *object)
+{
+  return object->tracker_confidence;
+}
+
+void vf_object_meta_set_tracker_confidence(VfObjectMeta *object, gfloat confidence)
+{
+  object->tracker_confidence = confidence;
+}
+
+guint64 vf_object_meta_get_object_id(const VfObjectMeta *object)
+{
+  return object->object_id;
+}
+
+void vf_object_meta_set_object_id(VfObjectMeta *object, guint64 object_id)
+{
+  object->object_id = object_id;
+}
+
+gint vf_object_meta_get_component_id(const VfObjectMeta *object)
+{
+  return object->component_id;
+}
+
+void vf_object_meta_set_component_id(VfObjectMeta *object, gint component_id)
+{
+  object->component_id = component_id;
+}
+
+VfObjectMeta *vf_object_meta_get_parent(const VfObjectMeta *object)
+{
+  return object->parent ? vf_object_meta_ref(object->parent) : NULL;
+}
+
+gboolean vf_object_meta_set_parent(VfObjectMeta *object, VfObjectMeta *parent)
+{
+  for (VfObjectMeta *p = parent; p != NULL; p = p->parent)
+    if (p == object)
+      return FALSE;
+  if (parent)
+    vf_object_meta_ref(parent);
+  VfObjectMeta *old = object->parent;
+  object->parent = parent;
+  vf_object_meta_unref(old);
+  return TRUE;
+}
+
+void vf_object_meta_add_classification(VfObjectMeta *object, gint component_id, gint class_id,
+                                       const char *label, gfloat confidence)
+{
+  if (object->classifications == NULL)
+    object->classifications = g_array_new(FALSE, FALSE, sizeof(VfClassification));
+  VfClassification c = { component_id, class_id, g_intern_string(label), confidence };
+  g_array_append_val(object->classifications, c);
+}
+
+guint vf_object_meta_get_n_classifications(const VfObjectMeta *object)
+{
+  return object->classifications ? object->classifications->len : 0;
+}
+
+gboolean vf_object_meta_get_classification(const VfObjectMeta *object, guint index,
+                                           VfClassification *out)
+{
+  if (index >= vf_object_meta_get_n_classifications(object))
+    return FALSE;
+  *out = g_array_index(object->classifications, VfClassification, index);
+  return TRUE;
+}
+
+void vf_object_meta_clear_classifications(VfObjectMeta *object)
+{
+  if (object->classifications)
+    g_array_set_size(object->classifications, 0);
+}
+
+void vf_object_meta_add_user_meta(VfObjectMeta *object, const char *type, gpointer data,
+                                  VfUserMetaCopyFunc copy, GDestroyNotify free)
+{
+  vf_user_meta_list_add(&object->user, type, data, copy, free);
+}
+
+gpointer vf_object_meta_get_user_meta(VfObjectMeta *object, const char *type)
+{
+  return vf_user_meta_list_get(&object->user, type);
+}
+
+guint vf_object_meta_get_n_user_meta(VfObjectMeta *object)
+{
+  return vf_user_meta_list_length(&object->user);
+}
+
+gpointer vf_object_meta_get_nth_user_meta(VfObjectMeta *object, guint index, const char **type)
+{
+  return vf_user_meta_list_nth(&object->user, index, type);
+}
+
+guint vf_object_meta_remove_user_meta(VfObjectMeta *object, const char *type)
+{
+  return vf_user_meta_list_remove(&object->user, type);
+}

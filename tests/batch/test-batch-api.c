@@ -1,0 +1,397 @@
+/* Library tests for batches through the vidflow API: probes (buffer and batch-metadata operators,
+ * built-in fps/latency probes), VfBuffer on batches (extract(i), batch meta), feeding batches
+ * from one pipeline into another, and linking vfdemux pads by name. */
+#include "batch-test-util.h"
+
+/* Two sources into vfmux; `out` is an appsink (or fakesink) after the mux. */
+static VfPipeline *two_source_pipeline(guint frames, const char *sink_factory, const char *caps0,
+                                       const char *caps1)
+{
+  GError *err = NULL;
+  VfPipeline *p = vf_pipeline_new("batch-api");
+  char nb[16];
+  g_snprintf(nb, sizeof nb, "%u", frames);
+  g_assert_true(vf_pipeline_add(p, "videotestsrc", "src0", &err, "num-buffers", nb, NULL));
+  g_assert_true(vf_pipeline_add(p, "capsfilter", "caps0", &err, "caps", caps0, NULL));
+  g_assert_true(
+      vf_pipeline_add(p, "videotestsrc", "src1", &err, "num-buffers", nb, "pattern", "ball", NULL));
+  g_assert_true(vf_pipeline_add(p, "capsfilter", "caps1", &err, "caps", caps1, NULL));
+  g_assert_true(vf_pipeline_add(p, "vfmux", "mux", &err, NULL));
+  g_assert_true(vf_pipeline_add(p, sink_factory, "out", &err, "sync", "false", NULL));
+  g_assert_true(vf_pipeline_link(p, &err, "src0", "caps0", NULL));
+  g_assert_true(vf_pipeline_link(p, &err, "src1", "caps1", NULL));
+  g_assert_true(vf_pipeline_link_pads(p, "caps0", NULL, "mux", "sink_%u", &err));
+  g_assert_true(vf_pipeline_link_pads(p, "caps1", NULL, "mux", "sink_%u", &err));
+  g_assert_true(vf_pipeline_link(p, &err, "mux", "out", NULL));
+  g_assert_no_error(err);
+  return p;
+}
+
+#define RGB64 "video/x-raw,format=RGB,width=64,height=48"
+
+/* ---- batch-metadata operator ---- */
+
+typedef struct {
+  guint batches;
+  guint frames;
+  guint objects_seen;
+  guint max_batch;
+} Counts;
+
+static void add_objects(VfBatchMeta *meta, gpointer data)
+{
+  Counts *c = data;
+  c->batches++;
+  for (guint i = 0; i < vf_batch_meta_get_n_frames(meta); i++) {
+    VfFrameMeta *f = vf_batch_meta_get_frame(meta, i);
+    /* Two objects in, one out again: what the rest of the pipeline sees is one. */
+    VfObjectMeta *keep = vf_object_meta_new(), *gone = vf_object_meta_new();
+    vf_object_meta_set_class_id(keep, (gint)vf_frame_meta_get_source_id(f));
+    vf_object_meta_set_confidence(keep, 0.5f);
+    vf_frame_meta_add_object(f, keep);
+    vf_frame_meta_add_object(f, gone);
+    vf_frame_meta_remove_object(f, gone);
+    vf_object_meta_unref(keep);
+    vf_object_meta_unref(gone);
+    VfColor green = { 0, 1, 0, 1 };
+    VfRect r = { 1, 1, 10, 10 };
+    vf_frame_meta_add_display_rect(f, &r, 2, &green, NULL);
+  }
+}
+
+static int check_objects(VfBuffer *buffer, gpointer data)
+{
+  Counts *c = data;
+  VfBatchMeta *meta = vf_buffer_get_batch_meta(buffer);
+  g_assert_nonnull(meta);
+  g_assert_cmpuint(vf_buffer_get_batch_size(buffer), ==, vf_batch_meta_get_n_frames(meta));
+  c->batches++;
+  for (guint i = 0; i < vf_batch_meta_get_n_frames(meta); i++) {
+    VfFrameMeta *f = vf_batch_meta_get_frame(meta, i);
+    c->frames++;
+    GPtrArray *objs = vf_frame_meta_get_objects(f);
+    g_assert_cmpuint(objs->len, ==, 1);
+    g_assert_cmpint(vf_object_meta_get_class_id(g_ptr_array_index(objs, 0)), ==,
+                    (gint)vf_frame_meta_get_source_id(f));
+    c->objects_seen += objs->len;
+    g_ptr_array_unref(objs);
+    g_assert_cmpuint(vf_frame_meta_get_n_display_items(f), ==, 1);
+  }
+  return VF_CONSUME_OK;
+}
+
+static void test_batch_meta_operator(void)
+{
+  GError *err = NULL;
+  VfPipeline *p = two_source_pipeline(12, "appsink", RGB64, RGB64);
+  Counts probe_counts = { 0 }, recv_counts = { 0 };
+  VfProbeCallbacks pcb = { 0 };
+  pcb.on_batch_meta = add_objects;
+  g_assert_true(
+      vf_pipeline_attach_probe(p, "mux", NULL, vf_probe_new("adder", &pcb, &probe_counts), &err));
+  VfRetrieverCallbacks rcb = { check_objects, NULL };
+  g_assert_true(vf_pipeline_attach_receiver(
+      p, "out", vf_receiver_new("checker", &rcb, &recv_counts), NULL, &err));
+  g_assert_true(vf_pipeline_run(p, &err));
+  g_assert_no_error(err);
+  g_assert_cmpuint(probe_counts.batches, ==, 12);
+  g_assert_cmpuint(recv_counts.batches, ==, 12);
+  g_assert_cmpuint(recv_counts.frames, ==, 24);
+  g_assert_cmpuint(recv_counts.objects_seen, ==, 24);
+  vf_pipeline_free(p);
+
+  /* Neither operator: refused. */
+  if (g_test_undefined()) {
+    VfProbeCallbacks none = { 0 };
+    g_test_expect_message("vidflow", G_LOG_LEVEL_CRITICAL, "*vf_probe_new*");
+    g_assert_null(vf_probe_new("none", &none, NULL));
+    g_test_assert_expected_messages();
+  }
+}
+
+/* ---- buffer operator: modify and drop ---- */
+
+static VfProbeReturn paint_and_drop(VfBuffer *buffer, gpointer data)
+{
+  guint *n = data;
+  (*n)++;
+  if (*n % 3 == 0)
+    return VF_PROBE_DROP;
+  /* Write into frame 1 of the batch: the buffer is writable here. */
+  GError *err = NULL;
+  VfTensor *t = vf_buffer_extract_writable(buffer, 1, &err);
+  g_assert_no_error(err);
+  guint8 *px = vf_tensor_get_data(t);
+  px[0] = 7;
+  px[1] = 8;
+  px[2] = 9;
+  vf_tensor_unref(t);
+  return VF_PROBE_KEEP;
+}
+
+static int check_painted(VfBuffer *buffer, gpointer data)
+{
+  guint *n = data;
+  (*n)++;
+  GError *err = NULL;
+  VfTensor *t = vf_buffer_extract(buffer, 1, &err);
+  g_assert_no_error(err);
+  guint8 *px = vf_tensor_get_data(t);
+  g_assert_cmpint(px[0], ==, 7);
+  g_assert_cmpint(px[1], ==, 8);
+  g_assert_cmpint(px[2], ==, 9);
+  vf_tensor_unref(t);
+  return VF_CONSUME_OK;
+}
+
+static void test_buffer_operator(void)
+{
+  GError *err = NULL;
+  VfPipeline *p = two_source_pipeline(9, "appsink", RGB64, RGB64);
+  guint probed = 0, received = 0;
+  VfProbeCallbacks pcb = { paint_and_drop, NULL, NULL };
+  VfProbe *probe = vf_probe_new("painter", &pcb, &probed);
+  g_assert_true(vf_pipeline_attach_probe(p, "mux", "src", probe, &err));
+  VfRetrieverCallbacks rcb = { check_painted, NULL };
+  g_assert_true(vf_pipeline_attach_receiver(p, "out", vf_receiver_new("checker", &rcb, &received),
+                                            NULL, &err));
+  g_assert_true(vf_pipeline_run(p, &err));
+  g_assert_no_error(err);
+  g_assert_cmpuint(probed, ==, 9);
+  g_assert_cmpuint(received, ==, 6);
+  g_assert_cmpuint(vf_probe_get_seen(probe), ==, 9);
+  g_assert_cmpuint(vf_probe_get_dropped(probe), ==, 3);
+  vf_pipeline_free(p);
+}
+
+/* ---- built-in probes ---- */
+
+static void test_builtin_probes(void)
+{
+  GError *err = NULL;
+  VfPipeline *p = two_source_pipeline(20, "fakesink", RGB64, RGB64);
+  VfProbe *fps = vf_pipeline_attach_builtin_probe(p, "mux", NULL, VF_PROBE_MEASURE_FPS, &err);
+  g_assert_no_error(err);
+  VfProbe *lat = vf_pipeline_attach_builtin_probe(p, "mux", "src", VF_PROBE_MEASURE_LATENCY, &err);
+  g_assert_no_error(err);
+  vf_probe_set_report_interval(fps, 50 * GST_MSECOND);
+  g_assert_null(vf_pipeline_attach_builtin_probe(p, "mux", NULL, "no_such_probe", &err));
+  g_assert_error(err, VF_ERROR, VF_ERROR_NOT_FOUND);
+  g_clear_error(&err);
+  g_assert_null(vf_pipeline_attach_builtin_probe(p, "nosuch", NULL, VF_PROBE_MEASURE_FPS, &err));
+  g_assert_error(err, VF_ERROR, VF_ERROR_NOT_FOUND);
+  g_clear_error(&err);
+
+  g_assert_true(vf_pipeline_run(p, &err));
+  g_assert_no_error(err);
+  GArray *stats = vf_probe_get_fps_stats(fps);
+  g_assert_nonnull(stats);
+  g_assert_cmpuint(stats->len, ==, 2);
+  for (guint i = 0; i < 2; i++) {
+    VfFpsStats *s = &g_array_index(stats, VfFpsStats, i);
+    g_assert_cmpuint(s->source_id, ==, i);
+    g_assert_cmpuint(s->frames, ==, 20);
+    g_assert_cmpfloat(s->average_fps, >, 0);
+  }
+  g_array_unref(stats);
+  VfLatencyStats l;
+  g_assert_true(vf_probe_get_latency_stats(lat, &l));
+  g_assert_cmpuint(l.batches, ==, 20);
+  g_assert_cmpfloat(l.min_ms, >=, 0);
+  g_assert_cmpfloat(l.max_ms, >=, l.min_ms);
+  g_assert_cmpfloat(l.average_ms, <=, l.max_ms);
+  /* The wrong kind answers nothing. */
+  g_assert_null(vf_probe_get_fps_stats(lat));
+  g_assert_false(vf_probe_get_latency_stats(fps, &l));
+  vf_pipeline_free(p);
+}
+
+/* ---- VfBuffer on batches ---- */
+
+typedef struct {
+  guint batches;
+  VfTensor *kept; /* a frame kept beyond the callback */
+} Extract;
+
+static int extract_frames(VfBuffer *buffer, gpointer data)
+{
+  Extract *x = data;
+  GError *err = NULL;
+  x->batches++;
+  g_assert_cmpuint(vf_buffer_get_batch_size(buffer), ==, 2);
+  g_assert_cmpuint(vf_buffer_get_width(buffer), ==, 64); /* frame 0 */
+  g_assert_cmpint(vf_buffer_get_color_format(buffer), ==, VF_COLOR_FORMAT_RGB);
+  VfTensor *t0 = vf_buffer_extract(buffer, 0, &err);
+  g_assert_no_error(err);
+  g_assert_cmpint(vf_tensor_get_color_format(t0), ==, VF_COLOR_FORMAT_RGB);
+  g_assert_cmpuint(vf_tensor_get_ndim(t0), ==, 3);
+  g_assert_cmpint(vf_tensor_get_shape(t0)[0], ==, 48);
+  g_assert_cmpint(vf_tensor_get_shape(t0)[1], ==, 64);
+  g_assert_cmpint(vf_tensor_get_shape(t0)[2], ==, 3);
+  VfTensor *t1 = vf_buffer_extract(buffer, 1, &err);
+  g_assert_no_error(err);
+  g_assert_cmpuint(vf_tensor_get_width(t1), ==, 32);
+  g_assert_cmpuint(vf_tensor_get_height(t1), ==, 24);
+  /* Frame i is frame i of the meta, pixels included. */
+  VfFrameMeta *f1 = vf_batch_meta_get_frame(vf_buffer_get_batch_meta(buffer), 1);
+  g_assert_cmpuint(vf_frame_meta_get_source_id(f1), ==, 1);
+  g_assert_null(vf_buffer_extract(buffer, 2, &err));
+  g_assert_error(err, VF_ERROR, VF_ERROR_ARGUMENT);
+  g_clear_error(&err);
+  /* A clone is a batch too. */
+  VfBuffer *clone = vf_buffer_clone(buffer, &err);
+  g_assert_cmpuint(vf_buffer_get_batch_size(clone), ==, 2);
+  VfTensor *c1 = vf_buffer_extract(clone, 1, &err);
+  g_assert_true(vf_tensor_get_data(c1) != vf_tensor_get_data(t1));
+  g_assert_cmpmem(vf_tensor_get_data(c1), 32 * 24 * 3, vf_tensor_get_data(t1), 32 * 24 * 3);
+  vf_tensor_unref(c1);
+  vf_buffer_unref(clone);
+  vf_tensor_unref(t0);
+  if (x->kept == NULL)
+    x->kept = t1; /* stays valid after the buffer left the callback */
+  else
+    vf_tensor_unref(t1);
+  return VF_CONSUME_OK;
+}
+
+static void test_extract_batch(void)
+{
+  GError *err = NULL;
+  VfPipeline *p
+      = two_source_pipeline(5, "appsink", RGB64, "video/x-raw,format=RGB,width=32,height=24");
+  Extract x = { 0 };
+  VfRetrieverCallbacks rcb = { extract_frames, NULL };
+  g_assert_true(
+      vf_pipeline_attach_receiver(p, "out", vf_receiver_new("extract", &rcb, &x), NULL, &err));
+  g_assert_true(vf_pipeline_run(p, &err));
+  g_assert_no_error(err);
+  g_assert_cmpuint(x.batches, ==, 5);
+  vf_pipeline_free(p);
+  /* The kept frame outlives the pipeline. */
+  g_assert_nonnull(x.kept);
+  VfTensor *c = vf_tensor_clone(x.kept, &err);
+  g_assert_no_error(err);
+  vf_tensor_unref(c);
+  vf_tensor_unref(x.kept);
+}
+
+/* ---- batches from one pipeline into another ---- */
+
+static int to_queue(VfBuffer *buffer, gpointer data)
+{
+  vf_frame_queue_push(data, buffer, -1);
+  return VF_CONSUME_OK;
+}
+
+static void close_queue(gpointer data)
+{
+  vf_frame_queue_close(data);
+}
+
+static VfBuffer *from_queue(gsize size, gpointer data, GError **error)
+{
+  (void)size;
+  (void)error;
+  VfBuffer *b = NULL;
+  if (vf_frame_queue_pop(data, &b, -1) != VF_QUEUE_OK)
+    return NULL;
+  return b;
+}
+
+static int count(VfBuffer *buffer, gpointer data)
+{
+  guint *n = data;
+  VfBatchMeta *meta = vf_buffer_get_batch_meta(buffer);
+  g_assert_nonnull(meta);
+  g_assert_cmpuint(vf_batch_meta_get_n_frames(meta), ==, 1);
+  (*n)++;
+  return VF_CONSUME_OK;
+}
+
+static void test_batches_across_pipelines(void)
+{
+  GError *err = NULL;
+  VfFrameQueue *q = vf_frame_queue_new(4);
+  VfPipeline *a = two_source_pipeline(6, "appsink", RGB64, RGB64);
+  VfRetrieverCallbacks rcb = { to_queue, close_queue };
+  g_assert_true(
+      vf_pipeline_attach_receiver(a, "out", vf_receiver_new("to-queue", &rcb, q), NULL, &err));
+
+  VfPipeline *b = vf_pipeline_new("consumer");
+  g_assert_true(vf_pipeline_add(b, "appsrc", "in", &err, "caps",
+                                "video/x-raw(meta:VfBatch),format=RGB,width=64,height=48,"
+                                "framerate=30/1,batch-size=2",
+                                NULL));
+  g_assert_true(vf_pipeline_add(b, "vfdemux", "demux", &err, NULL));
+  g_assert_true(vf_pipeline_add(b, "queue", "q0", &err, NULL));
+  g_assert_true(vf_pipeline_add(b, "queue", "q1", &err, NULL));
+  g_assert_true(vf_pipeline_add(b, "appsink", "out0", &err, "sync", "false", NULL));
+  g_assert_true(vf_pipeline_add(b, "appsink", "out1", &err, "sync", "false", NULL));
+  g_assert_true(vf_pipeline_link(b, &err, "in", "demux", NULL));
+  /* vfdemux pads by source id. */
+  g_assert_true(vf_pipeline_link_pads(b, "demux", "src_0", "q0", NULL, &err));
+  g_assert_true(vf_pipeline_link_pads(b, "demux", "src_1", "q1", NULL, &err));
+  g_assert_true(vf_pipeline_link(b, &err, "q0", "out0", NULL));
+  g_assert_true(vf_pipeline_link(b, &err, "q1", "out1", NULL));
+  g_assert_no_error(err);
+  VfProviderCallbacks pcb = { from_queue, NULL };
+  g_assert_true(
+      vf_pipeline_attach_feeder(b, "in", vf_feeder_new("from-queue", NULL, &pcb, q), NULL, &err));
+  guint n0 = 0, n1 = 0;
+  VfRetrieverCallbacks c0 = { count, NULL };
+  g_assert_true(
+      vf_pipeline_attach_receiver(b, "out0", vf_receiver_new("r0", &c0, &n0), NULL, &err));
+  g_assert_true(
+      vf_pipeline_attach_receiver(b, "out1", vf_receiver_new("r1", &c0, &n1), NULL, &err));
+  g_assert_no_error(err);
+
+  g_assert_true(vf_pipeline_start(a, &err));
+  g_assert_true(vf_pipeline_start(b, &err));
+  g_assert_true(vf_pipeline_wait(a, &err));
+  vf_frame_queue_close(q);
+  g_assert_true(vf_pipeline_wait(b, &err));
+  g_assert_no_error(err);
+  g_assert_cmpuint(n0, ==, 6);
+  g_assert_cmpuint(n1, ==, 6);
+  vf_pipeline_free(a);
+  vf_pipeline_free(b);
+  vf_frame_queue_free(q);
+}
+
+static VfBuffer *plain_frame(gsize size, gpointer data, GError **error)
+{
+  (void)size;
+  (void)data;
+  return vf_buffer_new_frame(VF_COLOR_FORMAT_RGB, 64, 48, error);
+}
+
+static void test_feeder_refuses_unbatched(void)
+{
+  GError *err = NULL;
+  VfPipeline *b = vf_pipeline_new("refuse");
+  g_assert_true(vf_pipeline_add(b, "appsrc", "in", &err, "caps",
+                                "video/x-raw(meta:VfBatch),format=RGB,batch-size=2", NULL));
+  g_assert_true(vf_pipeline_add(b, "fakesink", "out", &err, NULL));
+  g_assert_true(vf_pipeline_link(b, &err, "in", "out", NULL));
+  VfProviderCallbacks pcb = { plain_frame, NULL };
+  g_assert_true(
+      vf_pipeline_attach_feeder(b, "in", vf_feeder_new("plain", NULL, &pcb, NULL), NULL, &err));
+  g_assert_false(vf_pipeline_run(b, &err));
+  g_assert_error(err, VF_ERROR, VF_ERROR_FORMAT);
+  g_assert_nonnull(strstr(err->message, "batch metadata"));
+  g_clear_error(&err);
+  vf_pipeline_free(b);
+}
+
+int main(int argc, char **argv)
+{
+  g_test_init(&argc, &argv, NULL);
+  g_assert_true(vf_init(NULL));
+  g_test_add_func("/probe/batch-meta-operator", test_batch_meta_operator);
+  g_test_add_func("/probe/buffer-operator-modifies-and-drops", test_buffer_operator);
+  g_test_add_func("/probe/builtin-fps-and-latency", test_builtin_probes);
+  g_test_add_func("/buffer/extract-frame-i-of-batch", test_extract_batch);
+  g_test_add_func("/feeder/batches-across-pipelines", test_batches_across_pipelines);
+  g_test_add_func("/feeder/refuses-unbatched-buffers", test_feeder_refuses_unbatched);
+  return g_test_run();
+}

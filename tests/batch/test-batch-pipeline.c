@@ -1,0 +1,402 @@
+/* Pipeline tests for batching: metadata through tee + queue + copies and through videoscale,
+ * vfmux → vfdemux round trip, uneven sources ending, and vfdemux alone (GstHarness). */
+#include "batch-test-util.h"
+
+#include <gst/app/gstappsink.h>
+
+static GstElement *launch(const char *description)
+{
+  GError *err = NULL;
+  GstElement *p = gst_parse_launch(description, &err);
+  g_assert_no_error(err);
+  g_assert_nonnull(p);
+  return p;
+}
+
+/* All samples of an appsink until EOS (transfer full: a GPtrArray of GstSample). */
+static GPtrArray *pull_all(GstElement *pipeline, const char *sink_name)
+{
+  GstElement *sink = gst_bin_get_by_name(GST_BIN(pipeline), sink_name);
+  g_assert_nonnull(sink);
+  GPtrArray *samples = g_ptr_array_new_with_free_func((GDestroyNotify)gst_sample_unref);
+  GstSample *s;
+  while ((s = gst_app_sink_try_pull_sample(GST_APP_SINK(sink), 10 * GST_SECOND)) != NULL)
+    g_ptr_array_add(samples, s);
+  g_assert_true(gst_app_sink_is_eos(GST_APP_SINK(sink)));
+  gst_object_unref(sink);
+  return samples;
+}
+
+static void run_to_eos(GstElement *pipeline)
+{
+  GstBus *bus = gst_element_get_bus(pipeline);
+  GstMessage *m
+      = gst_bus_timed_pop_filtered(bus, 20 * GST_SECOND, GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  g_assert_nonnull(m);
+  if (GST_MESSAGE_TYPE(m) == GST_MESSAGE_ERROR) {
+    GError *err = NULL;
+    gchar *dbg = NULL;
+    gst_message_parse_error(m, &err, &dbg);
+    g_error("pipeline error: %s (%s)", err->message, dbg ? dbg : "");
+  }
+  gst_message_unref(m);
+  gst_object_unref(bus);
+}
+
+/* ---- a probe that tags every frame with an object and user meta ---- */
+
+static gpointer strdup_copy(gconstpointer data)
+{
+  return g_strdup(data);
+}
+
+static GstPadProbeReturn tag_batch(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  (void)pad;
+  (void)data;
+  GstBuffer *buf = gst_buffer_make_writable(GST_PAD_PROBE_INFO_BUFFER(info));
+  GST_PAD_PROBE_INFO_DATA(info) = buf;
+  VfBatchMeta *meta = vf_batch_meta_get(buf);
+  g_assert_nonnull(meta);
+  for (guint i = 0; i < vf_batch_meta_get_n_frames(meta); i++) {
+    VfFrameMeta *f = vf_batch_meta_get_frame(meta, i);
+    VfObjectMeta *o = vf_object_meta_new();
+    gchar *label = g_strdup_printf("src%u-frame%" G_GUINT64_FORMAT, vf_frame_meta_get_source_id(f),
+                                   vf_frame_meta_get_frame_number(f));
+    vf_object_meta_set_label(o, label);
+    VfRect r = { 1, 2, 3, 4 };
+    vf_object_meta_set_detector_bbox(o, &r);
+    vf_object_meta_add_user_meta(o, "test.label", g_strdup(label), strdup_copy, g_free);
+    vf_frame_meta_add_object(f, o);
+    vf_object_meta_unref(o);
+    g_free(label);
+  }
+  return GST_PAD_PROBE_OK;
+}
+
+static void add_tagger(GstElement *pipeline, const char *name)
+{
+  GstElement *e = gst_bin_get_by_name(GST_BIN(pipeline), name);
+  GstPad *pad = gst_element_get_static_pad(e, "src");
+  gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, tag_batch, NULL, NULL);
+  gst_object_unref(pad);
+  gst_object_unref(e);
+}
+
+static void check_tags(GstBuffer *buf)
+{
+  VfBatchMeta *meta = vf_batch_meta_get(buf);
+  g_assert_nonnull(meta);
+  for (guint i = 0; i < vf_batch_meta_get_n_frames(meta); i++) {
+    VfFrameMeta *f = vf_batch_meta_get_frame(meta, i);
+    gchar *label = g_strdup_printf("src%u-frame%" G_GUINT64_FORMAT, vf_frame_meta_get_source_id(f),
+                                   vf_frame_meta_get_frame_number(f));
+    g_assert_cmpuint(vf_frame_meta_get_n_objects(f), ==, 1);
+    VfObjectMeta *o = vf_frame_meta_get_object(f, 0);
+    g_assert_cmpstr(vf_object_meta_get_label(o), ==, label);
+    g_assert_cmpstr(vf_object_meta_get_user_meta(o, "test.label"), ==, label);
+    vf_object_meta_unref(o);
+    g_free(label);
+  }
+}
+
+static void test_meta_through_tee_queue_copy(void)
+{
+  GstElement *p = launch(
+      "vfmux name=mux ! identity name=tagger ! tee name=t "
+      "t. ! queue ! appsink name=a1 sync=false  t. ! queue ! appsink name=a2 sync=false "
+      "videotestsrc num-buffers=10 ! video/x-raw,format=RGB,width=64,height=48 ! mux.sink_0 "
+      "videotestsrc num-buffers=10 pattern=ball ! video/x-raw,format=RGB,width=64,height=48 ! "
+      "mux.sink_1");
+  add_tagger(p, "tagger");
+  gst_element_set_state(p, GST_STATE_PLAYING);
+  const char *sinks[] = { "a1", "a2" };
+  for (guint k = 0; k < 2; k++) {
+    GPtrArray *samples = pull_all(p, sinks[k]);
+    g_assert_cmpuint(samples->len, ==, 10);
+    guint64 last[2] = { 0, 0 };
+    for (guint i = 0; i < samples->len; i++) {
+      GstBuffer *buf = gst_sample_get_buffer(g_ptr_array_index(samples, i));
+      VfBatchMeta *meta = vf_batch_meta_get(buf);
+      g_assert_cmpuint(vf_batch_meta_get_n_frames(meta), ==, 2);
+      for (guint j = 0; j < 2; j++) {
+        VfFrameMeta *f = vf_batch_meta_get_frame(meta, j);
+        guint64 fn = vf_frame_meta_get_frame_number(f);
+        g_assert_cmpuint(vf_frame_meta_get_source_id(f), ==, j);
+        /* Per-source frame numbers only increase. */
+        if (i > 0)
+          g_assert_cmpuint(fn, >, last[j]);
+        last[j] = fn;
+      }
+      check_tags(buf);
+      /* Copies (shallow, deep, made writable) carry their own copy of everything. */
+      GstBuffer *c1 = gst_buffer_copy(buf), *c2 = gst_buffer_copy_deep(buf);
+      check_tags(c1);
+      check_tags(c2);
+      g_assert_true(vf_batch_meta_get(c1) != meta);
+      VfFrameMeta *cf = vf_batch_meta_get_frame(vf_batch_meta_get(c2), 1);
+      guint first, n;
+      vf_frame_meta_get_memory_range(cf, &first, &n);
+      g_assert_cmpuint(first + n, <=, gst_buffer_n_memory(c2));
+      GstBuffer *w = gst_buffer_make_writable(gst_buffer_ref(buf));
+      check_tags(w);
+      gst_buffer_unref(w);
+      gst_buffer_unref(c1);
+      gst_buffer_unref(c2);
+    }
+    g_ptr_array_unref(samples);
+  }
+  gst_element_set_state(p, GST_STATE_NULL);
+  gst_object_unref(p);
+}
+
+static GstPadProbeReturn tag_single(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  (void)data;
+  GstBuffer *buf = gst_buffer_make_writable(GST_PAD_PROBE_INFO_BUFFER(info));
+  GST_PAD_PROBE_INFO_DATA(info) = buf;
+  GstCaps *caps = gst_pad_get_current_caps(pad);
+  GstVideoInfo vinfo;
+  gst_video_info_from_caps(&vinfo, caps);
+  gst_caps_unref(caps);
+  VfBatchMeta *meta = vf_batch_meta_add_single(buf, &vinfo);
+  VfObjectMeta *o = vf_object_meta_new();
+  VfRect r = { 100, 50, 40, 20 };
+  vf_object_meta_set_detector_bbox(o, &r);
+  vf_frame_meta_add_object(vf_batch_meta_get_frame(meta, 0), o);
+  vf_object_meta_unref(o);
+  return GST_PAD_PROBE_OK;
+}
+
+static void test_single_frame_meta_scaled(void)
+{
+  GstElement *p
+      = launch("videotestsrc num-buffers=3 ! video/x-raw,format=I420,width=320,height=240 "
+               "! identity name=tagger ! videoconvert ! video/x-raw,format=RGB ! "
+               "videoscale ! video/x-raw,width=160,height=120 ! appsink name=a "
+               "sync=false");
+  GstElement *e = gst_bin_get_by_name(GST_BIN(p), "tagger");
+  GstPad *pad = gst_element_get_static_pad(e, "src");
+  gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, tag_single, NULL, NULL);
+  gst_object_unref(pad);
+  gst_object_unref(e);
+  gst_element_set_state(p, GST_STATE_PLAYING);
+  GPtrArray *samples = pull_all(p, "a");
+  g_assert_cmpuint(samples->len, ==, 3);
+  for (guint i = 0; i < samples->len; i++) {
+    GstBuffer *buf = gst_sample_get_buffer(g_ptr_array_index(samples, i));
+    VfBatchMeta *meta = vf_batch_meta_get(buf);
+    g_assert_nonnull(meta);
+    VfFrameMeta *f = vf_batch_meta_get_frame(meta, 0);
+    const GstVideoInfo *info = vf_frame_meta_get_video_info(f);
+    g_assert_cmpint(GST_VIDEO_INFO_WIDTH(info), ==, 160);
+    g_assert_cmpuint(vf_frame_meta_get_original_width(f), ==, 320);
+    VfObjectMeta *o = vf_frame_meta_get_object(f, 0);
+    VfRect r;
+    vf_object_meta_get_detector_bbox(o, &r);
+    g_assert_cmpfloat(r.left, ==, 50);
+    g_assert_cmpfloat(r.top, ==, 25);
+    g_assert_cmpfloat(r.width, ==, 20);
+    g_assert_cmpfloat(r.height, ==, 10);
+    vf_object_meta_unref(o);
+  }
+  g_ptr_array_unref(samples);
+  gst_element_set_state(p, GST_STATE_NULL);
+  gst_object_unref(p);
+}
+
+static gboolean same_bytes(GstBuffer *a, GstBuffer *b)
+{
+  GstMapInfo ma, mb;
+  gst_buffer_map(a, &ma, GST_MAP_READ);
+  gst_buffer_map(b, &mb, GST_MAP_READ);
+  gboolean same = ma.size == mb.size && memcmp(ma.data, mb.data, ma.size) == 0;
+  gst_buffer_unmap(a, &ma);
+  gst_buffer_unmap(b, &mb);
+  return same;
+}
+
+static void test_demux_round_trip(void)
+{
+  GstElement *p = launch(
+      "vfmux name=mux ! identity name=tagger ! vfdemux name=d "
+      "d.src_0 ! queue ! appsink name=out0 sync=false  d.src_1 ! queue ! appsink name=out1 "
+      "sync=false "
+      "videotestsrc num-buffers=8 ! video/x-raw,format=RGB,width=64,height=48 ! tee name=s0 "
+      "s0. ! queue ! mux.sink_0  s0. ! queue ! appsink name=ref0 sync=false "
+      "videotestsrc num-buffers=8 pattern=ball ! video/x-raw,format=RGB,width=32,height=24 ! "
+      "tee name=s1  s1. ! queue ! mux.sink_1  s1. ! queue ! appsink name=ref1 sync=false");
+  add_tagger(p, "tagger");
+  gst_element_set_state(p, GST_STATE_PLAYING);
+  guint widths[2] = { 64, 32 };
+  for (guint k = 0; k < 2; k++) {
+    gchar *out_name = g_strdup_printf("out%u", k), *ref_name = g_strdup_printf("ref%u", k);
+    GPtrArray *outs = pull_all(p, out_name), *refs = pull_all(p, ref_name);
+    g_assert_cmpuint(outs->len, ==, 8);
+    g_assert_cmpuint(refs->len, ==, 8);
+    for (guint i = 0; i < 8; i++) {
+      GstSample *so = g_ptr_array_index(outs, i);
+      GstBuffer *o = gst_sample_get_buffer(so),
+                *r = gst_sample_get_buffer(g_ptr_array_index(refs, i));
+      /* Same pixels, same memory: nothing was copied on the way through mux and demux. */
+      g_assert_true(same_bytes(o, r));
+      g_assert_true(gst_buffer_peek_memory(o, 0) == gst_buffer_peek_memory(r, 0));
+      g_assert_cmpuint(GST_BUFFER_PTS(o), ==, GST_BUFFER_PTS(r));
+      GstVideoInfo info;
+      g_assert_true(gst_video_info_from_caps(&info, gst_sample_get_caps(so)));
+      g_assert_cmpint(GST_VIDEO_INFO_WIDTH(&info), ==, (gint)widths[k]);
+      g_assert_cmpint(GST_VIDEO_INFO_FORMAT(&info), ==, GST_VIDEO_FORMAT_RGB);
+      g_assert_false(gst_caps_features_contains(gst_caps_get_features(gst_sample_get_caps(so), 0),
+                                                VF_CAPS_FEATURE_META_BATCH));
+      /* The frame keeps its metadata, objects included. */
+      VfBatchMeta *meta = vf_batch_meta_get(o);
+      g_assert_nonnull(meta);
+      g_assert_cmpuint(vf_batch_meta_get_n_frames(meta), ==, 1);
+      VfFrameMeta *f = vf_batch_meta_get_frame(meta, 0);
+      g_assert_cmpuint(vf_frame_meta_get_source_id(f), ==, k);
+      g_assert_cmpuint(vf_frame_meta_get_frame_number(f), ==, i);
+      guint first, n;
+      vf_frame_meta_get_memory_range(f, &first, &n);
+      g_assert_cmpuint(first, ==, 0);
+      g_assert_cmpuint(n, ==, gst_buffer_n_memory(o));
+      check_tags(o);
+    }
+    g_ptr_array_unref(outs);
+    g_ptr_array_unref(refs);
+    g_free(out_name);
+    g_free(ref_name);
+  }
+  gst_element_set_state(p, GST_STATE_NULL);
+  gst_object_unref(p);
+}
+
+static void test_uneven_sources(void)
+{
+  /* Non-live sources of different lengths: full batches, then the longer one alone, then EOS. */
+  GstElement *p = launch(
+      "vfmux name=mux ! appsink name=a sync=false "
+      "videotestsrc num-buffers=4 ! video/x-raw,format=NV12,width=32,height=32 ! mux.sink_0 "
+      "videotestsrc num-buffers=9 ! video/x-raw,format=NV12,width=32,height=32 ! mux.sink_1 "
+      "videotestsrc num-buffers=6 ! video/x-raw,format=NV12,width=32,height=32 ! mux.sink_2");
+  gst_element_set_state(p, GST_STATE_PLAYING);
+  GPtrArray *samples = pull_all(p, "a");
+  guint counts[3] = { 0 }, total = 0;
+  gint64 last[3] = { -1, -1, -1 };
+  for (guint i = 0; i < samples->len; i++) {
+    VfBatchMeta *meta = vf_batch_meta_get(gst_sample_get_buffer(g_ptr_array_index(samples, i)));
+    for (guint j = 0; j < vf_batch_meta_get_n_frames(meta); j++) {
+      VfFrameMeta *f = vf_batch_meta_get_frame(meta, j);
+      guint id = vf_frame_meta_get_source_id(f);
+      g_assert_cmpuint(id, <, 3);
+      g_assert_cmpint((gint64)vf_frame_meta_get_frame_number(f), ==, last[id] + 1);
+      last[id] = (gint64)vf_frame_meta_get_frame_number(f);
+      counts[id]++;
+      total++;
+    }
+  }
+  g_assert_cmpuint(counts[0], ==, 4);
+  g_assert_cmpuint(counts[1], ==, 9);
+  g_assert_cmpuint(counts[2], ==, 6);
+  g_assert_cmpuint(samples->len, ==, 9); /* one batch per frame of the longest source */
+  g_assert_cmpuint(total, ==, 19);
+  g_ptr_array_unref(samples);
+  gst_element_set_state(p, GST_STATE_NULL);
+  gst_object_unref(p);
+}
+
+static void test_launch_style_demux_eos(void)
+{
+  /* gst-launch style: vfmux ! vfdemux with branches; every branch gets EOS. */
+  GstElement *p = launch("vfmux name=mux width=64 height=64 ! vfdemux name=d "
+                         "videotestsrc num-buffers=5 ! mux.sink_0 "
+                         "videotestsrc num-buffers=3 ! video/x-raw,width=16,height=16 ! mux.sink_1 "
+                         "d.src_0 ! queue ! videoconvert ! fakesink  d.src_1 ! queue ! fakesink");
+  gst_element_set_state(p, GST_STATE_PLAYING);
+  run_to_eos(p);
+  gst_element_set_state(p, GST_STATE_NULL);
+  gst_object_unref(p);
+}
+
+/* ---- vfdemux alone ---- */
+
+static GstBuffer *make_batch(guint n, GstClockTime pts)
+{
+  GstVideoInfo info;
+  gst_video_info_set_format(&info, GST_VIDEO_FORMAT_RGB, 8, 8);
+  GstBuffer *b = gst_buffer_new();
+  VfBatchMeta *meta = vf_batch_meta_add(b, n);
+  for (guint i = 0; i < n; i++) {
+    GstBuffer *frame = make_rgb_frame(8, 8, (guint8)(i + 1), 0, 0, pts);
+    gst_buffer_append_memory(b, gst_buffer_get_memory(frame, 0));
+    gst_buffer_unref(frame);
+    VfFrameMeta *f = vf_batch_meta_add_frame(meta, &info, i, 1);
+    vf_frame_meta_set_source_id(f, i);
+    vf_frame_meta_set_running_time(f, pts);
+  }
+  GST_BUFFER_PTS(b) = pts;
+  return b;
+}
+
+static void test_demux_harness(void)
+{
+  GstElement *demux = gst_element_factory_make("vfdemux", NULL);
+  GstBus *bus = gst_bus_new();
+  gst_element_set_bus(demux, bus);
+  GstHarness *h0 = gst_harness_new_with_element(demux, "sink", "src_0");
+  GstHarness *h1 = gst_harness_new_with_element(demux, NULL, "src_1");
+  gst_harness_set_src_caps_str(h0, "video/x-raw(meta:VfBatch),format=RGB,width=8,height=8,"
+                                   "framerate=30/1,batch-size=3");
+  gst_harness_play(h0);
+
+  /* Three sources, pads for two of them: source 2's frame is dropped (and counted). */
+  g_assert_cmpint(gst_harness_push(h0, make_batch(3, 0)), ==, GST_FLOW_OK);
+  GstBuffer *o0 = gst_harness_pull(h0), *o1 = gst_harness_pull(h1);
+  g_assert_cmpint(batch_pixel(o0, 0, 1, 1, 0), ==, 1);
+  g_assert_cmpint(batch_pixel(o1, 0, 1, 1, 0), ==, 2);
+  gst_buffer_unref(o0);
+  gst_buffer_unref(o1);
+  guint64 dropped = 0;
+  g_object_get(demux, "dropped", &dropped, NULL);
+  g_assert_cmpuint(dropped, ==, 1);
+  GstCaps *caps = gst_pad_get_current_caps(h1->sinkpad);
+  GstCaps *expected = gst_caps_from_string("video/x-raw,format=RGB,width=8,height=8");
+  g_assert_true(gst_caps_can_intersect(caps, expected));
+  gst_caps_unref(caps);
+  gst_caps_unref(expected);
+
+  /* Source 1 ends: EOS on src_1 only. */
+  GstStructure *s = gst_structure_new(VF_SOURCE_EOS, "source-id", G_TYPE_UINT, 1, NULL);
+  gst_harness_push_event(h0, gst_event_new_custom(GST_EVENT_CUSTOM_DOWNSTREAM, s));
+  GstEvent *e = find_event(h1, GST_EVENT_EOS, NULL);
+  g_assert_nonnull(e);
+  gst_event_unref(e);
+  g_assert_null(find_event(h0, GST_EVENT_EOS, NULL));
+  g_assert_cmpint(gst_harness_push(h0, make_batch(1, GST_SECOND / 30)), ==, GST_FLOW_OK);
+  gst_buffer_unref(gst_harness_pull(h0));
+
+  /* A buffer without batch meta is an error, not a crash. */
+  g_assert_cmpint(gst_harness_push(h0, gst_buffer_new_allocate(NULL, 192, NULL)), ==,
+                  GST_FLOW_ERROR);
+  GstMessage *m = gst_bus_timed_pop_filtered(bus, 0, GST_MESSAGE_ERROR);
+  g_assert_nonnull(m);
+  gst_message_unref(m);
+
+  gst_harness_teardown(h1);
+  gst_harness_teardown(h0);
+  gst_element_set_bus(demux, NULL);
+  gst_object_unref(bus);
+  gst_object_unref(demux);
+}
+
+int main(int argc, char **argv)
+{
+  gst_init(&argc, &argv);
+  g_test_init(&argc, &argv, NULL);
+  g_test_add_func("/pipeline/meta-survives-tee-queue-copy", test_meta_through_tee_queue_copy);
+  g_test_add_func("/pipeline/single-frame-meta-through-videoscale", test_single_frame_meta_scaled);
+  g_test_add_func("/pipeline/uneven-sources-end", test_uneven_sources);
+  g_test_add_func("/vfdemux/round-trip", test_demux_round_trip);
+  g_test_add_func("/vfdemux/launch-line-eos", test_launch_style_demux_eos);
+  g_test_add_func("/vfdemux/harness", test_demux_harness);
+  return g_test_run();
+}
