@@ -552,12 +552,17 @@ VfProbe *vf_custom_probe_new(const char *type, const char *instance_name, const 
   VfParams *p = o ? params_new(o, type, instance_name, params, error) : NULL;
   if (p == NULL)
     return NULL;
+  if (strchr(type, '.') == NULL) {
+    VfProbe *probe = vf_custom_builtin_probe_new(type, instance_name, p, error);
+    params_free(p);
+    return probe;
+  }
   VfProbeCallbacks cb = { 0 };
   gpointer user_data = NULL;
   GError *err = NULL;
   gboolean ok = ((VfProbeFactory)o->factory)(p, &cb, &user_data, &err);
   params_free(p);
-  if (!ok || cb.on_buffer == NULL) {
+  if (!ok || (cb.on_buffer == NULL && cb.on_batch_meta == NULL)) {
     if (ok && cb.destroy)
       cb.destroy(user_data);
     factory_failed(error, err, type);

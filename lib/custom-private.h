@@ -5,3 +5,7 @@
 
 /* custom-builtins.c: registers the built-in objects once (idempotent, thread-safe). */
 void vf_custom_builtins_ensure(void);
+/* The built-in probes that are the library's own (measure_fps_probe, ...): made by
+ * vf_probe_new_builtin with the validated parameters. */
+VfProbe *vf_custom_builtin_probe_new(const char *type, const char *instance,
+                                     const VfParams *params, GError **error);

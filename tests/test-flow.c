@@ -344,7 +344,7 @@ static VfProbeReturn count_probe(VfBuffer *buffer, gpointer data)
 static void test_attach_probe(void)
 {
   gint seen = 0;
-  VfProbeCallbacks cb = { count_probe, NULL };
+  VfProbeCallbacks cb = { .on_buffer = count_probe };
   VfFlow *f = new_flow();
   GError *err = NULL;
   vf_flow_capture(f, clip_list(), &err, NULL);
@@ -381,7 +381,7 @@ static void test_fork(void)
   FlowCounter c;
   flow_counter_init(&c);
   gint seen = 0;
-  VfProbeCallbacks pcb = { count_probe, NULL };
+  VfProbeCallbacks pcb = { .on_buffer = count_probe };
   char *out = flow_test_path("fork.mp4");
   VfFlow *f = new_flow();
   GError *err = NULL;
