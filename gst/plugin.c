@@ -4,6 +4,7 @@
 #include "vfdemux.h"
 #include "vfmux.h"
 /* flow: sources and display */
+#include "vftiler.h"
 #include "vfurisrcbin.h"
 
 static gboolean
@@ -14,6 +15,7 @@ plugin_init(GstPlugin *plugin)
   ok &= GST_ELEMENT_REGISTER(vfdemux, plugin);
   /* flow: sources and display */
   ok &= GST_ELEMENT_REGISTER(vfurisrcbin, plugin);
+  ok &= GST_ELEMENT_REGISTER(vftiler, plugin);
   return ok;
 }
 

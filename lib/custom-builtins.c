@@ -29,8 +29,8 @@ static gboolean init_builtins(VfPlugin *plugin, GError **error)
                                 builtin_factory, error);
 }
 
-static const VfPluginDesc builtins = { VF_PLUGIN_ABI_VERSION, "", "vidflow built-in objects",
-                                       init_builtins };
+static const VfPluginDesc builtins
+    = { VF_PLUGIN_ABI_VERSION, "", "vidflow built-in objects", init_builtins };
 
 void vf_custom_builtins_ensure(void)
 {
@@ -45,8 +45,8 @@ void vf_custom_builtins_ensure(void)
   }
 }
 
-VfProbe *vf_custom_builtin_probe_new(const char *type, const char *instance,
-                                     const VfParams *params, GError **error)
+VfProbe *vf_custom_builtin_probe_new(const char *type, const char *instance, const VfParams *params,
+                                     GError **error)
 {
   VfProbe *probe = vf_probe_new_builtin(type, instance, error);
   if (probe) {

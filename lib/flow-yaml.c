@@ -48,6 +48,11 @@ static GPtrArray *pairs(Ctx *ctx, yaml_node_t *map, const char *const *reserved,
         g_ptr_array_unref(out);
         return NULL;
       }
+      if (vf_yaml_is_path_key(key) && *value) {
+        char *resolved = vf_yaml_resolve_path(ctx->doc, value);
+        g_free(value);
+        value = resolved;
+      }
       g_ptr_array_add(out, g_strdup(key));
       g_ptr_array_add(out, value);
     }

@@ -434,7 +434,9 @@ gboolean vf_flow_build_batch(FlowOp *op, guint batch_size, guint width, guint he
     return FALSE;
   for (guint i = 0; i < f->streams->len; i++) {
     FlowStream *s = g_ptr_array_index(f->streams, i);
-    if (!vf_flow_op_link(op, s->element, s->pad, mux, "sink_%u", error))
+    char pad[32]; /* stream i is source i in the frame metadata */
+    g_snprintf(pad, sizeof pad, "sink_%u", i);
+    if (!vf_flow_op_link(op, s->element, s->pad, mux, pad, error))
       return FALSE;
   }
   vf_flow_set_single_stream(f, mux, NULL, op->op);
@@ -890,21 +892,23 @@ static VfFlow *encode_on(FlowOp *op, const char *uri, VfEncodeProfile profile, g
   g_snprintf(caps, sizeof caps, "video/x-h264,profile=%s", pname);
   gboolean rtsp = host != NULL;
   const char *e;
-  gboolean ok = add_picture(op, s, -1, &err)
-                && (e = vf_flow_op_add(op, "videoconvert", "convert", -1, &err, NULL))
-                && chain(op, s, e, NULL, &err)
-                && (e = vf_flow_op_add(op, "capsfilter", "raw", -1, &err, "caps",
-                                       "video/x-raw,format=I420", NULL))
-                && chain(op, s, e, NULL, &err)
-                && (e = vf_flow_op_add(op, "x264enc", "encoder", -1, &err, "bitrate", kbps,
-                                       "key-int-max", gop, "speed-preset", "veryfast", "tune",
-                                       rtsp ? "zerolatency" : "0", NULL))
-                && chain(op, s, e, NULL, &err)
-                && (e = vf_flow_op_add(op, "capsfilter", "profile", -1, &err, "caps", caps, NULL))
-                && chain(op, s, e, NULL, &err)
-                && (e = vf_flow_op_add(op, "h264parse", "parser", -1, &err, "config-interval",
-                                       rtsp ? "-1" : "0", NULL))
-                && chain(op, s, e, NULL, &err);
+  gboolean ok
+      = add_picture(op, s, -1, &err)
+        && (e = vf_flow_op_add(op, "videoconvert", "convert", -1, &err, NULL))
+        && chain(op, s, e, NULL, &err)
+        && (e = vf_flow_op_add(op, "capsfilter", "raw", -1, &err, "caps", "video/x-raw,format=I420",
+                               NULL))
+        && chain(op, s, e, NULL, &err)
+        /* zerolatency: frames out as they come in; an encoder that holds a second of frames
+         * would keep a fork's other branches from prerolling (they wait on full queues) */
+        && (e = vf_flow_op_add(op, "x264enc", "encoder", -1, &err, "bitrate", kbps, "key-int-max",
+                               gop, "speed-preset", "veryfast", "tune", "zerolatency", NULL))
+        && chain(op, s, e, NULL, &err)
+        && (e = vf_flow_op_add(op, "capsfilter", "profile", -1, &err, "caps", caps, NULL))
+        && chain(op, s, e, NULL, &err)
+        && (e = vf_flow_op_add(op, "h264parse", "parser", -1, &err, "config-interval",
+                               rtsp ? "-1" : "0", NULL))
+        && chain(op, s, e, NULL, &err);
   if (ok && rtsp) {
     ok = (e = vf_flow_op_add(op, "appsink", "sink", -1, &err, "sync", "false", "max-buffers", "30",
                              "drop", "true", NULL))

@@ -166,3 +166,10 @@ char *vf_yaml_resolve_path(VfYamlDoc *doc, const char *value)
     return g_strdup(value);
   return g_canonicalize_filename(value, doc->dir);
 }
+
+gboolean vf_yaml_is_path_key(const char *key)
+{
+  return g_str_equal(key, "location") || g_str_equal(key, "output")
+         || g_str_has_suffix(key, "-file") || g_str_has_suffix(key, "-path")
+         || g_str_has_suffix(key, "_file") || g_str_has_suffix(key, "_path");
+}

@@ -37,6 +37,9 @@ void vf_yaml_prefix(GError **error, VfYamlDoc *doc, yaml_node_t *node);
  * (transfer full). URIs are left alone. */
 char *vf_yaml_resolve_path(VfYamlDoc *doc, const char *value);
 
+/* Keys whose values are file paths: location, *-file, *-path (and the '_' spellings), output. */
+gboolean vf_yaml_is_path_key(const char *key);
+
 /* Iterate a mapping's pairs / a sequence's items. */
 #define VF_YAML_FOREACH_PAIR(node, pair)                                                           \
   for (yaml_node_pair_t *pair = (node)->data.mapping.pairs.start;                                  \

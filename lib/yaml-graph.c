@@ -69,13 +69,6 @@ static const char *resolve_factory(const char *type)
   return type;
 }
 
-static gboolean is_path_property(const char *key)
-{
-  return g_str_equal(key, "location") || g_str_has_suffix(key, "-file")
-         || g_str_has_suffix(key, "-path") || g_str_has_suffix(key, "_file")
-         || g_str_has_suffix(key, "_path");
-}
-
 /* Properties as name/value strings, paths resolved from the file's folder. */
 static GPtrArray *node_properties(Graph *g, yaml_node_t *props, GError **error)
 {
@@ -99,7 +92,7 @@ static GPtrArray *node_properties(Graph *g, yaml_node_t *props, GError **error)
         g_ptr_array_unref(out);
         return NULL;
       }
-      if (is_path_property(key) && *value) {
+      if (vf_yaml_is_path_key(key) && *value) {
         char *r = vf_yaml_resolve_path(g->doc, value);
         g_free(value);
         value = r;

@@ -3,6 +3,7 @@
  *   sample.counter   probe      counts buffers and frames; can drop every Nth buffer; writes
  *                               its counts to a file when the pipeline is freed
  *   sample.pattern   provider   synthetic frames (a moving gradient)
+ *   sample.image     provider   one encoded image file (JPEG) given again and again, for decode()
  *   sample.checksum  retriever  counts frames and sums their bytes; writes both to a file
  *
  * Use: attach("sample.counter", output=/tmp/n.txt), `type: sample.counter` in a Service Maker
@@ -150,6 +151,70 @@ static const VfParamSpec pattern_params[] = {
   { NULL, 0, NULL, NULL },
 };
 
+/* ---- sample.image ---- */
+
+typedef struct {
+  GBytes *bytes;
+  gint64 frames, made;
+} Image;
+
+static VfBuffer *image_generate(gsize size, gpointer data, GError **error)
+{
+  (void)size;
+  Image *im = data;
+  if (im->made >= im->frames)
+    return vf_buffer_new_empty();
+  im->made++;
+  gsize n;
+  gconstpointer bytes = g_bytes_get_data(im->bytes, &n);
+  /* zero-copy: the buffer keeps the bytes alive */
+  return vf_buffer_new_wrapped(VF_COLOR_FORMAT_JPEG, 0, 0, NULL, (gpointer)bytes, n,
+                               g_bytes_ref(im->bytes), (GDestroyNotify)g_bytes_unref, error);
+}
+
+static void image_destroy(gpointer data)
+{
+  Image *im = data;
+  g_bytes_unref(im->bytes);
+  g_free(im);
+}
+
+static gboolean make_image(const VfParams *params, VfProviderInfo *info,
+                           VfProviderCallbacks *callbacks, gpointer *user_data, GError **error)
+{
+  const char *location = vf_params_get_string(params, "location");
+  char *contents = NULL;
+  gsize len = 0;
+  if (!g_file_get_contents(location, &contents, &len, NULL) || len < 4) {
+    g_set_error(error, VF_ERROR, VF_ERROR_NOT_FOUND, "sample.image: cannot read '%s'", location);
+    g_free(contents);
+    return FALSE;
+  }
+  if ((guint8)contents[0] != 0xff || (guint8)contents[1] != 0xd8) {
+    g_set_error(error, VF_ERROR, VF_ERROR_FORMAT, "sample.image: '%s' is not a JPEG file",
+                location);
+    g_free(contents);
+    return FALSE;
+  }
+  Image *im = g_new0(Image, 1);
+  im->bytes = g_bytes_new_take(contents, len);
+  im->frames = vf_params_get_int(params, "frames");
+  info->format = VF_COLOR_FORMAT_JPEG;
+  info->fps_n = (gint)vf_params_get_int(params, "fps");
+  info->fps_d = 1;
+  callbacks->generate = image_generate;
+  callbacks->destroy = image_destroy;
+  *user_data = im;
+  return TRUE;
+}
+
+static const VfParamSpec image_params[] = {
+  { "location", VF_PARAM_STRING, NULL, "the JPEG file" },
+  { "frames", VF_PARAM_INT, "255", "times it is given before end of stream" },
+  { "fps", VF_PARAM_INT, "0", "frame rate (0: none, as still images)" },
+  { NULL, 0, NULL, NULL },
+};
+
 /* ---- sample.checksum ---- */
 
 typedef struct {
@@ -208,6 +273,8 @@ static gboolean init(VfPlugin *plugin, GError **error)
                              counter_params, make_counter, error)
          && vf_plugin_add_provider(plugin, "pattern", "synthetic RGB frames", pattern_params,
                                    make_pattern, error)
+         && vf_plugin_add_provider(plugin, "image", "an encoded (JPEG) image, again and again",
+                                   image_params, make_image, error)
          && vf_plugin_add_retriever(plugin, "checksum", "counts frames and sums their bytes",
                                     checksum_params, make_checksum, error);
 }

@@ -2,7 +2,7 @@
  * ports, frame counting retrievers, a local RTSP server). */
 #pragma once
 
-#include "test-util.h"
+#include "../test-util.h"
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
