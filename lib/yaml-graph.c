@@ -158,7 +158,9 @@ static gboolean add_node(Graph *g, yaml_node_t *item, guint index, GError **erro
   const char *const *kv = (const char *const *)props->pdata;
   GError *err = NULL;
   gboolean ok = TRUE;
-  if (strchr(type, '.')) {
+  /* "plugin.object", or a built-in object name that is not an element ("measure_fps_probe") */
+  if (strchr(type, '.')
+      || (!factory_exists(resolve_factory(type)) && vf_custom_lookup(type, NULL, NULL))) {
     n->custom = TRUE;
     ok = vf_custom_lookup(type, &n->kind, &err);
     if (ok && n->kind == VF_OBJECT_PROBE) {
