@@ -525,6 +525,14 @@ const char *vf_params_get_instance_name(const VfParams *params)
   return params ? params->instance : NULL;
 }
 
+gboolean vf_custom_check_params(const char *type, const char *const *params, GError **error)
+{
+  CustomObject *o = find_object(type, error);
+  VfParams *p = o ? params_new(o, type, NULL, params, error) : NULL;
+  params_free(p);
+  return p != NULL;
+}
+
 /* ---- instances ---- */
 
 static CustomObject *find_kind(const char *type, VfObjectKind kind, GError **error)

@@ -9,3 +9,6 @@ void vf_custom_builtins_ensure(void);
  * vf_probe_new_builtin with the validated parameters. */
 VfProbe *vf_custom_builtin_probe_new(const char *type, const char *instance,
                                      const VfParams *params, GError **error);
+
+/* custom-plugin.c: check parameters against the object's spec without making an instance. */
+gboolean vf_custom_check_params(const char *type, const char *const *params, GError **error);

@@ -3,6 +3,7 @@
 #include <vidflow/plugin.h>
 #include <vidflow/yaml.h>
 
+#include "custom-private.h"
 #include "pipeline-private.h"
 #include "yaml-doc.h"
 
@@ -164,7 +165,8 @@ static gboolean add_node(Graph *g, yaml_node_t *item, guint index, GError **erro
     n->custom = TRUE;
     ok = vf_custom_lookup(type, &n->kind, &err);
     if (ok && n->kind == VF_OBJECT_PROBE) {
-      /* made when an edge attaches it (once per edge) */
+      /* made when an edge attaches it (once per edge); its parameters are checked now */
+      ok = vf_custom_check_params(type, kv, &err);
       n->params = g_ptr_array_ref(props);
     } else if (ok && n->kind == VF_OBJECT_PROVIDER) {
       VfFeeder *feeder = vf_custom_feeder_new(type, name, kv, &err);

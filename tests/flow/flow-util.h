@@ -134,3 +134,38 @@ static inline gboolean flow_test_have(const char *factory)
       return;                                                                                      \
     }                                                                                              \
   } while (0)
+
+/* Write `text` to a file in the temp folder (transfer full: its path). */
+static inline char *flow_test_write(const char *name, const char *text)
+{
+  char *path = flow_test_path(name);
+  g_assert_true(g_file_set_contents(path, text, -1, NULL));
+  return path;
+}
+
+/* The number after "key " in a file written by the sample plugin ("frames 30"); -1 if absent. */
+static inline gint64 flow_test_read_count(const char *path, const char *key)
+{
+  char *text = NULL;
+  gint64 value = -1;
+  if (g_file_get_contents(path, &text, NULL, NULL)) {
+    char **lines = g_strsplit(text, "\n", -1);
+    for (char **l = lines; *l; l++) {
+      char *prefix = g_strdup_printf("%s ", key);
+      if (g_str_has_prefix(*l, prefix))
+        value = g_ascii_strtoll(*l + strlen(prefix), NULL, 10);
+      g_free(prefix);
+    }
+    g_strfreev(lines);
+  }
+  g_free(text);
+  return value;
+}
+
+/* Assert that an error message contains `part` (printing the message when not). */
+#define FLOW_ASSERT_MESSAGE(err, part)                                                             \
+  do {                                                                                             \
+    g_assert_nonnull(err);                                                                         \
+    if (strstr((err)->message, (part)) == NULL)                                                    \
+      g_error("error message \"%s\" should contain \"%s\"", (err)->message, (part));               \
+  } while (0)
