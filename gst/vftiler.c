@@ -115,6 +115,20 @@ static GstCaps *transform_caps(GstBaseTransform *trans, GstPadDirection directio
   return out;
 }
 
+/* The output is one frame of the output caps, whatever the batch's size. */
+static gboolean transform_size(GstBaseTransform *trans, GstPadDirection direction, GstCaps *caps,
+                               gsize size, GstCaps *othercaps, gsize *othersize)
+{
+  (void)trans;
+  (void)caps;
+  (void)size;
+  GstVideoInfo info;
+  if (direction != GST_PAD_SINK || !gst_video_info_from_caps(&info, othercaps))
+    return FALSE;
+  *othersize = GST_VIDEO_INFO_SIZE(&info);
+  return TRUE;
+}
+
 static gboolean set_caps(GstBaseTransform *trans, GstCaps *incaps, GstCaps *outcaps)
 {
   VfTiler *self = VF_TILER(trans);
@@ -194,19 +208,42 @@ static void fill_black(GstVideoFrame *frame, gint x, gint y, gint w, gint h)
   }
 }
 
-static GstVideoConverter *converter_for(VfTiler *self, Tile *t, const GstVideoInfo *in, gint x,
-                                        gint y, gint w, gint h)
+/* A view of the tile's rectangle of the output frame: a frame of the tile's size whose rows
+ * are the output's rows (its strides), so a converter writes straight into the tile. (The 1.22
+ * converter's dest-x/dest-y options are not used: with some scale factors it also writes outside
+ * the destination rectangle, over the other tiles.) */
+static void tile_view(GstVideoFrame *out, gint x, gint y, gint w, gint h, GstVideoFrame *view)
+{
+  memset(view, 0, sizeof *view);
+  gst_video_info_set_format(&view->info, GST_VIDEO_FRAME_FORMAT(out), (guint)w, (guint)h);
+  view->info.colorimetry = out->info.colorimetry;
+  view->info.chroma_site = out->info.chroma_site;
+  const GstVideoFormatInfo *finfo = out->info.finfo;
+  for (guint p = 0; p < GST_VIDEO_FRAME_N_PLANES(out); p++) {
+    gint comp[GST_VIDEO_MAX_COMPONENTS];
+    gst_video_format_info_component(finfo, p, comp);
+    gint px = GST_VIDEO_FORMAT_INFO_SCALE_WIDTH(finfo, comp[0], x);
+    gint py = GST_VIDEO_FORMAT_INFO_SCALE_HEIGHT(finfo, comp[0], y);
+    gint pstride = GST_VIDEO_FORMAT_INFO_PSTRIDE(finfo, comp[0]);
+    view->info.stride[p] = GST_VIDEO_FRAME_PLANE_STRIDE(out, p);
+    view->data[p] = (guint8 *)GST_VIDEO_FRAME_PLANE_DATA(out, p)
+                    + (gsize)py * GST_VIDEO_FRAME_PLANE_STRIDE(out, p) + (gsize)px * pstride;
+  }
+}
+
+static GstVideoConverter *converter_for(Tile *t, const GstVideoInfo *in, const GstVideoInfo *tile)
 {
   if (t->converter && gst_video_info_is_equal(&t->in, in))
     return t->converter;
   if (t->converter)
     gst_video_converter_free(t->converter);
-  GstStructure *config = gst_structure_new(
-      "vftiler", GST_VIDEO_CONVERTER_OPT_DEST_X, G_TYPE_INT, x, GST_VIDEO_CONVERTER_OPT_DEST_Y,
-      G_TYPE_INT, y, GST_VIDEO_CONVERTER_OPT_DEST_WIDTH, G_TYPE_INT, w,
-      GST_VIDEO_CONVERTER_OPT_DEST_HEIGHT, G_TYPE_INT, h, GST_VIDEO_CONVERTER_OPT_FILL_BORDER,
-      G_TYPE_BOOLEAN, FALSE, GST_VIDEO_CONVERTER_OPT_THREADS, G_TYPE_UINT, 1, NULL);
-  t->converter = gst_video_converter_new((GstVideoInfo *)in, &self->out_info, config);
+  GstStructure *config
+      = gst_structure_new("vftiler", GST_VIDEO_CONVERTER_OPT_THREADS, G_TYPE_UINT, 1, NULL);
+  GstVideoInfo dest = *tile; /* the converter wants the same rate and interlacing */
+  dest.fps_n = in->fps_n;
+  dest.fps_d = in->fps_d;
+  dest.interlace_mode = in->interlace_mode;
+  t->converter = gst_video_converter_new((GstVideoInfo *)in, &dest, config);
   t->in = *in;
   return t->converter;
 }
@@ -276,8 +313,18 @@ static GstFlowReturn transform(GstBaseTransform *trans, GstBuffer *inbuf, GstBuf
   VfBatchMeta *out_meta = vf_batch_meta_add_single(outbuf, &self->out_info);
   VfFrameMeta *out_frame = out_meta ? vf_batch_meta_get_frame(out_meta, 0) : NULL;
   GstVideoFrame out;
-  if (out_frame == NULL || !gst_video_frame_map(&out, &self->out_info, outbuf, GST_MAP_WRITE))
+  if (out_frame == NULL) {
+    GST_ELEMENT_ERROR(self, CORE, FAILED, ("vftiler: cannot add metadata to its output"), (NULL));
     return GST_FLOW_ERROR;
+  }
+  if (!gst_video_frame_map(&out, &self->out_info, outbuf, GST_MAP_WRITE)) {
+    GST_ELEMENT_ERROR(self, CORE, FAILED,
+                      ("vftiler: cannot map its output buffer (%zu bytes for a %dx%d frame)",
+                       gst_buffer_get_size(outbuf), GST_VIDEO_INFO_WIDTH(&self->out_info),
+                       GST_VIDEO_INFO_HEIGHT(&self->out_info)),
+                      (NULL));
+    return GST_FLOW_ERROR;
+  }
   guint n_tiles = self->grid_rows * self->grid_cols;
   gboolean *drawn = g_newa(gboolean, n_tiles);
   memset(drawn, 0, sizeof(gboolean) * n_tiles);
@@ -316,6 +363,8 @@ static GstFlowReturn transform(GstBaseTransform *trans, GstBuffer *inbuf, GstBuf
       break;
     GstMapInfo map;
     if (!gst_buffer_map_range(inbuf, mem, (gint)n_mems, &map, GST_MAP_READ)) {
+      GST_ELEMENT_ERROR(self, CORE, FAILED, ("vftiler: cannot read the frame of source %u", source),
+                        (NULL));
       ret = GST_FLOW_ERROR;
       break;
     }
@@ -327,9 +376,18 @@ static GstFlowReturn transform(GstBaseTransform *trans, GstBuffer *inbuf, GstBuf
       src.data[p] = map.data + GST_VIDEO_INFO_PLANE_OFFSET(in, p);
     gint x, y, w, h;
     tile_rect(self, tile, &x, &y, &w, &h);
+    GST_LOG_OBJECT(self,
+                   "source %u -> tile %u (%d,%d %dx%d): %s %dx%d strides %d/%d/%d offsets "
+                   "%zu/%zu/%zu, memories %u+%u (%zu bytes), interlace %d",
+                   source, tile, x, y, w, h, gst_video_format_to_string(GST_VIDEO_INFO_FORMAT(in)),
+                   GST_VIDEO_INFO_WIDTH(in), GST_VIDEO_INFO_HEIGHT(in), in->stride[0],
+                   in->stride[1], in->stride[2], in->offset[0], in->offset[1], in->offset[2], mem,
+                   n_mems, map.size, GST_VIDEO_INFO_INTERLACE_MODE(in));
+    GstVideoFrame view;
+    tile_view(&out, x, y, w, h, &view);
     GstVideoConverter *conv
-        = converter_for(self, &g_array_index(self->tiles, Tile, tile), in, x, y, w, h);
-    gst_video_converter_frame(conv, &src, &out);
+        = converter_for(&g_array_index(self->tiles, Tile, tile), in, &view.info);
+    gst_video_converter_frame(conv, &src, &view);
     gst_buffer_unmap(inbuf, &map);
     drawn[tile] = TRUE;
     copy_meta(frame, out_frame, in, x, y, w, h);
@@ -345,11 +403,14 @@ static GstFlowReturn transform(GstBaseTransform *trans, GstBuffer *inbuf, GstBuf
   return ret;
 }
 
-/* The batch meta describes the batch: the output gets its own one-frame meta instead. */
+/* The batch meta describes the batch: the output gets its own one-frame meta instead, */
 static gboolean transform_meta(GstBaseTransform *trans, GstBuffer *outbuf, GstMeta *meta,
                                GstBuffer *inbuf)
 {
-  if (meta->info->api == VF_BATCH_META_API_TYPE)
+  /* nor do metas about the input's frames (a GstVideoMeta with the batch's strides) */
+  if (meta->info->api == VF_BATCH_META_API_TYPE
+      || gst_meta_api_type_has_tag(meta->info->api,
+                                   g_quark_from_static_string(GST_META_TAG_VIDEO_STR)))
     return FALSE;
   return GST_BASE_TRANSFORM_CLASS(vf_tiler_parent_class)
       ->transform_meta(trans, outbuf, meta, inbuf);
@@ -443,6 +504,7 @@ static void vf_tiler_class_init(VfTilerClass *klass)
   oclass->finalize = finalize;
   tclass->transform_caps = transform_caps;
   tclass->set_caps = set_caps;
+  tclass->transform_size = transform_size;
   tclass->transform = transform;
   tclass->stop = stop;
   tclass->transform_meta = transform_meta;

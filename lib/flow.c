@@ -466,13 +466,15 @@ VfFlow *vf_flow_infer_v(VfFlow *flow, const char *config, const char *const *pro
   if (!vf_flow_op_begin(&op, flow, "infer", 0, error))
     return NULL;
   VfFlow *f = op.flow;
+  if (!vf_flow_require("infer", "vfinfer", "inference", &err))
+    OP_FAIL(&op, error, err);
   if (config == NULL || *config == '\0')
     err = g_error_new(VF_ERROR, VF_ERROR_ARGUMENT,
                       "infer(): needs a model configuration file (config)");
   else if (!g_file_test(config, G_FILE_TEST_IS_REGULAR))
     err = g_error_new(VF_ERROR, VF_ERROR_NOT_FOUND,
                       "infer(): model configuration '%s' does not exist: check the path", config);
-  if (err || !check_decoded(&op, &err) || !vf_flow_require("infer", "vfinfer", "inference", &err))
+  if (err || !check_decoded(&op, &err))
     OP_FAIL(&op, error, err);
   if (!f->batched && !vf_flow_build_batch(&op, 0, 0, 0, &err))
     OP_FAIL(&op, error, err);
@@ -1006,6 +1008,12 @@ VfFlow *vf_flow_retrieve(VfFlow *flow, const VfRetrieverCallbacks *callbacks, gp
                          GError **error, ...)
 {
   WITH_PROPS(error, vf_flow_retrieve_v(flow, callbacks, user_data, PROPS, error));
+}
+
+VfFlow *vf_flow_retrieve_named(VfFlow *flow, const char *what, const char *instance_name,
+                               GError **error, ...)
+{
+  WITH_PROPS(error, vf_flow_retrieve_named_v(flow, what, instance_name, PROPS, error));
 }
 
 VfFlow *vf_flow_render(VfFlow *flow, VfRenderMode mode, GError **error, ...)

@@ -145,6 +145,10 @@ VF_API VfFlow *vf_flow_fork(VfFlow *flow, GError **error, ...) G_GNUC_NULL_TERMI
  * Overrides go to the appsink (sync defaults to false) and the converter. */
 VF_API VfFlow *vf_flow_retrieve(VfFlow *flow, const VfRetrieverCallbacks *callbacks,
                                 gpointer user_data, GError **error, ...) G_GNUC_NULL_TERMINATED;
+/* Frames to a retriever by name: "plugin.retriever" from a custom-object plugin (plugin.h), with
+ * its name/value parameters; one instance per stream. */
+VF_API VfFlow *vf_flow_retrieve_named(VfFlow *flow, const char *what, const char *instance_name,
+                                      GError **error, ...) G_GNUC_NULL_TERMINATED;
 /* Display (sync defaults to true), discard (sync false) or stream over RTSP. STREAM takes two
  * more options besides element properties: port (default 8554) and mount (default
  * /ds-test). */
