@@ -24,8 +24,7 @@ typedef struct {
 static gint64 frames_seen;
 static gint64 first_us, last_us; /* when the first and the last frame reached the sink */
 
-static GstPadProbeReturn
-count(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+static GstPadProbeReturn count(GstPad *pad, GstPadProbeInfo *info, gpointer data)
 {
   (void)pad;
   (void)data;
@@ -40,16 +39,14 @@ count(GstPad *pad, GstPadProbeInfo *info, gpointer data)
 }
 
 /* Counts frames reaching the sink (both variants, the same way). */
-static void
-count_at(VfPipeline *p, const char *sink)
+static void count_at(VfPipeline *p, const char *sink)
 {
   GstPad *pad = gst_element_get_static_pad(vf_pipeline_get_element(p, sink), "sink");
   gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, count, NULL, NULL);
   gst_object_unref(pad);
 }
 
-static double
-run_pipeline(VfPipeline *p)
+static double run_pipeline(VfPipeline *p)
 {
   GError *err = NULL;
   frames_seen = 0;
@@ -62,10 +59,9 @@ run_pipeline(VfPipeline *p)
   return secs > 0 ? (double)(frames_seen - 1) / secs : 0;
 }
 
-static double
-flow_once(const Case *c, const char *uri)
+static double flow_once(const Case *c, const char *uri)
 {
-  const char *uris[5] = {uri, uri, uri, uri, NULL};
+  const char *uris[5] = { uri, uri, uri, uri, NULL };
   uris[c->sources] = NULL;
   GError *err = NULL;
   VfFlow *f = vf_flow_new(vf_pipeline_new("flow"));
@@ -89,8 +85,7 @@ flow_once(const Case *c, const char *uri)
   return fps;
 }
 
-static double
-pipeline_once(const Case *c, const char *uri)
+static double pipeline_once(const Case *c, const char *uri)
 {
   GError *err = NULL;
   VfPipeline *p = vf_pipeline_new("pipeline");
@@ -118,22 +113,19 @@ pipeline_once(const Case *c, const char *uri)
   return fps;
 }
 
-static int
-compare(const void *a, const void *b)
+static int compare(const void *a, const void *b)
 {
   double x = *(const double *)a, y = *(const double *)b;
   return x < y ? -1 : x > y;
 }
 
-static double
-median(double *v, guint n)
+static double median(double *v, guint n)
 {
   qsort(v, n, sizeof *v, compare);
   return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-int
-main(int argc, char **argv)
+int main(int argc, char **argv)
 {
   guint runs = argc > 1 ? (guint)atoi(argv[1]) : 7;
   runs = CLAMP(runs, 1, 50);
@@ -163,7 +155,7 @@ main(int argc, char **argv)
     video = g_strdup(made);
   }
   char *uri = gst_filename_to_uri(video, NULL);
-  const Case cases[] = {{"single", 1, FALSE}, {"batch4", 4, TRUE}};
+  const Case cases[] = { { "single", 1, FALSE }, { "batch4", 4, TRUE } };
   printf("bench-flow: %s, %u runs per side (alternating), median fps\n", video, runs);
   printf("%-8s %12s %12s %8s\n", "case", "Flow API", "Pipeline API", "ratio");
   for (guint c = 0; c < G_N_ELEMENTS(cases); c++) {

@@ -2,6 +2,9 @@
  * with live progress on a terminal and a summary at the end.
  *
  *   vidflow run [--quiet] [--no-progress] [--duration=SECONDS] FILE.yaml
+ *
+ * Progress (on a terminal, once a second): frames and fps of each source, and the objects found
+ * by the detector (vfinfer) that found the most. The summary repeats them for the whole run.
  *   vidflow check FILE.yaml        build it, report errors, do not run
  *   vidflow objects                list the custom objects (built-in and plugins)
  *
@@ -28,8 +31,8 @@ typedef struct {
 } Source;
 
 typedef struct {
-  GPtrArray *sources; /* Source* */
-  gint64 objects;     /* atomic */
+  GPtrArray *sources;   /* Source* */
+  GPtrArray *detectors; /* gint64* per vfinfer element (atomic counters) */
   gint64 started_us;
   gint64 last_us;
   GMutex lock;
@@ -61,6 +64,19 @@ static void on_source_pad(GstElement *element, GstPad *pad, gpointer data)
     watch_pad(data, pad);
 }
 
+/* Objects in the batches leaving a detector. */
+static GstPadProbeReturn count_objects(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  (void)pad;
+  VfBatchMeta *meta = vf_batch_meta_get(GST_PAD_PROBE_INFO_BUFFER(info));
+  gint64 n = 0;
+  for (guint i = 0; meta && i < vf_batch_meta_get_n_frames(meta); i++)
+    n += vf_frame_meta_get_n_objects(vf_batch_meta_get_frame(meta, i));
+  if (n)
+    g_atomic_pointer_add((gint64 *)data, (gssize)n);
+  return GST_PAD_PROBE_OK;
+}
+
 static void source_free(Source *s)
 {
   gst_object_unref(s->element);
@@ -78,10 +94,21 @@ static gpointer ref_object(gconstpointer object, gpointer unused)
 static void progress_attach(Progress *pr, VfPipeline *pipeline)
 {
   pr->sources = g_ptr_array_new_with_free_func((GDestroyNotify)source_free);
+  pr->detectors = g_ptr_array_new_with_free_func(g_free);
   GstIterator *it = gst_bin_iterate_elements(GST_BIN(vf_pipeline_get_gst_pipeline(pipeline)));
   GValue item = G_VALUE_INIT;
   while (gst_iterator_next(it, &item) == GST_ITERATOR_OK) {
     GstElement *e = g_value_get_object(&item);
+    GstElementFactory *factory = gst_element_get_factory(e);
+    if (factory && g_str_equal(GST_OBJECT_NAME(factory), "vfinfer")) {
+      GstPad *src = gst_element_get_static_pad(e, "src");
+      if (src) {
+        gint64 *counter = g_new0(gint64, 1);
+        g_ptr_array_add(pr->detectors, counter);
+        gst_pad_add_probe(src, GST_PAD_PROBE_TYPE_BUFFER, count_objects, counter, NULL);
+        gst_object_unref(src);
+      }
+    }
     if (e->numsinkpads == 0 && GST_OBJECT_FLAG_IS_SET(e, GST_ELEMENT_FLAG_SOURCE)) {
       Source *s = g_new0(Source, 1);
       s->element = gst_object_ref(e);
@@ -113,6 +140,14 @@ static void progress_attach(Progress *pr, VfPipeline *pipeline)
   gst_iterator_free(it);
 }
 
+static gint64 objects_found(Progress *pr)
+{
+  gint64 best = 0;
+  for (guint i = 0; i < pr->detectors->len; i++)
+    best = MAX(best, (gint64)g_atomic_pointer_get((gint64 *)pr->detectors->pdata[i]));
+  return best;
+}
+
 static void print_line(Progress *pr, gboolean final)
 {
   gint64 now = g_get_monotonic_time();
@@ -128,8 +163,8 @@ static void print_line(Progress *pr, gboolean final)
                            (n - s->last_frames) / dt);
     s->last_frames = n;
   }
-  gint64 objects = (gint64)g_atomic_pointer_get(&pr->objects);
-  if (objects > 0)
+  gint64 objects = objects_found(pr);
+  if (pr->detectors->len > 0)
     g_string_append_printf(line, " | %" G_GINT64_FORMAT " objects", objects);
   pr->last_us = now;
   if (pr->live)
@@ -178,8 +213,8 @@ static void print_summary(Progress *pr, const char *name, const char *how)
     g_print("  %-*s %10" G_GINT64_FORMAT " %9.1f%s\n", (int)width, s->label, n,
             secs > 0 ? n / secs : 0.0, s->is_raw ? "" : " (buffers)");
   }
-  gint64 objects = (gint64)g_atomic_pointer_get(&pr->objects);
-  if (objects > 0)
+  gint64 objects = objects_found(pr);
+  if (pr->detectors->len > 0)
     g_print("  objects detected: %" G_GINT64_FORMAT "\n", objects);
 }
 
@@ -268,6 +303,7 @@ static int cmd_run(const char *path, const Options *opt)
     g_printerr("vidflow: %s: %s\n", status == EXIT_INTERRUPTED ? "stopped" : "error", err->message);
   g_clear_error(&err);
   g_ptr_array_unref(pr.sources);
+  g_ptr_array_unref(pr.detectors);
   if (flow)
     vf_flow_free(flow);
   else
