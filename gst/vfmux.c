@@ -1134,6 +1134,24 @@ static GstFlowReturn push_batch(VfMux *self, const Settings *s, Slot *slots, gui
   return gst_aggregator_finish_buffer(agg, out);
 }
 
+/* Gap buffers (from GAP events) carry no frame: the source simply has none for this batch.
+ * TRUE when gaps were dropped. */
+static gboolean drop_gaps(GstAggregatorPad *pad)
+{
+  GstBuffer *b;
+  gboolean dropped = FALSE;
+  while ((b = gst_aggregator_pad_peek_buffer(pad)) != NULL) {
+    gboolean gap = GST_BUFFER_FLAG_IS_SET(b, GST_BUFFER_FLAG_GAP) && gst_buffer_get_size(b) == 0;
+    gst_buffer_unref(b);
+    if (!gap)
+      break;
+    gst_aggregator_pad_drop_buffer(pad);
+    pop_arrival(VF_MUX_PAD(pad));
+    dropped = TRUE;
+  }
+  return dropped;
+}
+
 /* Called when every source that has not ended has a frame, or (live) when the deadline of the
  * earliest waiting frame passed (`timeout`). Makes as many batches as are complete: batch-size
  * frames, or one frame of every source still running; on timeout, whatever is there. */
@@ -1162,6 +1180,7 @@ static GstFlowReturn vf_mux_aggregate(GstAggregator *agg, gboolean timeout)
     for (guint k = 0; k < n_pads; k++) {
       VfMuxPad *pad = g_ptr_array_index(pads, (start + k) % n_pads);
       GstAggregatorPad *ap = GST_AGGREGATOR_PAD(pad);
+      gboolean gap = drop_gaps(ap);
       if (gst_aggregator_pad_has_buffer(ap) && pad->has_info) {
         all_eos = FALSE;
         active++;
@@ -1171,7 +1190,8 @@ static GstFlowReturn vf_mux_aggregate(GstAggregator *agg, gboolean timeout)
         notify_eos(self, pad);
       } else {
         all_eos = FALSE;
-        active++;
+        if (!gap) /* a source that just said "nothing now" is not waited for */
+          active++;
       }
     }
     push_pending_events(self);

@@ -20,6 +20,8 @@
  * - VfObjectMeta is reference counted. vf_frame_meta_get_object and vf_frame_meta_get_objects
  *   hand out references, so an object stays valid even when a probe removes it from its frame or
  *   the buffer goes away: iteration cannot dangle. Counts come without iterating.
+ * - Frames are added by whoever makes the buffer (vfmux), before it is pushed; after that the
+ *   frame list does not change.
  * - Each frame's lists (objects, display, user meta) are guarded by a lock of their own, so
  *   readers on several threads (after a tee) are safe. Change metadata only on a buffer you own
  *   (writable): in a probe callback, or on a buffer you made. Objects themselves are not locked:

@@ -304,6 +304,46 @@ static void test_uneven_sources(void)
   gst_object_unref(p);
 }
 
+static void test_live_sources_different_rates(void)
+{
+  /* Live sources at 30 and 10 fps: the slow one is missing from most batches, which go out on
+   * timeout instead of waiting for it. */
+  GstElement *p = launch(
+      "vfmux name=mux batched-push-timeout=5000 ! appsink name=a sync=false "
+      "videotestsrc is-live=true num-buffers=15 ! video/x-raw,format=RGB,width=32,height=32,"
+      "framerate=30/1 ! mux.sink_0 "
+      "videotestsrc is-live=true num-buffers=5 ! video/x-raw,format=RGB,width=32,height=32,"
+      "framerate=10/1 ! mux.sink_1");
+  gst_element_set_state(p, GST_STATE_PLAYING);
+  GPtrArray *samples = pull_all(p, "a");
+  guint frames[2] = { 0 }, partial = 0;
+  for (guint i = 0; i < samples->len; i++) {
+    VfBatchMeta *meta = vf_batch_meta_get(gst_sample_get_buffer(g_ptr_array_index(samples, i)));
+    guint n = vf_batch_meta_get_n_frames(meta);
+    if (n < 2)
+      partial++;
+    for (guint j = 0; j < n; j++)
+      frames[vf_frame_meta_get_source_id(vf_batch_meta_get_frame(meta, j))]++;
+  }
+  g_assert_cmpuint(frames[0], ==, 15);
+  g_assert_cmpuint(frames[1], ==, 5);
+  g_assert_cmpuint(partial, >=, 8);
+  /* The muxer adds its timeout to the live latency. */
+  GstQuery *q = gst_query_new_latency();
+  GstElement *mux = gst_bin_get_by_name(GST_BIN(p), "mux");
+  g_assert_true(gst_element_query(mux, q));
+  gst_object_unref(mux);
+  gboolean live;
+  GstClockTime min;
+  gst_query_parse_latency(q, &live, &min, NULL);
+  g_assert_true(live);
+  g_assert_cmpuint(min, >=, 5 * GST_MSECOND);
+  gst_query_unref(q);
+  g_ptr_array_unref(samples);
+  gst_element_set_state(p, GST_STATE_NULL);
+  gst_object_unref(p);
+}
+
 static void test_launch_style_demux_eos(void)
 {
   /* gst-launch style: vfmux ! vfdemux with branches; every branch gets EOS. */
@@ -395,6 +435,7 @@ int main(int argc, char **argv)
   g_test_add_func("/pipeline/meta-survives-tee-queue-copy", test_meta_through_tee_queue_copy);
   g_test_add_func("/pipeline/single-frame-meta-through-videoscale", test_single_frame_meta_scaled);
   g_test_add_func("/pipeline/uneven-sources-end", test_uneven_sources);
+  g_test_add_func("/pipeline/live-sources-different-rates", test_live_sources_different_rates);
   g_test_add_func("/vfdemux/round-trip", test_demux_round_trip);
   g_test_add_func("/vfdemux/launch-line-eos", test_launch_style_demux_eos);
   g_test_add_func("/vfdemux/harness", test_demux_harness);

@@ -137,6 +137,26 @@ static void test_partial_batch_on_timeout(void)
   fixture_teardown(&f);
 }
 
+static void test_gap(void)
+{
+  /* A GAP event on a source: no frame of it in that batch, nothing breaks. */
+  Fixture f;
+  fixture_setup(&f, 2, 8, 8, NULL);
+  gst_harness_push(f.h[0], make_rgb_frame(8, 8, 0, 0, 0, 0));
+  gst_harness_push_event(f.h[1], gst_event_new_gap(0, GST_SECOND / 30));
+  GstBuffer *out = gst_harness_pull(f.h[0]);
+  g_assert_cmpuint(n_frames(out), ==, 1);
+  g_assert_cmpuint(vf_frame_meta_get_source_id(frame(out, 0)), ==, 0);
+  gst_buffer_unref(out);
+  for (guint i = 0; i < 2; i++)
+    gst_harness_push(f.h[i], make_rgb_frame(8, 8, 0, 0, 0, GST_SECOND / 30));
+  out = gst_harness_pull(f.h[0]);
+  g_assert_cmpuint(n_frames(out), ==, 2);
+  g_assert_cmpuint(vf_frame_meta_get_frame_number(frame(out, 1)), ==, 0);
+  gst_buffer_unref(out);
+  fixture_teardown(&f);
+}
+
 static void test_latency(void)
 {
   Fixture f;
@@ -521,6 +541,7 @@ int main(int argc, char **argv)
   g_test_add_func("/vfmux/full-batches", test_full_batches);
   g_test_add_func("/vfmux/partial-batch-on-timeout", test_partial_batch_on_timeout);
   g_test_add_func("/vfmux/latency", test_latency);
+  g_test_add_func("/vfmux/gap-event", test_gap);
   g_test_add_func("/vfmux/eos-one-and-all", test_eos);
   g_test_add_func("/vfmux/pads-added-and-removed-while-playing", test_pads_come_and_go);
   g_test_add_func("/vfmux/mixed-resolutions-scaled", test_mixed_resolutions_scaled);
