@@ -212,7 +212,10 @@ static gboolean install(const VfPluginDesc *desc, const char *path, GError **err
 
 gboolean vf_custom_plugin_register(const VfPluginDesc *desc, GError **error)
 {
-  g_return_val_if_fail(desc != NULL, FALSE);
+  if (desc == NULL) {
+    g_set_error(error, VF_ERROR, VF_ERROR_ARGUMENT, "no plugin descriptor given");
+    return FALSE;
+  }
   return install(desc, NULL, error);
 }
 

@@ -134,15 +134,18 @@ VF_API VfFlow *vf_flow_attach(VfFlow *flow, VfProbe *probe, GError **error);
  * stream. */
 VF_API VfFlow *vf_flow_attach_named(VfFlow *flow, const char *what, const char *instance_name,
                                     GError **error, ...) G_GNUC_NULL_TERMINATED;
-/* Fork (tee): the operations that follow on the returned flow each start a branch. */
+/* Fork (tee): the operations that follow on the returned flow each start a branch (a queue
+ * from the tee), and return that branch to continue it. */
 VF_API VfFlow *vf_flow_fork(VfFlow *flow, GError **error, ...) G_GNUC_NULL_TERMINATED;
 
 /* ---- ending a flow ---- */
 
 /* Frames to a retriever (an appsink + receiver per stream). Single streams arrive as RGB
  * frames (HWC tensors); a batch arrives as produced by vfmux (extract(i) per frame). With several
- * unbatched streams, consume() is called from one receiver thread per stream and destroy once.
- * Overrides go to the appsink (sync defaults to false) and the converter. */
+ * unbatched streams, consume() is called from one receiver thread per stream (the callbacks must
+ * be thread-safe then). destroy(user_data) runs exactly once, even when the operation fails, at
+ * the latest when the flow is freed. Overrides go to the appsink (sync defaults to false) and the
+ * converter. */
 VF_API VfFlow *vf_flow_retrieve(VfFlow *flow, const VfRetrieverCallbacks *callbacks,
                                 gpointer user_data, GError **error, ...) G_GNUC_NULL_TERMINATED;
 /* Frames to a retriever by name: "plugin.retriever" from a custom-object plugin (plugin.h), with
