@@ -9,6 +9,9 @@
 #ifdef VF_HAVE_VFOSD
 #include "vfosd.h"
 #endif
+/* flow: sources and display */
+#include "vftiler.h"
+#include "vfurisrcbin.h"
 
 static gboolean
 plugin_init(GstPlugin *plugin)
@@ -22,6 +25,9 @@ plugin_init(GstPlugin *plugin)
 #ifdef VF_HAVE_VFOSD
   ok &= GST_ELEMENT_REGISTER(vfosd, plugin);
 #endif
+  /* flow: sources and display */
+  ok &= GST_ELEMENT_REGISTER(vfurisrcbin, plugin);
+  ok &= GST_ELEMENT_REGISTER(vftiler, plugin);
   return ok;
 }
 

@@ -76,7 +76,9 @@ get_sink_pad(GstElement *sink, const char *spec, GstPad *srcpad, gboolean *reque
       g_free(pads);
       return NULL;
     }
-    *requested = GST_PAD_TEMPLATE_PRESENCE(GST_PAD_PAD_TEMPLATE(pad)) == GST_PAD_REQUEST;
+    /* bins such as autovideosink have ghost pads made without a template */
+    *requested = GST_PAD_PAD_TEMPLATE(pad)
+                 && GST_PAD_TEMPLATE_PRESENCE(GST_PAD_PAD_TEMPLATE(pad)) == GST_PAD_REQUEST;
     return pad;
   }
   pad = gst_element_get_static_pad(sink, spec);

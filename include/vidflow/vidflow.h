@@ -11,3 +11,6 @@
 #include <vidflow/receiver.h>
 #include <vidflow/probe.h>
 #include <vidflow/frame-queue.h>
+#include <vidflow/flow.h>
+#include <vidflow/plugin.h>
+#include <vidflow/yaml.h>

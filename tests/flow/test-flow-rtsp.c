@@ -1,0 +1,326 @@
+/* RTSP: encode()/render(STREAM) served to an rtspsrc client in the same test; capture() of an RTSP
+ * server that is stopped and restarted (the source reconnects and frames continue). Everything on
+ * 127.0.0.1 with ports picked at run time. */
+#include "flow-util.h"
+
+#include <gst/rtsp-server/rtsp-server.h>
+
+static char *clip;
+
+/* ---- a client: rtspsrc -> decode -> count ---- */
+
+typedef struct {
+  GstElement *pipe;
+  gint frames;
+} Client;
+
+static GstPadProbeReturn client_count(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  (void)pad;
+  (void)info;
+  g_atomic_int_inc(&((Client *)data)->frames);
+  return GST_PAD_PROBE_OK;
+}
+
+static Client *client_start(const char *url)
+{
+  Client *c = g_new0(Client, 1);
+  char *d = g_strdup_printf("rtspsrc location=%s latency=0 protocols=tcp ! rtph264depay ! "
+                            "h264parse ! avdec_h264 ! fakesink name=sink sync=false",
+                            url);
+  GError *err = NULL;
+  c->pipe = gst_parse_launch(d, &err);
+  VF_ASSERT_OK(c->pipe != NULL, err);
+  g_free(d);
+  GstElement *sink = gst_bin_get_by_name(GST_BIN(c->pipe), "sink");
+  GstPad *pad = gst_element_get_static_pad(sink, "sink");
+  gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, client_count, c, NULL);
+  gst_object_unref(pad);
+  gst_object_unref(sink);
+  gst_element_set_state(c->pipe, GST_STATE_PLAYING);
+  return c;
+}
+
+/* Waits until the client decoded `n` frames (FALSE after `seconds`); fails on a client error. */
+static gboolean client_wait(Client *c, gint n, guint seconds)
+{
+  gint64 until = g_get_monotonic_time() + (gint64)seconds * G_TIME_SPAN_SECOND;
+  while (g_atomic_int_get(&c->frames) < n && g_get_monotonic_time() < until) {
+    GstMessage *msg
+        = gst_bus_timed_pop_filtered(GST_ELEMENT_BUS(c->pipe), 50 * GST_MSECOND, GST_MESSAGE_ERROR);
+    if (msg) {
+      GError *e = NULL;
+      gst_message_parse_error(msg, &e, NULL);
+      g_error("RTSP client: %s", e->message);
+    }
+  }
+  return g_atomic_int_get(&c->frames) >= n;
+}
+
+static void client_free(Client *c)
+{
+  gst_element_set_state(c->pipe, GST_STATE_NULL);
+  gst_object_unref(c->pipe);
+  g_free(c);
+}
+
+static void check_served(VfFlow *f, const char *mount)
+{
+  GError *err = NULL;
+  VF_ASSERT_OK(vf_flow_start(f, &err), err);
+  char *url = vf_flow_get_rtsp_url(f, 0);
+  g_assert_nonnull(url);
+  g_assert_true(g_str_has_prefix(url, "rtsp://"));
+  g_assert_true(g_str_has_suffix(url, mount));
+  g_assert_null(strstr(url, ":0/")); /* the bound port, not 0 */
+  Client *c = client_start(url);
+  g_assert_true(client_wait(c, 15, 20));
+  client_free(c);
+  /* a second client joins the same stream */
+  c = client_start(url);
+  g_assert_true(client_wait(c, 5, 20));
+  client_free(c);
+  vf_flow_stop(f);
+  g_free(url);
+}
+
+static void test_encode_rtsp(void)
+{
+  const char *uris[] = { clip, NULL };
+  VfFlow *f = vf_flow_new(NULL);
+  GError *err = NULL;
+  vf_flow_capture(f, uris, &err, "file_loop", "true", NULL);
+  VF_ASSERT_OK(vf_flow_encode(f, "rtsp://127.0.0.1:0", VF_PROFILE_BASELINE, 1000000, 10, &err,
+                              "sync", "true", NULL)
+                   != NULL,
+               err);
+  check_served(f, VF_RTSP_DEFAULT_MOUNT);
+  vf_flow_free(f);
+}
+
+static void test_render_stream(void)
+{
+  const char *uris[] = { clip, NULL };
+  VfFlow *f = vf_flow_new(NULL);
+  GError *err = NULL;
+  vf_flow_capture(f, uris, &err, "file_loop", "true", NULL);
+  VF_ASSERT_OK(
+      vf_flow_render(f, VF_RENDER_STREAM, &err, "port", "0", "mount", "cam", "sync", "true", NULL)
+          != NULL,
+      err);
+  check_served(f, "/cam");
+  vf_flow_free(f);
+}
+
+/* Two outputs of one flow on one server: the seed's fork, RTSP + file. */
+static void test_fork_rtsp_and_file(void)
+{
+  guint port = flow_test_free_port();
+  char *dest = g_strdup_printf("rtsp://127.0.0.1:%u", port);
+  char *out = flow_test_path("fork-rtsp.mp4");
+  const char *uris[] = { clip, NULL };
+  VfFlow *f = vf_flow_new(NULL);
+  GError *err = NULL;
+  VfFlow *t = vf_flow_fork(vf_flow_capture(f, uris, &err, "file_loop", "true", NULL), &err, NULL);
+  VF_ASSERT_OK(vf_flow_encode(t, dest, 0, 0, 0, &err, "sync", "true", NULL) != NULL, err);
+  VF_ASSERT_OK(vf_flow_encode(t, out, 0, 0, 0, &err, NULL) != NULL, err);
+  VF_ASSERT_OK(vf_flow_render(t, VF_RENDER_DISCARD, &err, NULL) != NULL, err);
+  VF_ASSERT_OK(vf_flow_start(f, &err), err);
+  char *url = vf_flow_get_rtsp_url(f, 0);
+  char *expected = g_strdup_printf("%s/ds-test", dest);
+  g_assert_cmpstr(url, ==, expected);
+  Client *c = client_start(url);
+  g_assert_true(client_wait(c, 10, 20));
+  client_free(c);
+  /* drain: the file is finalised */
+  vf_pipeline_send_eos(vf_flow_get_pipeline(f));
+  VF_ASSERT_OK(vf_flow_wait(f, &err), err);
+  vf_flow_free(f);
+  g_assert_true(g_file_test(out, G_FILE_TEST_IS_REGULAR));
+  g_unlink(out);
+  g_free(out);
+  g_free(url);
+  g_free(expected);
+  g_free(dest);
+
+  /* a port that is taken: a clear error at start */
+  GSocket *s
+      = g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
+  GInetAddress *lo = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
+  GSocketAddress *addr = g_inet_socket_address_new(lo, 0);
+  g_assert_true(g_socket_bind(s, addr, FALSE, NULL));
+  g_assert_true(g_socket_listen(s, NULL));
+  GSocketAddress *bound = g_socket_get_local_address(s, NULL);
+  port = g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(bound));
+  dest = g_strdup_printf("rtsp://127.0.0.1:%u", port);
+  f = vf_flow_new(NULL);
+  vf_flow_capture(f, uris, &err, NULL);
+  VF_ASSERT_OK(vf_flow_encode(f, dest, 0, 0, 0, &err, NULL) != NULL, err);
+  g_assert_false(vf_flow_run(f, &err));
+  g_assert_nonnull(err);
+  g_assert_nonnull(strstr(err->message, "port"));
+  g_clear_error(&err);
+  vf_flow_free(f);
+  g_free(dest);
+  g_object_unref(bound);
+  g_object_unref(addr);
+  g_object_unref(lo);
+  g_object_unref(s);
+}
+
+/* ---- a local RTSP server that can be stopped and restarted ---- */
+
+typedef struct {
+  GstRTSPServer *server;
+  GMainContext *context;
+  GMainLoop *loop;
+  GThread *thread;
+  GSource *source;
+} TestServer;
+
+static gpointer server_run(gpointer data)
+{
+  TestServer *s = data;
+  g_main_context_push_thread_default(s->context);
+  g_main_loop_run(s->loop);
+  g_main_context_pop_thread_default(s->context);
+  return NULL;
+}
+
+static TestServer *server_start(guint port)
+{
+  TestServer *s = g_new0(TestServer, 1);
+  s->server = gst_rtsp_server_new();
+  char service[16];
+  g_snprintf(service, sizeof service, "%u", port);
+  gst_rtsp_server_set_address(s->server, "127.0.0.1");
+  gst_rtsp_server_set_service(s->server, service);
+  GstRTSPMediaFactory *factory = gst_rtsp_media_factory_new();
+  gst_rtsp_media_factory_set_launch(
+      factory, "( videotestsrc is-live=true ! video/x-raw,format=I420,width=160,height=120,"
+               "framerate=30/1 ! x264enc speed-preset=ultrafast tune=zerolatency key-int-max=10 ! "
+               "rtph264pay name=pay0 pt=96 config-interval=-1 )");
+  gst_rtsp_media_factory_set_shared(factory, TRUE);
+  GstRTSPMountPoints *mounts = gst_rtsp_server_get_mount_points(s->server);
+  gst_rtsp_mount_points_add_factory(mounts, "/test", factory);
+  g_object_unref(mounts);
+  s->context = g_main_context_new();
+  s->loop = g_main_loop_new(s->context, FALSE);
+  GError *err = NULL;
+  s->source = gst_rtsp_server_create_source(s->server, NULL, &err);
+  VF_ASSERT_OK(s->source != NULL, err);
+  g_source_attach(s->source, s->context);
+  s->thread = g_thread_new("test-rtsp-server", server_run, s);
+  return s;
+}
+
+static GstRTSPFilterResult drop_client(GstRTSPServer *server, GstRTSPClient *client, gpointer data)
+{
+  (void)server;
+  (void)client;
+  (void)data;
+  return GST_RTSP_FILTER_REMOVE;
+}
+
+/* The server goes away: clients are dropped, the port is closed. */
+static void server_stop(TestServer *s)
+{
+  GstRTSPMountPoints *mounts = gst_rtsp_server_get_mount_points(s->server);
+  gst_rtsp_mount_points_remove_factory(mounts, "/test");
+  g_object_unref(mounts);
+  g_list_free_full(gst_rtsp_server_client_filter(s->server, drop_client, NULL), g_object_unref);
+  g_main_loop_quit(s->loop);
+  g_thread_join(s->thread);
+  g_source_destroy(s->source);
+  g_source_unref(s->source);
+  g_object_unref(s->server);
+  g_main_loop_unref(s->loop);
+  g_main_context_unref(s->context);
+  g_free(s);
+}
+
+static gboolean wait_frames(FlowCounter *c, gint n, guint seconds)
+{
+  gint64 until = g_get_monotonic_time() + (gint64)seconds * G_TIME_SPAN_SECOND;
+  while (g_atomic_int_get(&c->frames) < n && g_get_monotonic_time() < until)
+    g_usleep(20000);
+  return g_atomic_int_get(&c->frames) >= n;
+}
+
+static void test_capture_rtsp_reconnect(void)
+{
+  guint port = flow_test_free_port();
+  TestServer *server = server_start(port);
+  char *uri = g_strdup_printf("rtsp://127.0.0.1:%u/test", port);
+  const char *uris[] = { uri, NULL };
+  FlowCounter c;
+  flow_counter_init(&c);
+  VfFlow *f = vf_flow_new(NULL);
+  GError *err = NULL;
+  vf_flow_capture(f, uris, &err, "rtsp_reconnect_interval", "1", "latency", "0", NULL);
+  VF_ASSERT_OK(vf_flow_retrieve(f, &flow_counter_callbacks, &c, &err, NULL) != NULL, err);
+  VF_ASSERT_OK(vf_flow_start(f, &err), err);
+  g_assert_true(wait_frames(&c, 20, 20));
+
+  /* the server drops: frames stop */
+  server_stop(server);
+  g_usleep(1500 * 1000);
+  gint before = g_atomic_int_get(&c.frames);
+
+  /* it comes back on the same port: the source reconnects and frames continue */
+  server = server_start(port);
+  g_assert_true(wait_frames(&c, before + 20, 30));
+  guint reconnects = 0;
+  g_object_get(vf_pipeline_get_element(vf_flow_get_pipeline(f), "capture0-src0"), "reconnects",
+               &reconnects, NULL);
+  g_assert_cmpuint(reconnects, >=, 1);
+
+  /* end of stream asked by the application ends it cleanly */
+  vf_pipeline_send_eos(vf_flow_get_pipeline(f));
+  VF_ASSERT_OK(vf_flow_wait(f, &err), err);
+  vf_flow_free(f);
+  server_stop(server);
+  g_free(uri);
+}
+
+/* Without reconnection, a server that goes away is an error naming the URI. */
+static void test_capture_rtsp_no_reconnect(void)
+{
+  guint port = flow_test_free_port();
+  TestServer *server = server_start(port);
+  char *uri = g_strdup_printf("rtsp://127.0.0.1:%u/test", port);
+  const char *uris[] = { uri, NULL };
+  FlowCounter c;
+  flow_counter_init(&c);
+  VfFlow *f = vf_flow_new(NULL);
+  GError *err = NULL;
+  vf_flow_capture(f, uris, &err, "rtsp_reconnect_interval", "0", NULL);
+  VF_ASSERT_OK(vf_flow_retrieve(f, &flow_counter_callbacks, &c, &err, NULL) != NULL, err);
+  VF_ASSERT_OK(vf_flow_start(f, &err), err);
+  g_assert_true(wait_frames(&c, 10, 20));
+  server_stop(server);
+  gboolean ok = vf_flow_wait(f, &err);
+  /* the server's teardown may end the stream (EOS) or break it (error): never a hang */
+  if (!ok) {
+    g_assert_nonnull(strstr(err->message, uri));
+    g_clear_error(&err);
+  }
+  vf_flow_free(f);
+  g_free(uri);
+}
+
+int main(int argc, char **argv)
+{
+  g_test_init(&argc, &argv, NULL);
+  g_assert_true(vf_init(NULL));
+  clip = flow_test_clip("rtsp-clip.mp4", 30, 160, 120);
+  g_test_add_func("/rtsp/encode-rtsp", test_encode_rtsp);
+  g_test_add_func("/rtsp/render-stream", test_render_stream);
+  g_test_add_func("/rtsp/fork-rtsp-and-file", test_fork_rtsp_and_file);
+  g_test_add_func("/rtsp/capture-reconnect", test_capture_rtsp_reconnect);
+  g_test_add_func("/rtsp/capture-no-reconnect", test_capture_rtsp_no_reconnect);
+  int ret = g_test_run();
+  g_unlink(clip);
+  g_free(clip);
+  return ret;
+}

@@ -1,0 +1,416 @@
+/* vidflow: the command. Runs Service Maker pipeline graphs and Flow descriptions written in YAML,
+ * with live progress on a terminal and a summary at the end.
+ *
+ *   vidflow run [--quiet] [--no-progress] [--duration=SECONDS] FILE.yaml
+ *
+ * Progress (on a terminal, once a second): frames and fps of each source, and the objects found
+ * by the detector (vfinfer) that found the most. The summary repeats them for the whole run.
+ *   vidflow check FILE.yaml        build it, report errors, do not run
+ *   vidflow objects                list the custom objects (built-in and plugins)
+ *
+ * Exit status: 0 when the pipeline reached its end of stream (the first Ctrl-C, or --duration,
+ * ends it that way too), 1 on an error (the message is printed), 2 on bad usage, 130 when a
+ * second Ctrl-C stopped it at once. */
+#include <vidflow/vidflow.h>
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#define EXIT_USAGE 2
+#define EXIT_INTERRUPTED 130
+
+/* ---- progress: frames per source, objects ---- */
+
+typedef struct {
+  char *label;
+  GstElement *element; /* ref */
+  gint64 frames;       /* atomic */
+  gint64 last_frames;  /* at the last progress line */
+  gboolean is_raw;     /* counts decoded frames (else: buffers) */
+} Source;
+
+typedef struct {
+  GPtrArray *sources;   /* Source* */
+  GPtrArray *detectors; /* gint64* per vfinfer element (atomic counters) */
+  gint64 started_us;
+  gint64 last_us;
+  GMutex lock;
+  GCond cond;
+  gboolean done;
+  gboolean live; /* a terminal: rewrite one line */
+  guint duration_s;
+  VfPipeline *pipeline;
+} Progress;
+
+static GstPadProbeReturn count_source(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  (void)pad;
+  (void)info;
+  Source *s = data;
+  g_atomic_pointer_add(&s->frames, 1);
+  return GST_PAD_PROBE_OK;
+}
+
+static void watch_pad(Source *s, GstPad *pad)
+{
+  gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, count_source, s, NULL);
+}
+
+static void on_source_pad(GstElement *element, GstPad *pad, gpointer data)
+{
+  (void)element;
+  if (GST_PAD_DIRECTION(pad) == GST_PAD_SRC)
+    watch_pad(data, pad);
+}
+
+/* Objects in the batches leaving a detector. */
+static GstPadProbeReturn count_objects(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  (void)pad;
+  VfBatchMeta *meta = vf_batch_meta_get(GST_PAD_PROBE_INFO_BUFFER(info));
+  gint64 n = 0;
+  for (guint i = 0; meta && i < vf_batch_meta_get_n_frames(meta); i++)
+    n += vf_frame_meta_get_n_objects(vf_batch_meta_get_frame(meta, i));
+  if (n)
+    g_atomic_pointer_add((gint64 *)data, (gssize)n);
+  return GST_PAD_PROBE_OK;
+}
+
+static void source_free(Source *s)
+{
+  gst_object_unref(s->element);
+  g_free(s->label);
+  g_free(s);
+}
+
+static gpointer ref_object(gconstpointer object, gpointer unused)
+{
+  (void)unused;
+  return gst_object_ref((gpointer)object);
+}
+
+/* Every element without sink pads is a source: count what leaves it. */
+static void progress_attach(Progress *pr, VfPipeline *pipeline)
+{
+  pr->sources = g_ptr_array_new_with_free_func((GDestroyNotify)source_free);
+  pr->detectors = g_ptr_array_new_with_free_func(g_free);
+  GstIterator *it = gst_bin_iterate_elements(GST_BIN(vf_pipeline_get_gst_pipeline(pipeline)));
+  GValue item = G_VALUE_INIT;
+  while (gst_iterator_next(it, &item) == GST_ITERATOR_OK) {
+    GstElement *e = g_value_get_object(&item);
+    GstElementFactory *factory = gst_element_get_factory(e);
+    if (factory && g_str_equal(GST_OBJECT_NAME(factory), "vfinfer")) {
+      GstPad *src = gst_element_get_static_pad(e, "src");
+      if (src) {
+        gint64 *counter = g_new0(gint64, 1);
+        g_ptr_array_add(pr->detectors, counter);
+        gst_pad_add_probe(src, GST_PAD_PROBE_TYPE_BUFFER, count_objects, counter, NULL);
+        gst_object_unref(src);
+      }
+    }
+    if (e->numsinkpads == 0 && GST_OBJECT_FLAG_IS_SET(e, GST_ELEMENT_FLAG_SOURCE)) {
+      Source *s = g_new0(Source, 1);
+      s->element = gst_object_ref(e);
+      const char *factory = GST_OBJECT_NAME(gst_element_get_factory(e));
+      s->is_raw = g_str_equal(factory, "vfurisrcbin") || g_str_equal(factory, "appsrc")
+                  || g_str_equal(factory, "videotestsrc");
+      char *uri = NULL;
+      if (g_object_class_find_property(G_OBJECT_GET_CLASS(e), "uri"))
+        g_object_get(e, "uri", &uri, NULL);
+      else if (g_object_class_find_property(G_OBJECT_GET_CLASS(e), "location"))
+        g_object_get(e, "location", &uri, NULL);
+      char *base = uri ? g_path_get_basename(uri) : NULL;
+      s->label = base ? g_strdup_printf("%s (%s)", GST_ELEMENT_NAME(e), base)
+                      : g_strdup(GST_ELEMENT_NAME(e));
+      g_free(base);
+      g_free(uri);
+      GST_OBJECT_LOCK(e);
+      GList *pads = g_list_copy_deep(e->srcpads, ref_object, NULL);
+      GST_OBJECT_UNLOCK(e);
+      for (GList *l = pads; l; l = l->next)
+        watch_pad(s, l->data);
+      g_list_free_full(pads, gst_object_unref);
+      g_signal_connect(e, "pad-added", G_CALLBACK(on_source_pad), s);
+      g_ptr_array_add(pr->sources, s);
+    }
+    g_value_reset(&item);
+  }
+  g_value_unset(&item);
+  gst_iterator_free(it);
+}
+
+static gint64 objects_found(Progress *pr)
+{
+  gint64 best = 0;
+  for (guint i = 0; i < pr->detectors->len; i++)
+    best = MAX(best, (gint64)g_atomic_pointer_get((gint64 *)pr->detectors->pdata[i]));
+  return best;
+}
+
+static void print_line(Progress *pr, gboolean final)
+{
+  gint64 now = g_get_monotonic_time();
+  double secs = (now - pr->started_us) / 1e6;
+  double dt = MAX((now - pr->last_us) / 1e6, 1e-3);
+  GString *line = g_string_new(NULL);
+  g_string_append_printf(line, "%7.1f s", secs);
+  for (guint i = 0; i < pr->sources->len; i++) {
+    Source *s = pr->sources->pdata[i];
+    gint64 n = (gint64)g_atomic_pointer_get(&s->frames);
+    g_string_append_printf(line, " | %s %" G_GINT64_FORMAT " %s %.1f fps",
+                           GST_ELEMENT_NAME(s->element), n, s->is_raw ? "fr" : "buf",
+                           (n - s->last_frames) / dt);
+    s->last_frames = n;
+  }
+  gint64 objects = objects_found(pr);
+  if (pr->detectors->len > 0)
+    g_string_append_printf(line, " | %" G_GINT64_FORMAT " objects", objects);
+  pr->last_us = now;
+  if (pr->live)
+    g_printerr("\r%s\033[K%s", line->str, final ? "\n" : "");
+  g_string_free(line, TRUE);
+}
+
+static gpointer progress_thread(gpointer data)
+{
+  Progress *pr = data;
+  gint64 next_line = g_get_monotonic_time() + G_TIME_SPAN_SECOND;
+  gint64 deadline
+      = pr->duration_s ? pr->started_us + (gint64)pr->duration_s * G_TIME_SPAN_SECOND : G_MAXINT64;
+  g_mutex_lock(&pr->lock);
+  while (!pr->done) {
+    gint64 until = MIN(next_line, deadline);
+    if (!g_cond_wait_until(&pr->cond, &pr->lock, until)) {
+      gint64 now = g_get_monotonic_time();
+      if (now >= deadline) {
+        deadline = G_MAXINT64;
+        vf_pipeline_send_eos(pr->pipeline); /* --duration: a clean end, as the first Ctrl-C */
+      }
+      if (now >= next_line) {
+        g_mutex_unlock(&pr->lock);
+        print_line(pr, FALSE);
+        g_mutex_lock(&pr->lock);
+        next_line = now + G_TIME_SPAN_SECOND;
+      }
+    }
+  }
+  g_mutex_unlock(&pr->lock);
+  return NULL;
+}
+
+static void print_summary(Progress *pr, const char *name, const char *how)
+{
+  double secs = (g_get_monotonic_time() - pr->started_us) / 1e6;
+  g_print("vidflow: %s %s after %.2f s\n", name, how, secs);
+  guint width = 6;
+  for (guint i = 0; i < pr->sources->len; i++)
+    width = MAX(width, (guint)strlen(((Source *)pr->sources->pdata[i])->label));
+  g_print("  %-*s %10s %9s\n", (int)width, "source", "frames", "avg fps");
+  for (guint i = 0; i < pr->sources->len; i++) {
+    Source *s = pr->sources->pdata[i];
+    gint64 n = (gint64)g_atomic_pointer_get(&s->frames);
+    g_print("  %-*s %10" G_GINT64_FORMAT " %9.1f%s\n", (int)width, s->label, n,
+            secs > 0 ? n / secs : 0.0, s->is_raw ? "" : " (buffers)");
+  }
+  gint64 objects = objects_found(pr);
+  if (pr->detectors->len > 0)
+    g_print("  objects detected: %" G_GINT64_FORMAT "\n", objects);
+}
+
+/* ---- commands ---- */
+
+typedef struct {
+  gboolean quiet, no_progress;
+  guint duration;
+} Options;
+
+static int fail(GError *err)
+{
+  g_printerr("vidflow: error: %s\n", err->message);
+  g_error_free(err);
+  return 1;
+}
+
+/* Build what the file describes: a flow or a plain pipeline. */
+static gboolean load(const char *path, VfFlow **flow, VfPipeline **pipeline, GError **error)
+{
+  VfYamlKind kind;
+  *flow = NULL;
+  *pipeline = NULL;
+  if (!vf_yaml_detect(path, &kind, error))
+    return FALSE;
+  if (kind == VF_YAML_FLOW) {
+    *flow = vf_flow_new_from_yaml(path, error);
+    if (*flow && !vf_flow_check(*flow, error)) {
+      vf_flow_free(*flow);
+      *flow = NULL;
+    }
+    *pipeline = *flow ? vf_flow_get_pipeline(*flow) : NULL;
+  } else {
+    *pipeline = vf_pipeline_new_from_yaml(path, error);
+  }
+  return *pipeline != NULL;
+}
+
+static int cmd_run(const char *path, const Options *opt)
+{
+  GError *err = NULL;
+  VfFlow *flow;
+  VfPipeline *pipeline;
+  if (!load(path, &flow, &pipeline, &err))
+    return fail(err);
+  vf_handle_interrupts();
+  Progress pr = { 0 };
+  g_mutex_init(&pr.lock);
+  g_cond_init(&pr.cond);
+  pr.live = !opt->quiet && !opt->no_progress && isatty(STDERR_FILENO);
+  pr.duration_s = opt->duration;
+  pr.pipeline = pipeline;
+  progress_attach(&pr, pipeline);
+  const char *name = GST_ELEMENT_NAME(vf_pipeline_get_gst_pipeline(pipeline));
+  pr.started_us = pr.last_us = g_get_monotonic_time();
+  gboolean ok = flow ? vf_flow_start(flow, &err) : vf_pipeline_start(pipeline, &err);
+  GThread *thread = ok ? g_thread_new("vidflow-progress", progress_thread, &pr) : NULL;
+  if (ok && !opt->quiet && flow)
+    for (guint i = 0;; i++) {
+      char *url = vf_flow_get_rtsp_url(flow, i);
+      if (url == NULL)
+        break;
+      g_printerr("vidflow: streaming at %s\n", url);
+      g_free(url);
+    }
+  if (ok)
+    ok = flow ? vf_flow_wait(flow, &err) : vf_pipeline_wait(pipeline, &err);
+  if (thread) {
+    g_mutex_lock(&pr.lock);
+    pr.done = TRUE;
+    g_cond_broadcast(&pr.cond);
+    g_mutex_unlock(&pr.lock);
+    g_thread_join(thread);
+    if (pr.live)
+      print_line(&pr, TRUE);
+  }
+  int status = 0;
+  const char *how = "reached its end of stream";
+  if (!ok) {
+    status = g_error_matches(err, VF_ERROR, VF_ERROR_INTERRUPTED) ? EXIT_INTERRUPTED : 1;
+    how = status == EXIT_INTERRUPTED ? "was stopped" : "failed";
+  }
+  if (!opt->quiet)
+    print_summary(&pr, name, how);
+  if (err)
+    g_printerr("vidflow: %s: %s\n", status == EXIT_INTERRUPTED ? "stopped" : "error", err->message);
+  g_clear_error(&err);
+  g_ptr_array_unref(pr.sources);
+  g_ptr_array_unref(pr.detectors);
+  if (flow)
+    vf_flow_free(flow);
+  else
+    vf_pipeline_free(pipeline);
+  g_mutex_clear(&pr.lock);
+  g_cond_clear(&pr.cond);
+  return status;
+}
+
+static int cmd_check(const char *path)
+{
+  GError *err = NULL;
+  VfFlow *flow;
+  VfPipeline *pipeline;
+  if (!load(path, &flow, &pipeline, &err))
+    return fail(err);
+  g_print("vidflow: %s: %s '%s' is complete\n", path, flow ? "flow" : "pipeline",
+          GST_ELEMENT_NAME(vf_pipeline_get_gst_pipeline(pipeline)));
+  if (flow)
+    vf_flow_free(flow);
+  else
+    vf_pipeline_free(pipeline);
+  return 0;
+}
+
+static int cmd_objects(void)
+{
+  char **list = vf_custom_list();
+  g_print("%-28s %-10s %s\n", "name", "kind", "description");
+  for (char **l = list; *l; l++) {
+    char **f = g_strsplit(*l, "\t", 3);
+    g_print("%-28s %-10s %s\n", f[0], f[1] ? f[1] : "", f[1] && f[2] ? f[2] : "");
+    g_strfreev(f);
+  }
+  g_strfreev(list);
+  return 0;
+}
+
+static void usage(FILE *out)
+{
+  fprintf(out, "Usage:\n"
+               "  vidflow run [--quiet] [--no-progress] [--duration=SECONDS] FILE.yaml\n"
+               "  vidflow check FILE.yaml\n"
+               "  vidflow objects\n"
+               "\n"
+               "FILE.yaml is a Service Maker pipeline graph (deepstream: {nodes, edges}) or a\n"
+               "flow description (flow: [capture: ..., render: ...]); see vidflow/yaml.h.\n"
+               "  -q, --quiet        print errors only (no progress, no summary)\n"
+               "  --no-progress      no live progress line (the summary is still printed)\n"
+               "  --duration=SECONDS end the stream cleanly after SECONDS (as Ctrl-C does)\n"
+               "Ctrl-C once: finish the stream cleanly; twice: stop at once.\n"
+               "Exit status: 0 at end of stream, 1 on error, 2 on bad usage, 130 when stopped.\n");
+}
+
+int main(int argc, char **argv)
+{
+  Options opt = { 0 };
+  const char *command = NULL, *file = NULL;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    if (g_str_equal(a, "-q") || g_str_equal(a, "--quiet"))
+      opt.quiet = TRUE;
+    else if (g_str_equal(a, "--no-progress"))
+      opt.no_progress = TRUE;
+    else if (g_str_has_prefix(a, "--duration=")) {
+      guint64 d;
+      if (!g_ascii_string_to_unsigned(a + strlen("--duration="), 10, 1, 86400 * 365, &d, NULL)) {
+        fprintf(stderr, "vidflow: --duration takes a whole number of seconds\n");
+        return EXIT_USAGE;
+      }
+      opt.duration = (guint)d;
+    } else if (g_str_equal(a, "-h") || g_str_equal(a, "--help")) {
+      usage(stdout);
+      return 0;
+    } else if (g_str_equal(a, "--version")) {
+      g_print("vidflow %s\n", VIDFLOW_VERSION);
+      return 0;
+    } else if (a[0] == '-') {
+      fprintf(stderr, "vidflow: unknown option '%s'\n", a);
+      usage(stderr);
+      return EXIT_USAGE;
+    } else if (command == NULL)
+      command = a;
+    else if (file == NULL)
+      file = a;
+    else {
+      fprintf(stderr, "vidflow: one file at a time ('%s' is extra)\n", a);
+      return EXIT_USAGE;
+    }
+  }
+  GError *err = NULL;
+  if (command == NULL) {
+    usage(stderr);
+    return EXIT_USAGE;
+  }
+  if (!vf_init(&err))
+    return fail(err);
+  if (g_str_equal(command, "objects"))
+    return cmd_objects();
+  if (!g_str_equal(command, "run") && !g_str_equal(command, "check")) {
+    fprintf(stderr, "vidflow: unknown command '%s'\n", command);
+    usage(stderr);
+    return EXIT_USAGE;
+  }
+  if (file == NULL) {
+    fprintf(stderr, "vidflow: %s needs a YAML file\n", command);
+    return EXIT_USAGE;
+  }
+  return g_str_equal(command, "run") ? cmd_run(file, &opt) : cmd_check(file);
+}
