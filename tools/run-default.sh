@@ -2,7 +2,7 @@
 # The main job on its built-in default: object detection on the sample footage
 #   data/footage/vtest.avi -> decode -> vfmux -> vfinfer (SSD-MobileNetV2) -> vfosd -> H.264 MP4
 # plus one JSON line per frame, progress while it runs and a summary at the end
-# (tools/vidflow-detect.c), then a contact sheet of the annotated video.
+# (`vidflow detect`, tools/detect.c), then a contact sheet of the annotated video.
 # Without the footage or the model (tools/fetch-assets.sh not run) it falls back to the
 # synthetic job: frames injected through a provider, encoded to an MP4, and its contact sheet.
 #   tools/run-default.sh [BUILD_DIR]        (make run calls it)
@@ -15,8 +15,8 @@ mkdir -p "$OUT"
 export GST_PLUGIN_PATH="$BUILD/gst" GST_REGISTRY_1_0="$BUILD/registry.bin"
 
 if [ -s "$DATA/footage/vtest.avi" ] && [ -s "$DATA/models/ssd_mobilenet_v2_oid.onnx" ] &&
-   [ -x "$BUILD/tools/vidflow-detect" ]; then
-  "$BUILD/tools/vidflow-detect" --input "$DATA/footage/vtest.avi" \
+   [ -x "$BUILD/tools/vidflow" ]; then
+  "$BUILD/tools/vidflow" detect --input "$DATA/footage/vtest.avi" \
     --config "$ROOT/configs/ssd_mobilenet_v2_oid.yaml" --output-dir "$OUT"
   "$BUILD/examples/contact-sheet" --every 66 --columns 4 --rows 3 \
     --output "$OUT/detections-sheet.png" "$OUT/detections.mp4" > /dev/null

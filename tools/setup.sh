@@ -10,6 +10,8 @@ PACKAGES="build-essential meson ninja-build pkg-config
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav
   libdlpack-dev libjson-glib-dev libyaml-dev
+  libpango1.0-dev libcairo2-dev fonts-dejavu-core
+  xvfb gstreamer1.0-x
   python3 python3-onnx python3-numpy"
 
 missing=""

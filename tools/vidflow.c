@@ -13,6 +13,8 @@
  * second Ctrl-C stopped it at once. */
 #include <vidflow/vidflow.h>
 
+#include "detect.h"
+
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -345,6 +347,8 @@ static int cmd_objects(void)
 static void usage(FILE *out)
 {
   fprintf(out, "Usage:\n"
+               "  vidflow detect [--input VIDEO] [--config YAML] [--output-dir DIR] ...\n"
+               "                 the built-in default: detection on the sample footage\n"
                "  vidflow run [--quiet] [--no-progress] [--duration=SECONDS] FILE.yaml\n"
                "  vidflow check FILE.yaml\n"
                "  vidflow objects\n"
@@ -360,6 +364,9 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+  /* `detect` has options of its own: hand it the rest of the command line. */
+  if (argc > 1 && g_str_equal(argv[1], "detect"))
+    return vf_cmd_detect(argc - 1, argv + 1);
   Options opt = { 0 };
   const char *command = NULL, *file = NULL;
   for (int i = 1; i < argc; i++) {

@@ -1,10 +1,10 @@
-/* vidflow-detect: the main job. Object detection on a video file, written out as an annotated
+/* vidflow detect: the main job. Object detection on a video file, written out as an annotated
  * H.264 MP4 and as JSON lines, with progress and a summary.
  *
  *   filesrc ! decodebin ! vfmux ! vfinfer (SSD-MobileNetV2, configs/) ! vfosd ! vfdemux
  *     ! videoconvert ! x264enc ! mp4mux ! filesink           (+ a probe writing JSON lines)
  *
- * usage: vidflow-detect [--input VIDEO] [--config YAML] [--output-dir DIR] [--max-frames N]
+ * usage: vidflow detect [--input VIDEO] [--config YAML] [--output-dir DIR] [--max-frames N]
  *                       [--no-video] [--quiet]
  * Defaults: data/footage/vtest.avi, configs/ssd_mobilenet_v2_oid.yaml, out/ (in the source
  * tree). Output: DIR/detections.mp4 and DIR/detections.jsonl, one line per frame:
@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <vidflow/vidflow.h>
+
+#include "detect.h"
 
 #ifndef VF_SOURCE_ROOT
 #define VF_SOURCE_ROOT "."
@@ -123,7 +125,7 @@ static gint by_count(gconstpointer a, gconstpointer b, gpointer table)
   return ca < cb ? 1 : ca > cb ? -1 : strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-int main(int argc, char **argv)
+int vf_cmd_detect(int argc, char **argv)
 {
   char *input = NULL, *config = NULL, *out_dir = NULL;
   gint max_frames = 0;
@@ -146,7 +148,7 @@ int main(int argc, char **argv)
   gboolean parsed = g_option_context_parse(ctx, &argc, &argv, &err);
   g_option_context_free(ctx);
   if (!parsed || argc > 1 || max_frames < 0) {
-    g_printerr("vidflow-detect: %s\n", err ? err->message : "bad arguments (see --help)");
+    g_printerr("vidflow detect: %s\n", err ? err->message : "bad arguments (see --help)");
     g_clear_error(&err);
     return 2;
   }
@@ -157,13 +159,13 @@ int main(int argc, char **argv)
   if (out_dir == NULL)
     out_dir = g_build_filename(VF_SOURCE_ROOT, "out", NULL);
   if (!g_file_test(input, G_FILE_TEST_IS_REGULAR)) {
-    g_printerr("vidflow-detect: input '%s' not found (run tools/fetch-assets.sh for the sample "
+    g_printerr("vidflow detect: input '%s' not found (run tools/fetch-assets.sh for the sample "
                "footage, or pass --input)\n",
                input);
     return 1;
   }
   if (g_mkdir_with_parents(out_dir, 0755) != 0) {
-    g_printerr("vidflow-detect: cannot create the output directory '%s'\n", out_dir);
+    g_printerr("vidflow detect: cannot create the output directory '%s'\n", out_dir);
     return 1;
   }
   char *json_path = g_build_filename(out_dir, "detections.jsonl", NULL);
@@ -171,7 +173,7 @@ int main(int argc, char **argv)
   Job job = { .quiet = quiet, .per_class = g_hash_table_new(NULL, NULL) };
   job.json = fopen(json_path, "w");
   if (job.json == NULL) {
-    g_printerr("vidflow-detect: cannot write '%s'\n", json_path);
+    g_printerr("vidflow detect: cannot write '%s'\n", json_path);
     return 1;
   }
 
@@ -209,7 +211,7 @@ int main(int argc, char **argv)
          && vf_pipeline_link(p, &err, "queue", "convert", "i420", "encode", "parse", "mp4", "sink",
                              NULL);
   if (ok) {
-    g_print("vidflow-detect: %s -> vfinfer (%s)%s\n", input, config,
+    g_print("vidflow detect: %s -> vfinfer (%s)%s\n", input, config,
             no_video ? "" : " -> vfosd -> H.264 MP4");
     vf_handle_interrupts();
     ok = vf_pipeline_run(p, &err);
@@ -219,7 +221,7 @@ int main(int argc, char **argv)
   vf_pipeline_free(p);
   gdouble secs = job.start_us ? (end - job.start_us) / 1e6 : 0;
   if (!ok)
-    g_printerr("vidflow-detect: %s\n", err ? err->message : "failed");
+    g_printerr("vidflow detect: %s\n", err ? err->message : "failed");
   g_clear_error(&err);
 
   g_print("\nSummary: %" G_GUINT64_FORMAT " frames in %.1f s (%.1f fps), %" G_GUINT64_FORMAT
