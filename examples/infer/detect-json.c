@@ -7,7 +7,7 @@
  * "confidence", "bbox": [left, top, width, height]}]}; boxes in the frame's pixels.
  *
  * usage: detect-json --config YAML [--output FILE] [--max-frames N] [--format F] VIDEO...
- *   --max-frames: stop after N batches (N frames of each video); --format: vfmux's output format
+ *   --max-frames: stop after N frames of each video; --format: vfmux's output format
  *   (auto: the decoder's; RGB, RGBA, NV12, I420). */
 #include <stdio.h>
 #include <vidflow/vidflow.h>
@@ -15,7 +15,10 @@
 typedef struct {
   VfPipeline *pipeline;
   FILE *out;
-  guint64 max_batches, batches, frames, objects;
+  guint64 max_frames, frames, objects;
+  guint n_sources;
+  guint64 seen[64]; /* frames seen per source at vfmux's output */
+  gboolean eos_sent;
 } Detector;
 
 /* s as a JSON string literal (labels come from a file: quote what needs it). */
@@ -37,6 +40,8 @@ static void write_lines(VfBatchMeta *batch, gpointer user_data)
   Detector *d = user_data;
   for (guint i = 0; i < vf_batch_meta_get_n_frames(batch); i++) {
     VfFrameMeta *frame = vf_batch_meta_get_frame(batch, i);
+    if (d->max_frames && vf_frame_meta_get_frame_number(frame) >= d->max_frames)
+      continue; /* past --max-frames for its source: in flight while the stream ends */
     fprintf(d->out,
             "{\"frame\": %" G_GUINT64_FORMAT ", \"source\": %u, \"pts\": %.3f, \"objects\": [",
             vf_frame_meta_get_frame_number(frame), vf_frame_meta_get_source_id(frame),
@@ -59,16 +64,28 @@ static void write_lines(VfBatchMeta *batch, gpointer user_data)
   }
 }
 
-/* --max-frames, at vfmux's output: after N batches end the stream and drop what still comes. */
+/* --max-frames, at vfmux's output: once every source gave N frames, end the stream. Sources
+ * start at different times (decodebin pads appear late), so a batch may lack one: count frames
+ * per source from the batch meta rather than batches. */
 static VfProbeReturn limit(VfBuffer *buffer, gpointer user_data)
 {
-  (void)buffer;
   Detector *d = user_data;
-  if (d->max_batches == 0)
+  VfBatchMeta *batch = vf_buffer_get_batch_meta(buffer);
+  if (d->max_frames == 0 || batch == NULL)
     return VF_PROBE_KEEP;
-  if (++d->batches == d->max_batches)
+  gboolean wanted = FALSE, all_done = TRUE;
+  for (guint i = 0; i < vf_batch_meta_get_n_frames(batch); i++) {
+    guint source = vf_frame_meta_get_source_id(vf_batch_meta_get_frame(batch, i));
+    if (source < G_N_ELEMENTS(d->seen) && d->seen[source]++ < d->max_frames)
+      wanted = TRUE;
+  }
+  for (guint s = 0; s < d->n_sources && s < G_N_ELEMENTS(d->seen); s++)
+    all_done = all_done && d->seen[s] >= d->max_frames;
+  if (all_done && !d->eos_sent) {
+    d->eos_sent = TRUE;
     vf_pipeline_send_eos(d->pipeline);
-  return d->batches <= d->max_batches ? VF_PROBE_KEEP : VF_PROBE_DROP;
+  }
+  return wanted ? VF_PROBE_KEEP : VF_PROBE_DROP;
 }
 
 int main(int argc, char **argv)
@@ -94,12 +111,13 @@ int main(int argc, char **argv)
     g_clear_error(&err);
     return 2;
   }
-  Detector d = { .out = output ? fopen(output, "w") : stdout, .max_batches = (guint64)max_frames };
+  Detector d = { .out = output ? fopen(output, "w") : stdout, .max_frames = (guint64)max_frames };
   if (d.out == NULL) {
     g_printerr("detect-json: cannot write %s\n", output);
     return 1;
   }
   guint n = (guint)argc - 1;
+  d.n_sources = n;
   char batch[16];
   g_snprintf(batch, sizeof batch, "%u", n);
   VfPipeline *p = d.pipeline = vf_pipeline_new("detect-json");
