@@ -1,6 +1,8 @@
 /* vidflow plugin: CPU access to one frame of a batched buffer (see frame-map.h). */
 #include "frame-map.h"
 
+#include <vidflow/meta.h>
+
 #include <string.h>
 #include <vidflow/error.h>
 
@@ -141,4 +143,27 @@ gint vf_gst_frame_make_writable(GstBuffer *buffer, guint first, guint n)
     copied++;
   }
   return copied;
+}
+
+gboolean vf_frame_map_read_caps(GstElement *element, GstCaps *incaps, gboolean *batched,
+                                GstVideoInfo *info)
+{
+  const char *factory = GST_OBJECT_NAME(gst_element_get_factory(element));
+  GstCapsFeatures *f = gst_caps_get_features(incaps, 0);
+  if (f && gst_caps_features_contains(f, VF_CAPS_FEATURE_MEMORY_CUDA)) {
+    GST_ELEMENT_ERROR(element, STREAM, FORMAT,
+                      ("%s '%s': frames in memory:CUDAMemory are not supported yet: put "
+                       "cudadownload before vfmux (or before %s)",
+                       factory, GST_OBJECT_NAME(element), factory),
+                      ("caps %" GST_PTR_FORMAT, incaps));
+    return FALSE;
+  }
+  *batched = f && gst_caps_features_contains(f, VF_CAPS_FEATURE_META_BATCH);
+  if (!*batched && !gst_video_info_from_caps(info, incaps)) {
+    GST_ELEMENT_ERROR(element, STREAM, FORMAT,
+                      ("%s '%s': cannot read the caps", factory, GST_OBJECT_NAME(element)),
+                      ("caps %" GST_PTR_FORMAT, incaps));
+    return FALSE;
+  }
+  return TRUE;
 }

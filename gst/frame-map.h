@@ -53,4 +53,10 @@ void vf_gst_frame_unmap(VfGstFrameMap *map);
  * -1 when the range is outside the buffer or a copy failed. */
 gint vf_gst_frame_make_writable(GstBuffer *buffer, guint first, guint n);
 
+/* For in-place elements that take batches (meta:VfBatch) or plain frames: reads `incaps` into
+ * *batched and, for plain frames, *info; posts an element error naming `element` and returns FALSE
+ * for CUDA memory (not mappable here) or caps that are not video. */
+gboolean vf_frame_map_read_caps(GstElement *element, GstCaps *incaps, gboolean *batched,
+                                GstVideoInfo *info);
+
 G_END_DECLS

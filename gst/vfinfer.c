@@ -402,22 +402,8 @@ static gboolean vf_infer_set_caps(GstBaseTransform *bt, GstCaps *incaps, GstCaps
 {
   (void)outcaps;
   VfInferElement *self = VF_INFER_ELEMENT(bt);
-  GstCapsFeatures *f = gst_caps_get_features(incaps, 0);
-  if (f && gst_caps_features_contains(f, VF_CAPS_FEATURE_MEMORY_CUDA)) {
-    GST_ELEMENT_ERROR(self, STREAM, FORMAT,
-                      ("vfinfer '%s': frames in memory:CUDAMemory are not supported yet: put "
-                       "cudadownload before vfmux (or before vfinfer)",
-                       GST_OBJECT_NAME(self)),
-                      ("caps %" GST_PTR_FORMAT, incaps));
+  if (!vf_frame_map_read_caps(GST_ELEMENT(self), incaps, &self->batched, &self->info))
     return FALSE;
-  }
-  self->batched = f && gst_caps_features_contains(f, VF_CAPS_FEATURE_META_BATCH);
-  if (!self->batched && !gst_video_info_from_caps(&self->info, incaps)) {
-    GST_ELEMENT_ERROR(self, STREAM, FORMAT,
-                      ("vfinfer '%s': cannot read the caps", GST_OBJECT_NAME(self)),
-                      ("caps %" GST_PTR_FORMAT, incaps));
-    return FALSE;
-  }
   GST_DEBUG_OBJECT(self, "%s stream: %" GST_PTR_FORMAT, self->batched ? "batched" : "plain",
                    incaps);
   return TRUE;
