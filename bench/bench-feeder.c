@@ -23,8 +23,7 @@ typedef struct {
   gboolean copy;
 } Provider;
 
-static VfBuffer *
-vf_generate(gsize size, gpointer user_data, GError **error)
+static VfBuffer *vf_generate(gsize size, gpointer user_data, GError **error)
 {
   (void)size;
   Provider *p = user_data;
@@ -33,12 +32,10 @@ vf_generate(gsize size, gpointer user_data, GError **error)
   guint8 *src = frames[p->made++ % RING];
   if (p->copy)
     return vf_buffer_new_copy(VF_COLOR_FORMAT_RGB, W, H, NULL, src, FRAME_SIZE, error);
-  return vf_buffer_new_wrapped(VF_COLOR_FORMAT_RGB, W, H, NULL, src, FRAME_SIZE, NULL, NULL,
-                               error);
+  return vf_buffer_new_wrapped(VF_COLOR_FORMAT_RGB, W, H, NULL, src, FRAME_SIZE, NULL, NULL, error);
 }
 
-static int
-vf_consume(VfBuffer *buffer, gpointer user_data)
+static int vf_consume(VfBuffer *buffer, gpointer user_data)
 {
   (void)user_data;
   VfTensor *t = vf_buffer_extract(buffer, 0, NULL);
@@ -47,23 +44,22 @@ vf_consume(VfBuffer *buffer, gpointer user_data)
   return VF_CONSUME_OK;
 }
 
-static double
-run_vidflow(gboolean copy)
+static double run_vidflow(gboolean copy)
 {
-  Provider provider = {0, copy};
-  VfProviderInfo info = {VF_COLOR_FORMAT_RGB, W, H, 30, 1, VF_DEVICE_CPU};
-  VfProviderCallbacks pc = {vf_generate, NULL};
-  VfRetrieverCallbacks rc = {vf_consume, NULL};
+  Provider provider = { 0, copy };
+  VfProviderInfo info = { VF_COLOR_FORMAT_RGB, W, H, 30, 1, VF_DEVICE_CPU };
+  VfProviderCallbacks pc = { vf_generate, NULL };
+  VfRetrieverCallbacks rc = { vf_consume, NULL };
   GError *err = NULL;
   VfPipeline *p = vf_pipeline_new("bench");
-  gboolean ok = vf_pipeline_add(p, "appsrc", "src", &err, NULL)
-                && vf_pipeline_add(p, "queue", "queue", &err, NULL)
-                && vf_pipeline_add(p, "appsink", "sink", &err, "sync", "false", NULL)
-                && vf_pipeline_link(p, &err, "src", "queue", "sink", NULL)
-                && vf_pipeline_attach_feeder(p, "src", vf_feeder_new("f", &info, &pc, &provider),
-                                             NULL, &err)
-                && vf_pipeline_attach_receiver(p, "sink", vf_receiver_new("r", &rc, NULL), NULL,
-                                               &err);
+  gboolean ok
+      = vf_pipeline_add(p, "appsrc", "src", &err, NULL)
+        && vf_pipeline_add(p, "queue", "queue", &err, NULL)
+        && vf_pipeline_add(p, "appsink", "sink", &err, "sync", "false", NULL)
+        && vf_pipeline_link(p, &err, "src", "queue", "sink", NULL)
+        && vf_pipeline_attach_feeder(p, "src", vf_feeder_new("f", &info, &pc, &provider), NULL,
+                                     &err)
+        && vf_pipeline_attach_receiver(p, "sink", vf_receiver_new("r", &rc, NULL), NULL, &err);
   gint64 t0 = g_get_monotonic_time();
   ok = ok && vf_pipeline_run(p, &err);
   gint64 t1 = g_get_monotonic_time();
@@ -84,8 +80,7 @@ typedef struct {
   gboolean need, done;
 } Raw;
 
-static void
-raw_need_data(GstAppSrc *src, guint length, gpointer data)
+static void raw_need_data(GstAppSrc *src, guint length, gpointer data)
 {
   (void)src;
   (void)length;
@@ -96,8 +91,7 @@ raw_need_data(GstAppSrc *src, guint length, gpointer data)
   g_mutex_unlock(&r->lock);
 }
 
-static void
-raw_enough_data(GstAppSrc *src, gpointer data)
+static void raw_enough_data(GstAppSrc *src, gpointer data)
 {
   (void)src;
   Raw *r = data;
@@ -107,8 +101,7 @@ raw_enough_data(GstAppSrc *src, gpointer data)
 }
 
 /* The usual hand-written producer: a thread pushing while the appsrc wants data. */
-static gpointer
-raw_producer(gpointer data)
+static gpointer raw_producer(gpointer data)
 {
   Raw *r = data;
   for (guint i = 0; i < n_frames; i++) {
@@ -117,9 +110,9 @@ raw_producer(gpointer data)
       g_cond_wait(&r->cond, &r->lock);
     g_mutex_unlock(&r->lock);
     guint8 *src = frames[i % RING];
-    GstBuffer *b = r->copy ? gst_buffer_new_memdup(src, FRAME_SIZE)
-                           : gst_buffer_new_wrapped_full(0, src, FRAME_SIZE, 0, FRAME_SIZE, NULL,
-                                                         NULL);
+    GstBuffer *b = r->copy
+                       ? gst_buffer_new_memdup(src, FRAME_SIZE)
+                       : gst_buffer_new_wrapped_full(0, src, FRAME_SIZE, 0, FRAME_SIZE, NULL, NULL);
     GST_BUFFER_PTS(b) = gst_util_uint64_scale(i, GST_SECOND, 30);
     GST_BUFFER_DURATION(b) = GST_SECOND / 30;
     gst_app_src_push_buffer(r->src, b);
@@ -128,8 +121,7 @@ raw_producer(gpointer data)
   return NULL;
 }
 
-static GstFlowReturn
-raw_new_sample(GstAppSink *sink, gpointer data)
+static GstFlowReturn raw_new_sample(GstAppSink *sink, gpointer data)
 {
   (void)data;
   GstSample *s = gst_app_sink_pull_sample(sink);
@@ -142,28 +134,27 @@ raw_new_sample(GstAppSink *sink, gpointer data)
   return GST_FLOW_OK;
 }
 
-static double
-run_raw(gboolean copy)
+static double run_raw(gboolean copy)
 {
   GstElement *pipe = gst_parse_launch(
       "appsrc name=src format=time ! queue ! appsink name=sink sync=false", NULL);
   GstElement *src = gst_bin_get_by_name(GST_BIN(pipe), "src");
   GstElement *sink = gst_bin_get_by_name(GST_BIN(pipe), "sink");
-  GstCaps *caps = gst_caps_new_simple("video/x-raw", "format", G_TYPE_STRING, "RGB", "width",
-                                      G_TYPE_INT, W, "height", G_TYPE_INT, H, "framerate",
-                                      GST_TYPE_FRACTION, 30, 1, NULL);
+  GstCaps *caps
+      = gst_caps_new_simple("video/x-raw", "format", G_TYPE_STRING, "RGB", "width", G_TYPE_INT, W,
+                            "height", G_TYPE_INT, H, "framerate", GST_TYPE_FRACTION, 30, 1, NULL);
   /* the same queue bound as the feeder's default: 4 frames, asking again at half full */
   g_object_set(src, "caps", caps, "max-bytes", (guint64)FRAME_SIZE * 4, "min-percent", 50, NULL);
   g_object_set(sink, "max-buffers", 4, NULL);
   gst_caps_unref(caps);
-  Raw r = {GST_APP_SRC(src), 0, copy, {0}, {0}, FALSE, FALSE};
+  Raw r = { GST_APP_SRC(src), 0, copy, { 0 }, { 0 }, FALSE, FALSE };
   g_mutex_init(&r.lock);
   g_cond_init(&r.cond);
-  GstAppSrcCallbacks scb = {0};
+  GstAppSrcCallbacks scb = { 0 };
   scb.need_data = raw_need_data;
   scb.enough_data = raw_enough_data;
   gst_app_src_set_callbacks(GST_APP_SRC(src), &scb, &r, NULL);
-  GstAppSinkCallbacks kcb = {0};
+  GstAppSinkCallbacks kcb = { 0 };
   kcb.new_sample = raw_new_sample;
   gst_app_sink_set_callbacks(GST_APP_SINK(sink), &kcb, NULL, NULL);
 
@@ -186,21 +177,19 @@ run_raw(gboolean copy)
   return n_frames / ((t1 - t0) / 1e6);
 }
 
-static int
-compare(const void *a, const void *b)
+static int compare(const void *a, const void *b)
 {
   double x = *(const double *)a, y = *(const double *)b;
   return (x > y) - (x < y);
 }
 
-int
-main(int argc, char **argv)
+int main(int argc, char **argv)
 {
   (void)argc;
   (void)argv;
   vf_init(NULL);
   /* Enough frames that start-up is noise: zero-copy frames cost microseconds, copies ~0.5 ms. */
-  const guint frames_for[2] = {20000, 1000};
+  const guint frames_for[2] = { 20000, 1000 };
   for (guint i = 0; i < RING; i++) {
     frames[i] = g_malloc(FRAME_SIZE);
     memset(frames[i], (int)i, FRAME_SIZE);

@@ -1,7 +1,8 @@
 /* A contact sheet: every Nth frame of a video, scaled down and tiled into one JPEG, so a person can
  * see at a glance what a video holds. Built on a receiver that writes into a frame it owns.
  *
- * usage: contact-sheet [--every N] [--columns C] [--rows R] [--tile-width W] --output FILE.jpg VIDEO */
+ * usage: contact-sheet [--every N] [--columns C] [--rows R] [--tile-width W] --output FILE.jpg
+ * VIDEO */
 #include <vidflow/vidflow.h>
 
 #include <string.h>
@@ -11,8 +12,7 @@ typedef struct {
   VfTensor *sheet; /* writable RGB canvas */
 } Sheet;
 
-static int
-consume(VfBuffer *buffer, gpointer user_data)
+static int consume(VfBuffer *buffer, gpointer user_data)
 {
   Sheet *s = user_data;
   guint n = s->count++;
@@ -38,23 +38,23 @@ consume(VfBuffer *buffer, gpointer user_data)
   return VF_CONSUME_OK;
 }
 
-int
-main(int argc, char **argv)
+int main(int argc, char **argv)
 {
   gint every = 25, columns = 4, rows = 3, tile_w = 320;
   char *output = NULL;
-  GOptionEntry entries[] = {
-    {"every", 'n', 0, G_OPTION_ARG_INT, &every, "take every Nth frame (default 25)", "N"},
-    {"columns", 'c', 0, G_OPTION_ARG_INT, &columns, "tiles across (default 4)", "C"},
-    {"rows", 'r', 0, G_OPTION_ARG_INT, &rows, "tiles down (default 3)", "R"},
-    {"tile-width", 'w', 0, G_OPTION_ARG_INT, &tile_w, "tile width in pixels (default 320)", "W"},
-    {"output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "JPEG to write", "FILE"},
-    {NULL}};
+  GOptionEntry entries[]
+      = { { "every", 'n', 0, G_OPTION_ARG_INT, &every, "take every Nth frame (default 25)", "N" },
+          { "columns", 'c', 0, G_OPTION_ARG_INT, &columns, "tiles across (default 4)", "C" },
+          { "rows", 'r', 0, G_OPTION_ARG_INT, &rows, "tiles down (default 3)", "R" },
+          { "tile-width", 'w', 0, G_OPTION_ARG_INT, &tile_w, "tile width in pixels (default 320)",
+            "W" },
+          { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "JPEG to write", "FILE" },
+          { NULL } };
   GError *err = NULL;
   GOptionContext *ctx = g_option_context_new("VIDEO - tile every Nth frame into one JPEG");
   g_option_context_add_main_entries(ctx, entries, NULL);
-  if (!g_option_context_parse(ctx, &argc, &argv, &err) || argc != 2 || output == NULL
-      || every < 1 || columns < 1 || rows < 1 || tile_w < 16) {
+  if (!g_option_context_parse(ctx, &argc, &argv, &err) || argc != 2 || output == NULL || every < 1
+      || columns < 1 || rows < 1 || tile_w < 16) {
     g_printerr("%s\n", err ? err->message
                            : "usage: contact-sheet [--every N] [--columns C] [--rows R] "
                              "[--tile-width W] --output FILE.jpg VIDEO");
@@ -64,28 +64,26 @@ main(int argc, char **argv)
   guint tile_h = (guint)tile_w * 9 / 16 / 2 * 2;
   VfBuffer *canvas = vf_buffer_new_frame(VF_COLOR_FORMAT_RGB, (guint)(columns * tile_w),
                                          (guint)rows * tile_h, &err);
-  Sheet sheet = {(guint)every, (guint)columns, (guint)rows, (guint)tile_w, tile_h, 0, 0, NULL};
+  Sheet sheet = { (guint)every, (guint)columns, (guint)rows, (guint)tile_w, tile_h, 0, 0, NULL };
   sheet.sheet = vf_buffer_extract_writable(canvas, 0, &err);
   char *uri = gst_uri_is_valid(argv[1]) ? g_strdup(argv[1]) : gst_filename_to_uri(argv[1], NULL);
   char caps[128];
   g_snprintf(caps, sizeof caps, "video/x-raw,format=RGB,width=%d,height=%u,pixel-aspect-ratio=1/1",
              tile_w, tile_h);
-  VfRetrieverCallbacks retriever = {consume, NULL};
+  VfRetrieverCallbacks retriever = { consume, NULL };
   VfPipeline *p = vf_pipeline_new("contact-sheet");
-  gboolean ok = sheet.sheet
-                && vf_pipeline_add(p, "uridecodebin", "src", &err, "uri", uri, NULL)
+  gboolean ok = sheet.sheet && vf_pipeline_add(p, "uridecodebin", "src", &err, "uri", uri, NULL)
                 && vf_pipeline_add(p, "videoconvert", "convert", &err, NULL)
                 && vf_pipeline_add(p, "videoscale", "scale", &err, "add-borders", "true", NULL)
                 && vf_pipeline_add(p, "capsfilter", "caps", &err, "caps", caps, NULL)
                 && vf_pipeline_add(p, "appsink", "sink", &err, "sync", "false", NULL)
                 && vf_pipeline_link(p, &err, "src", "convert", "scale", "caps", "sink", NULL)
-                && vf_pipeline_attach_receiver(p, "sink", vf_receiver_new("tiles", &retriever, &sheet),
-                                               "new-sample", &err)
-                && vf_pipeline_run(p, &err)
-                && vf_tensor_save_image(sheet.sheet, output, 85, &err);
+                && vf_pipeline_attach_receiver(
+                    p, "sink", vf_receiver_new("tiles", &retriever, &sheet), "new-sample", &err)
+                && vf_pipeline_run(p, &err) && vf_tensor_save_image(sheet.sheet, output, 85, &err);
   if (ok)
-    g_print("contact sheet of %u frames (every %d of %u) -> %s\n", sheet.placed, every,
-            sheet.count, output);
+    g_print("contact sheet of %u frames (every %d of %u) -> %s\n", sheet.placed, every, sheet.count,
+            output);
   else
     g_printerr("contact-sheet: %s\n", err->message);
   g_clear_error(&err);

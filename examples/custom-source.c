@@ -18,8 +18,7 @@ typedef struct {
 } Y4mReader;
 
 /* "YUV4MPEG2 W640 H480 F30:1 Ip A1:1 C420jpeg" */
-static gboolean
-y4m_open(Y4mReader *r, const char *path, GError **error)
+static gboolean y4m_open(Y4mReader *r, const char *path, GError **error)
 {
   char header[256];
   r->file = fopen(path, "rb");
@@ -56,8 +55,7 @@ y4m_open(Y4mReader *r, const char *path, GError **error)
   return TRUE;
 }
 
-static VfBuffer *
-generate(gsize size, gpointer user_data, GError **error)
+static VfBuffer *generate(gsize size, gpointer user_data, GError **error)
 {
   (void)size;
   Y4mReader *r = user_data;
@@ -75,17 +73,16 @@ generate(gsize size, gpointer user_data, GError **error)
     return NULL;
   }
   r->frames++;
-  return vf_buffer_new_wrapped(VF_COLOR_FORMAT_I420, r->width, r->height, NULL, yuv,
-                               r->frame_size, yuv, g_free, error);
+  return vf_buffer_new_wrapped(VF_COLOR_FORMAT_I420, r->width, r->height, NULL, yuv, r->frame_size,
+                               yuv, g_free, error);
 }
 
-int
-main(int argc, char **argv)
+int main(int argc, char **argv)
 {
   char *output = NULL;
-  GOptionEntry entries[] = {
-    {"output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "MP4 to write (default: discard)", "FILE"},
-    {NULL}};
+  GOptionEntry entries[] = { { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output,
+                               "MP4 to write (default: discard)", "FILE" },
+                             { NULL } };
   GError *err = NULL;
   GOptionContext *ctx = g_option_context_new("FILE.y4m - feed a file read by our own code");
   g_option_context_add_main_entries(ctx, entries, NULL);
@@ -94,18 +91,19 @@ main(int argc, char **argv)
     return 2;
   }
   g_option_context_free(ctx);
-  Y4mReader reader = {0};
+  Y4mReader reader = { 0 };
   if (!y4m_open(&reader, argv[1], &err)) {
     g_printerr("custom-source: %s\n", err->message);
     return 1;
   }
-  VfProviderInfo info = {VF_COLOR_FORMAT_I420, reader.width, reader.height, (gint)reader.fps_n,
-                         (gint)reader.fps_d, VF_DEVICE_CPU};
-  VfProviderCallbacks provider = {generate, NULL};
+  VfProviderInfo info = { VF_COLOR_FORMAT_I420, reader.width,       reader.height,
+                          (gint)reader.fps_n,   (gint)reader.fps_d, VF_DEVICE_CPU };
+  VfProviderCallbacks provider = { generate, NULL };
   VfPipeline *p = vf_pipeline_new("custom-video-source");
-  gboolean ok = vf_pipeline_add(p, "appsrc", "src", &err, "format", "time", NULL)
-                && vf_pipeline_attach_feeder(p, "src", vf_feeder_new("y4m", &info, &provider, &reader),
-                                             "need-data/enough-data", &err);
+  gboolean ok
+      = vf_pipeline_add(p, "appsrc", "src", &err, "format", "time", NULL)
+        && vf_pipeline_attach_feeder(p, "src", vf_feeder_new("y4m", &info, &provider, &reader),
+                                     "need-data/enough-data", &err);
   if (ok && output)
     ok = vf_pipeline_add(p, "x264enc", "encoder", &err, "speed-preset", "veryfast", NULL)
          && vf_pipeline_add(p, "mp4mux", "mux", &err, NULL)
@@ -120,7 +118,8 @@ main(int argc, char **argv)
   if (ok)
     ok = vf_pipeline_run(p, &err);
   if (ok)
-    g_print("fed %u frames of %ux%u from %s\n", reader.frames, reader.width, reader.height, argv[1]);
+    g_print("fed %u frames of %ux%u from %s\n", reader.frames, reader.width, reader.height,
+            argv[1]);
   else
     g_printerr("custom-source: %s\n", err->message);
   g_clear_error(&err);

@@ -14,8 +14,7 @@ typedef struct {
   guint frames;
 } Analyzer;
 
-static int
-consume(VfBuffer *buffer, gpointer user_data)
+static int consume(VfBuffer *buffer, gpointer user_data)
 {
   Analyzer *a = user_data;
   GError *err = NULL;
@@ -43,8 +42,8 @@ consume(VfBuffer *buffer, gpointer user_data)
           "{\"frame_number\": %u, \"timestamp\": \"%s\", \"pts\": %.6f, \"mean_intensity\": %.4f, "
           "\"std_intensity\": %.4f, \"shape\": [%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT
           ", %" G_GINT64_FORMAT "], \"objects_detected\": 0, \"object_classes\": []}\n",
-          a->frames, ts, vf_buffer_get_pts(buffer) / (double)GST_SECOND, mean,
-          sqrt(MAX(var, 0)), shape[0], shape[1], shape[2]);
+          a->frames, ts, vf_buffer_get_pts(buffer) / (double)GST_SECOND, mean, sqrt(MAX(var, 0)),
+          shape[0], shape[1], shape[2]);
   g_free(ts);
   g_date_time_unref(now);
   vf_tensor_unref(t);
@@ -52,14 +51,12 @@ consume(VfBuffer *buffer, gpointer user_data)
   return VF_CONSUME_OK;
 }
 
-int
-main(int argc, char **argv)
+int main(int argc, char **argv)
 {
   char *log_path = NULL;
-  GOptionEntry entries[] = {
-    {"log", 'l', 0, G_OPTION_ARG_FILENAME, &log_path, "JSON lines file (default analysis_log.json)",
-     "FILE"},
-    {NULL}};
+  GOptionEntry entries[] = { { "log", 'l', 0, G_OPTION_ARG_FILENAME, &log_path,
+                               "JSON lines file (default analysis_log.json)", "FILE" },
+                             { NULL } };
   GError *err = NULL;
   GOptionContext *ctx = g_option_context_new("VIDEO - per-frame statistics as JSON lines");
   g_option_context_add_main_entries(ctx, entries, NULL);
@@ -70,23 +67,22 @@ main(int argc, char **argv)
   g_option_context_free(ctx);
   if (log_path == NULL)
     log_path = g_strdup("analysis_log.json");
-  Analyzer analyzer = {fopen(log_path, "w"), 0};
+  Analyzer analyzer = { fopen(log_path, "w"), 0 };
   if (analyzer.log == NULL) {
     g_printerr("cannot write %s\n", log_path);
     return 1;
   }
   char *uri = gst_uri_is_valid(argv[1]) ? g_strdup(argv[1]) : gst_filename_to_uri(argv[1], NULL);
-  VfRetrieverCallbacks retriever = {consume, NULL};
+  VfRetrieverCallbacks retriever = { consume, NULL };
   VfPipeline *p = vf_pipeline_new("frame-analyzer");
-  gboolean ok = vf_pipeline_add(p, "uridecodebin", "src", &err, "uri", uri, NULL)
-                && vf_pipeline_add(p, "videoconvert", "converter", &err, NULL)
-                && vf_pipeline_add(p, "capsfilter", "caps", &err, "caps", "video/x-raw,format=RGB",
-                                   NULL)
-                && vf_pipeline_add(p, "appsink", "sink", &err, "sync", "false", NULL)
-                && vf_pipeline_link(p, &err, "src", "converter", "caps", "sink", NULL)
-                && vf_pipeline_attach_receiver(p, "sink",
-                                               vf_receiver_new("analyzer", &retriever, &analyzer),
-                                               "new-sample", &err);
+  gboolean ok
+      = vf_pipeline_add(p, "uridecodebin", "src", &err, "uri", uri, NULL)
+        && vf_pipeline_add(p, "videoconvert", "converter", &err, NULL)
+        && vf_pipeline_add(p, "capsfilter", "caps", &err, "caps", "video/x-raw,format=RGB", NULL)
+        && vf_pipeline_add(p, "appsink", "sink", &err, "sync", "false", NULL)
+        && vf_pipeline_link(p, &err, "src", "converter", "caps", "sink", NULL)
+        && vf_pipeline_attach_receiver(
+            p, "sink", vf_receiver_new("analyzer", &retriever, &analyzer), "new-sample", &err);
   vf_handle_interrupts();
   if (ok)
     ok = vf_pipeline_run(p, &err);

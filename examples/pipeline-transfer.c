@@ -18,8 +18,7 @@ typedef struct {
   GMutex lock;
 } Transfer;
 
-static int
-queue_frame(VfBuffer *buffer, gpointer user_data)
+static int queue_frame(VfBuffer *buffer, gpointer user_data)
 {
   Transfer *t = user_data;
   VfTensor *view = vf_buffer_extract(buffer, 0, NULL);
@@ -35,8 +34,7 @@ queue_frame(VfBuffer *buffer, gpointer user_data)
   return VF_CONSUME_OK;
 }
 
-static VfBuffer *
-next_frame(gsize size, gpointer user_data, GError **error)
+static VfBuffer *next_frame(gsize size, gpointer user_data, GError **error)
 {
   (void)size;
   (void)error;
@@ -63,8 +61,7 @@ typedef struct {
   GError *error;
 } Runner;
 
-static gpointer
-run_pipeline(gpointer data)
+static gpointer run_pipeline(gpointer data)
 {
   Runner *r = data;
   r->ok = vf_pipeline_run(r->pipeline, &r->error);
@@ -72,13 +69,12 @@ run_pipeline(gpointer data)
   return NULL;
 }
 
-int
-main(int argc, char **argv)
+int main(int argc, char **argv)
 {
   char *output = NULL;
-  GOptionEntry entries[] = {
-    {"output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "MP4 to write (default: discard)", "FILE"},
-    {NULL}};
+  GOptionEntry entries[] = { { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output,
+                               "MP4 to write (default: discard)", "FILE" },
+                             { NULL } };
   GError *err = NULL;
   GOptionContext *ctx = g_option_context_new("VIDEO - decode in one pipeline, encode in another");
   g_option_context_add_main_entries(ctx, entries, NULL);
@@ -89,11 +85,11 @@ main(int argc, char **argv)
   g_option_context_free(ctx);
   char *uri = gst_uri_is_valid(argv[1]) ? g_strdup(argv[1]) : gst_filename_to_uri(argv[1], NULL);
 
-  Transfer t = {vf_frame_queue_new(10), 0, g_hash_table_new(NULL, NULL), {0}};
+  Transfer t = { vf_frame_queue_new(10), 0, g_hash_table_new(NULL, NULL), { 0 } };
   g_mutex_init(&t.lock);
-  VfRetrieverCallbacks retriever = {queue_frame, NULL};
-  VfProviderCallbacks provider = {next_frame, NULL};
-  VfProviderInfo info = {VF_COLOR_FORMAT_RGB, WIDTH, HEIGHT, 30, 1, VF_DEVICE_CPU};
+  VfRetrieverCallbacks retriever = { queue_frame, NULL };
+  VfProviderCallbacks provider = { next_frame, NULL };
+  VfProviderInfo info = { VF_COLOR_FORMAT_RGB, WIDTH, HEIGHT, 30, 1, VF_DEVICE_CPU };
   char caps[128];
   g_snprintf(caps, sizeof caps, "video/x-raw,format=RGB,width=%d,height=%d", WIDTH, HEIGHT);
 
@@ -125,7 +121,7 @@ main(int argc, char **argv)
     g_printerr("pipeline-transfer: %s\n", err->message);
   } else {
     vf_handle_interrupts();
-    Runner ra = {a, t.queue, FALSE, NULL}, rb = {b, t.queue, FALSE, NULL};
+    Runner ra = { a, t.queue, FALSE, NULL }, rb = { b, t.queue, FALSE, NULL };
     GThread *ta = g_thread_new("A", run_pipeline, &ra), *tb = g_thread_new("B", run_pipeline, &rb);
     g_thread_join(tb);
     g_thread_join(ta);

@@ -12,8 +12,7 @@ typedef struct {
   guint every, count, saved;
 } FrameSaver;
 
-static int
-consume(VfBuffer *buffer, gpointer user_data)
+static int consume(VfBuffer *buffer, gpointer user_data)
 {
   FrameSaver *s = user_data;
   guint n = s->count++;
@@ -37,20 +36,21 @@ consume(VfBuffer *buffer, gpointer user_data)
   return ok ? VF_CONSUME_OK : VF_CONSUME_ERROR;
 }
 
-int
-main(int argc, char **argv)
+int main(int argc, char **argv)
 {
   gint every = 30;
   char *dir = NULL;
-  GOptionEntry entries[] = {
-    {"every", 'n', 0, G_OPTION_ARG_INT, &every, "save every Nth frame (default 30)", "N"},
-    {"output-dir", 'o', 0, G_OPTION_ARG_FILENAME, &dir, "where to write (default ./frames)", "DIR"},
-    {NULL}};
+  GOptionEntry entries[]
+      = { { "every", 'n', 0, G_OPTION_ARG_INT, &every, "save every Nth frame (default 30)", "N" },
+          { "output-dir", 'o', 0, G_OPTION_ARG_FILENAME, &dir, "where to write (default ./frames)",
+            "DIR" },
+          { NULL } };
   GError *err = NULL;
   GOptionContext *ctx = g_option_context_new("VIDEO - save every Nth frame as JPEG");
   g_option_context_add_main_entries(ctx, entries, NULL);
   if (!g_option_context_parse(ctx, &argc, &argv, &err) || argc != 2 || every < 1) {
-    g_printerr("%s\n", err ? err->message : "usage: save-frames [--every N] [--output-dir DIR] VIDEO");
+    g_printerr("%s\n",
+               err ? err->message : "usage: save-frames [--every N] [--output-dir DIR] VIDEO");
     return 2;
   }
   g_option_context_free(ctx);
@@ -62,18 +62,17 @@ main(int argc, char **argv)
   }
   char *uri = gst_uri_is_valid(argv[1]) ? g_strdup(argv[1]) : gst_filename_to_uri(argv[1], NULL);
 
-  FrameSaver saver = {dir, (guint)every, 0, 0};
-  VfRetrieverCallbacks retriever = {consume, NULL};
+  FrameSaver saver = { dir, (guint)every, 0, 0 };
+  VfRetrieverCallbacks retriever = { consume, NULL };
   VfPipeline *p = vf_pipeline_new("frame-extractor");
-  gboolean ok = vf_pipeline_add(p, "uridecodebin", "src", &err, "uri", uri, NULL)
-                && vf_pipeline_add(p, "videoconvert", "converter", &err, NULL)
-                && vf_pipeline_add(p, "capsfilter", "caps", &err, "caps", "video/x-raw,format=RGB",
-                                   NULL)
-                && vf_pipeline_add(p, "appsink", "sink", &err, "sync", "false", NULL)
-                && vf_pipeline_link(p, &err, "src", "converter", "caps", "sink", NULL)
-                && vf_pipeline_attach_receiver(p, "sink",
-                                               vf_receiver_new("receiver", &retriever, &saver),
-                                               "new-sample", &err);
+  gboolean ok
+      = vf_pipeline_add(p, "uridecodebin", "src", &err, "uri", uri, NULL)
+        && vf_pipeline_add(p, "videoconvert", "converter", &err, NULL)
+        && vf_pipeline_add(p, "capsfilter", "caps", &err, "caps", "video/x-raw,format=RGB", NULL)
+        && vf_pipeline_add(p, "appsink", "sink", &err, "sync", "false", NULL)
+        && vf_pipeline_link(p, &err, "src", "converter", "caps", "sink", NULL)
+        && vf_pipeline_attach_receiver(p, "sink", vf_receiver_new("receiver", &retriever, &saver),
+                                       "new-sample", &err);
   vf_handle_interrupts();
   if (ok)
     ok = vf_pipeline_run(p, &err);

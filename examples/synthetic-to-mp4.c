@@ -10,8 +10,7 @@ typedef struct {
   guint width, height, frames, made;
 } Gradient;
 
-static VfBuffer *
-generate(gsize size, gpointer user_data, GError **error)
+static VfBuffer *generate(gsize size, gpointer user_data, GError **error)
 {
   Gradient *g = user_data;
   if (g->made >= g->frames)
@@ -32,18 +31,17 @@ generate(gsize size, gpointer user_data, GError **error)
                                g_free, error);
 }
 
-int
-main(int argc, char **argv)
+int main(int argc, char **argv)
 {
   gint frames = 300, width = 1280, height = 720, fps = 30;
   char *output = NULL;
-  GOptionEntry entries[] = {
-    {"frames", 'n', 0, G_OPTION_ARG_INT, &frames, "frames to generate", "N"},
-    {"width", 'w', 0, G_OPTION_ARG_INT, &width, "frame width", "W"},
-    {"height", 'h', 0, G_OPTION_ARG_INT, &height, "frame height", "H"},
-    {"fps", 'f', 0, G_OPTION_ARG_INT, &fps, "frame rate", "F"},
-    {"output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "MP4 file to write", "FILE"},
-    {NULL}};
+  GOptionEntry entries[]
+      = { { "frames", 'n', 0, G_OPTION_ARG_INT, &frames, "frames to generate", "N" },
+          { "width", 'w', 0, G_OPTION_ARG_INT, &width, "frame width", "W" },
+          { "height", 'h', 0, G_OPTION_ARG_INT, &height, "frame height", "H" },
+          { "fps", 'f', 0, G_OPTION_ARG_INT, &fps, "frame rate", "F" },
+          { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "MP4 file to write", "FILE" },
+          { NULL } };
   GError *err = NULL;
   GOptionContext *ctx = g_option_context_new("- synthetic frames to an H.264 MP4");
   g_option_context_add_main_entries(ctx, entries, NULL);
@@ -56,25 +54,24 @@ main(int argc, char **argv)
   if (output == NULL)
     output = g_strdup("synthetic_output.mp4");
 
-  Gradient gradient = {(guint)width, (guint)height, (guint)frames, 0};
-  VfProviderInfo info = {VF_COLOR_FORMAT_RGB, (guint)width, (guint)height, fps, 1, VF_DEVICE_CPU};
-  VfProviderCallbacks provider = {generate, NULL};
+  Gradient gradient = { (guint)width, (guint)height, (guint)frames, 0 };
+  VfProviderInfo info = { VF_COLOR_FORMAT_RGB, (guint)width, (guint)height, fps, 1, VF_DEVICE_CPU };
+  VfProviderCallbacks provider = { generate, NULL };
 
   VfPipeline *p = vf_pipeline_new("synthetic-video");
-  gboolean ok = vf_pipeline_add(p, "appsrc", "src", &err, NULL)
-                && vf_pipeline_add(p, "videoconvert", "convert", &err, NULL)
-                && vf_pipeline_add(p, "capsfilter", "i420", &err, "caps", "video/x-raw,format=I420",
-                                   NULL)
-                && vf_pipeline_add(p, "x264enc", "encoder", &err, "bitrate", "4000", "speed-preset",
-                                   "veryfast", NULL)
-                && vf_pipeline_add(p, "h264parse", "parser", &err, NULL)
-                && vf_pipeline_add(p, "mp4mux", "mux", &err, NULL)
-                && vf_pipeline_add(p, "filesink", "sink", &err, "location", output, NULL)
-                && vf_pipeline_link(p, &err, "src", "convert", "i420", "encoder", "parser", "mux",
-                                    "sink", NULL)
-                && vf_pipeline_attach_feeder(p, "src",
-                                             vf_feeder_new("feeder", &info, &provider, &gradient),
-                                             "need-data/enough-data", &err);
+  gboolean ok
+      = vf_pipeline_add(p, "appsrc", "src", &err, NULL)
+        && vf_pipeline_add(p, "videoconvert", "convert", &err, NULL)
+        && vf_pipeline_add(p, "capsfilter", "i420", &err, "caps", "video/x-raw,format=I420", NULL)
+        && vf_pipeline_add(p, "x264enc", "encoder", &err, "bitrate", "4000", "speed-preset",
+                           "veryfast", NULL)
+        && vf_pipeline_add(p, "h264parse", "parser", &err, NULL)
+        && vf_pipeline_add(p, "mp4mux", "mux", &err, NULL)
+        && vf_pipeline_add(p, "filesink", "sink", &err, "location", output, NULL)
+        && vf_pipeline_link(p, &err, "src", "convert", "i420", "encoder", "parser", "mux", "sink",
+                            NULL)
+        && vf_pipeline_attach_feeder(p, "src", vf_feeder_new("feeder", &info, &provider, &gradient),
+                                     "need-data/enough-data", &err);
   vf_handle_interrupts();
   if (ok)
     ok = vf_pipeline_run(p, &err);

@@ -13,8 +13,7 @@
 #include "vftiler.h"
 #include "vfurisrcbin.h"
 
-static gboolean
-plugin_init(GstPlugin *plugin)
+static gboolean plugin_init(GstPlugin *plugin)
 {
   gboolean ok = TRUE;
   ok &= GST_ELEMENT_REGISTER(vfmux, plugin);

@@ -6,8 +6,7 @@
 
 #include <string.h>
 
-static gboolean
-caps_are_batched(const GstCaps *caps)
+static gboolean caps_are_batched(const GstCaps *caps)
 {
   if (caps == NULL || gst_caps_get_size(caps) == 0)
     return FALSE;
@@ -15,8 +14,7 @@ caps_are_batched(const GstCaps *caps)
   return f && gst_caps_features_contains(f, VF_CAPS_FEATURE_META_BATCH);
 }
 
-static VfBuffer *
-buffer_alloc(GstBuffer *gst_buffer, GstCaps *caps)
+static VfBuffer *buffer_alloc(GstBuffer *gst_buffer, GstCaps *caps)
 {
   VfBuffer *b = g_new0(VfBuffer, 1);
   b->refcount = 1;
@@ -44,14 +42,12 @@ buffer_alloc(GstBuffer *gst_buffer, GstCaps *caps)
   return b;
 }
 
-VfBuffer *
-vf_buffer_new_take_gst(GstBuffer *buffer, GstCaps *caps)
+VfBuffer *vf_buffer_new_take_gst(GstBuffer *buffer, GstCaps *caps)
 {
   return buffer_alloc(buffer, caps ? gst_caps_ref(caps) : NULL);
 }
 
-GstBuffer *
-vf_buffer_release_gst(VfBuffer *buffer)
+GstBuffer *vf_buffer_release_gst(VfBuffer *buffer)
 {
   GstBuffer *gst_buffer;
   if (g_atomic_int_get(&buffer->refcount) == 1)
@@ -62,22 +58,20 @@ vf_buffer_release_gst(VfBuffer *buffer)
   return gst_buffer;
 }
 
-VfBuffer *
-vf_buffer_new_empty(void)
+VfBuffer *vf_buffer_new_empty(void)
 {
   return buffer_alloc(NULL, NULL);
 }
 
-gboolean
-vf_buffer_is_empty(const VfBuffer *buffer)
+gboolean vf_buffer_is_empty(const VfBuffer *buffer)
 {
   return buffer == NULL || buffer->buffer == NULL || gst_buffer_get_size(buffer->buffer) == 0;
 }
 
 /* Fill plane strides/offsets for a frame of `format`, checking user strides and the data size. */
-static gboolean
-frame_layout(VfColorFormat format, guint width, guint height, const gsize *strides, gsize size,
-             GstVideoInfo *info, gsize *out_strides, gsize *out_offsets, GError **error)
+static gboolean frame_layout(VfColorFormat format, guint width, guint height, const gsize *strides,
+                             gsize size, GstVideoInfo *info, gsize *out_strides, gsize *out_offsets,
+                             GError **error)
 {
   GstVideoFormat vformat = vf_color_format_to_video_format(format);
   if (vformat == GST_VIDEO_FORMAT_UNKNOWN) {
@@ -117,17 +111,17 @@ frame_layout(VfColorFormat format, guint width, guint height, const gsize *strid
 }
 
 /* Describe a non-default layout with a GstVideoMeta so every element reads the right rows. */
-static void
-add_layout_meta(GstBuffer *buffer, const GstVideoInfo *info, const gsize *strides,
-                const gsize *offsets)
+static void add_layout_meta(GstBuffer *buffer, const GstVideoInfo *info, const gsize *strides,
+                            const gsize *offsets)
 {
   gboolean default_layout = TRUE;
-  gint st[GST_VIDEO_MAX_PLANES] = {0};
-  gsize off[GST_VIDEO_MAX_PLANES] = {0};
+  gint st[GST_VIDEO_MAX_PLANES] = { 0 };
+  gsize off[GST_VIDEO_MAX_PLANES] = { 0 };
   for (guint p = 0; p < GST_VIDEO_INFO_N_PLANES(info); p++) {
     st[p] = (gint)strides[p];
     off[p] = offsets[p];
-    if (st[p] != GST_VIDEO_INFO_PLANE_STRIDE(info, p) || off[p] != GST_VIDEO_INFO_PLANE_OFFSET(info, p))
+    if (st[p] != GST_VIDEO_INFO_PLANE_STRIDE(info, p)
+        || off[p] != GST_VIDEO_INFO_PLANE_OFFSET(info, p))
       default_layout = FALSE;
   }
   if (!default_layout)
@@ -136,10 +130,9 @@ add_layout_meta(GstBuffer *buffer, const GstVideoInfo *info, const gsize *stride
                                    GST_VIDEO_INFO_N_PLANES(info), off, st);
 }
 
-VfBuffer *
-vf_buffer_new_wrapped(VfColorFormat format, guint width, guint height, const gsize *strides,
-                      gpointer data, gsize size, gpointer user_data, GDestroyNotify notify,
-                      GError **error)
+VfBuffer *vf_buffer_new_wrapped(VfColorFormat format, guint width, guint height,
+                                const gsize *strides, gpointer data, gsize size, gpointer user_data,
+                                GDestroyNotify notify, GError **error)
 {
   vf_init(NULL); /* buffers may be made before any pipeline */
   if (data == NULL || size == 0) {
@@ -165,9 +158,8 @@ vf_buffer_new_wrapped(VfColorFormat format, guint width, guint height, const gsi
   return buffer_alloc(gst_buffer, caps);
 }
 
-VfBuffer *
-vf_buffer_new_copy(VfColorFormat format, guint width, guint height, const gsize *strides,
-                   gconstpointer data, gsize size, GError **error)
+VfBuffer *vf_buffer_new_copy(VfColorFormat format, guint width, guint height, const gsize *strides,
+                             gconstpointer data, gsize size, GError **error)
 {
   vf_init(NULL); /* buffers may be made before any pipeline */
   if (data == NULL || size == 0) {
@@ -198,8 +190,7 @@ vf_buffer_new_copy(VfColorFormat format, guint width, guint height, const gsize 
   return buffer_alloc(gst_buffer, vf_color_format_to_caps(format, width, height, -1, 1));
 }
 
-VfBuffer *
-vf_buffer_new_frame(VfColorFormat format, guint width, guint height, GError **error)
+VfBuffer *vf_buffer_new_frame(VfColorFormat format, guint width, guint height, GError **error)
 {
   vf_init(NULL); /* buffers may be made before any pipeline */
   GstVideoInfo info;
@@ -211,8 +202,7 @@ vf_buffer_new_frame(VfColorFormat format, guint width, guint height, GError **er
   return buffer_alloc(gst_buffer, vf_color_format_to_caps(format, width, height, -1, 1));
 }
 
-VfBuffer *
-vf_tensor_wrap(VfTensor *tensor, VfColorFormat format, GError **error)
+VfBuffer *vf_tensor_wrap(VfTensor *tensor, VfColorFormat format, GError **error)
 {
   if (tensor->device != VF_DEVICE_CPU) {
     g_set_error_literal(error, VF_ERROR, VF_ERROR_UNSUPPORTED,
@@ -276,10 +266,10 @@ vf_tensor_wrap(VfTensor *tensor, VfColorFormat format, GError **error)
     }
   } else {
     gboolean gray = px == 1;
-    gboolean ok = gray ? (tensor->ndim == 2 && strides[1] == 1)
-                             || (tensor->ndim == 3 && shape[2] == 1 && strides[1] == 1)
-                       : tensor->ndim == 3 && shape[2] == px && strides[2] == 1
-                             && strides[1] == (gint64)px;
+    gboolean ok
+        = gray ? (tensor->ndim == 2 && strides[1] == 1)
+                     || (tensor->ndim == 3 && shape[2] == 1 && strides[1] == 1)
+               : tensor->ndim == 3 && shape[2] == px && strides[2] == 1 && strides[1] == (gint64)px;
     if (!ok) {
       g_set_error(error, VF_ERROR, VF_ERROR_FORMAT,
                   "%s needs an HWC uint8 tensor [H, W, %u] with interleaved pixels; got %u "
@@ -306,15 +296,13 @@ vf_tensor_wrap(VfTensor *tensor, VfColorFormat format, GError **error)
                                (GDestroyNotify)vf_tensor_unref, error);
 }
 
-VfBuffer *
-vf_buffer_new_from_gst(GstBuffer *buffer, GstCaps *caps)
+VfBuffer *vf_buffer_new_from_gst(GstBuffer *buffer, GstCaps *caps)
 {
   g_return_val_if_fail(buffer != NULL, NULL);
   return buffer_alloc(gst_buffer_ref(buffer), caps ? gst_caps_ref(caps) : NULL);
 }
 
-VfBuffer *
-vf_buffer_new_from_sample(GstSample *sample)
+VfBuffer *vf_buffer_new_from_sample(GstSample *sample)
 {
   GstBuffer *buffer = gst_sample_get_buffer(sample);
   if (buffer == NULL)
@@ -322,16 +310,14 @@ vf_buffer_new_from_sample(GstSample *sample)
   return vf_buffer_new_from_gst(buffer, gst_sample_get_caps(sample));
 }
 
-VfBuffer *
-vf_buffer_ref(VfBuffer *buffer)
+VfBuffer *vf_buffer_ref(VfBuffer *buffer)
 {
   g_return_val_if_fail(buffer != NULL, NULL);
   g_atomic_int_inc(&buffer->refcount);
   return buffer;
 }
 
-void
-vf_buffer_unref(VfBuffer *buffer)
+void vf_buffer_unref(VfBuffer *buffer)
 {
   if (buffer == NULL || !g_atomic_int_dec_and_test(&buffer->refcount))
     return;
@@ -342,26 +328,22 @@ vf_buffer_unref(VfBuffer *buffer)
   g_free(buffer);
 }
 
-GstBuffer *
-vf_buffer_get_gst_buffer(const VfBuffer *buffer)
+GstBuffer *vf_buffer_get_gst_buffer(const VfBuffer *buffer)
 {
   return buffer->buffer;
 }
 
-GstCaps *
-vf_buffer_get_caps(const VfBuffer *buffer)
+GstCaps *vf_buffer_get_caps(const VfBuffer *buffer)
 {
   return buffer->caps;
 }
 
-VfColorFormat
-vf_buffer_get_color_format(const VfBuffer *buffer)
+VfColorFormat vf_buffer_get_color_format(const VfBuffer *buffer)
 {
   return buffer->format;
 }
 
-guint
-vf_buffer_get_width(const VfBuffer *buffer)
+guint vf_buffer_get_width(const VfBuffer *buffer)
 {
   if (buffer->has_info)
     return GST_VIDEO_INFO_WIDTH(&buffer->info);
@@ -371,8 +353,7 @@ vf_buffer_get_width(const VfBuffer *buffer)
   return (guint)MAX(w, 0);
 }
 
-guint
-vf_buffer_get_height(const VfBuffer *buffer)
+guint vf_buffer_get_height(const VfBuffer *buffer)
 {
   if (buffer->has_info)
     return GST_VIDEO_INFO_HEIGHT(&buffer->info);
@@ -382,14 +363,12 @@ vf_buffer_get_height(const VfBuffer *buffer)
   return (guint)MAX(h, 0);
 }
 
-GstClockTime
-vf_buffer_get_pts(const VfBuffer *buffer)
+GstClockTime vf_buffer_get_pts(const VfBuffer *buffer)
 {
   return buffer->buffer ? GST_BUFFER_PTS(buffer->buffer) : GST_CLOCK_TIME_NONE;
 }
 
-guint
-vf_buffer_get_batch_size(const VfBuffer *buffer)
+guint vf_buffer_get_batch_size(const VfBuffer *buffer)
 {
   if (buffer == NULL || buffer->buffer == NULL)
     return 0;
@@ -400,8 +379,7 @@ vf_buffer_get_batch_size(const VfBuffer *buffer)
   return vf_buffer_is_empty(buffer) ? 0 : 1;
 }
 
-VfBatchMeta *
-vf_buffer_get_batch_meta(const VfBuffer *buffer)
+VfBatchMeta *vf_buffer_get_batch_meta(const VfBuffer *buffer)
 {
   return buffer && buffer->buffer ? vf_batch_meta_get(buffer->buffer) : NULL;
 }
@@ -415,8 +393,7 @@ typedef struct {
   VfBuffer *owner;
 } FrameHold;
 
-static void
-frame_hold_free(gpointer data)
+static void frame_hold_free(gpointer data)
 {
   FrameHold *hold = data;
   if (hold->is_frame)
@@ -428,8 +405,8 @@ frame_hold_free(gpointer data)
 }
 
 /* Frame `index` of a batch: map only its memories, planes where its VfFrameMeta says. */
-static VfTensor *
-extract_from_batch(VfBuffer *buffer, guint index, gboolean writable, GError **error)
+static VfTensor *extract_from_batch(VfBuffer *buffer, guint index, gboolean writable,
+                                    GError **error)
 {
   VfFrameMeta *frame = vf_batch_meta_get_frame(vf_batch_meta_get(buffer->buffer), index);
   const GstVideoInfo *info = vf_frame_meta_get_video_info(frame);
@@ -464,8 +441,8 @@ extract_from_batch(VfBuffer *buffer, guint index, gboolean writable, GError **er
   hold->mapped = buffer->buffer;
   if (!gst_buffer_map_range(buffer->buffer, first, (gint)n, &hold->map,
                             writable ? GST_MAP_READWRITE : GST_MAP_READ)) {
-    g_set_error(error, VF_ERROR, VF_ERROR_FAILED, "cannot map frame %u of the batch for %s",
-                index, writable ? "writing" : "reading");
+    g_set_error(error, VF_ERROR, VF_ERROR_FAILED, "cannot map frame %u of the batch for %s", index,
+                writable ? "writing" : "reading");
     vf_buffer_unref(hold->owner);
     g_free(hold);
     return NULL;
@@ -491,8 +468,7 @@ extract_from_batch(VfBuffer *buffer, guint index, gboolean writable, GError **er
                                   n_planes, planes, strides, writable, hold, frame_hold_free);
 }
 
-static VfTensor *
-extract(VfBuffer *buffer, guint index, gboolean writable, GError **error)
+static VfTensor *extract(VfBuffer *buffer, guint index, gboolean writable, GError **error)
 {
   guint n = vf_buffer_get_batch_size(buffer);
   if (index >= n) {
@@ -552,20 +528,17 @@ map_failed:
   return NULL;
 }
 
-VfTensor *
-vf_buffer_extract(VfBuffer *buffer, guint index, GError **error)
+VfTensor *vf_buffer_extract(VfBuffer *buffer, guint index, GError **error)
 {
   return extract(buffer, index, FALSE, error);
 }
 
-VfTensor *
-vf_buffer_extract_writable(VfBuffer *buffer, guint index, GError **error)
+VfTensor *vf_buffer_extract_writable(VfBuffer *buffer, guint index, GError **error)
 {
   return extract(buffer, index, TRUE, error);
 }
 
-VfBuffer *
-vf_buffer_clone(const VfBuffer *buffer, GError **error)
+VfBuffer *vf_buffer_clone(const VfBuffer *buffer, GError **error)
 {
   (void)error;
   if (buffer->buffer == NULL)

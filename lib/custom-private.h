@@ -7,8 +7,8 @@
 void vf_custom_builtins_ensure(void);
 /* The built-in probes that are the library's own (measure_fps_probe, ...): made by
  * vf_probe_new_builtin with the validated parameters. */
-VfProbe *vf_custom_builtin_probe_new(const char *type, const char *instance,
-                                     const VfParams *params, GError **error);
+VfProbe *vf_custom_builtin_probe_new(const char *type, const char *instance, const VfParams *params,
+                                     GError **error);
 
 /* custom-plugin.c: check parameters against the object's spec without making an instance. */
 gboolean vf_custom_check_params(const char *type, const char *const *params, GError **error);

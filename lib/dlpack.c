@@ -12,22 +12,20 @@ static const struct {
   uint8_t code;
   uint8_t bits;
 } dtype_map[] = {
-  {VF_DTYPE_UINT8, kDLUInt, 8},     {VF_DTYPE_INT8, kDLInt, 8},
-  {VF_DTYPE_UINT16, kDLUInt, 16},   {VF_DTYPE_INT16, kDLInt, 16},
-  {VF_DTYPE_INT32, kDLInt, 32},     {VF_DTYPE_INT64, kDLInt, 64},
-  {VF_DTYPE_FLOAT16, kDLFloat, 16}, {VF_DTYPE_FLOAT32, kDLFloat, 32},
-  {VF_DTYPE_FLOAT64, kDLFloat, 64},
+  { VF_DTYPE_UINT8, kDLUInt, 8 },     { VF_DTYPE_INT8, kDLInt, 8 },
+  { VF_DTYPE_UINT16, kDLUInt, 16 },   { VF_DTYPE_INT16, kDLInt, 16 },
+  { VF_DTYPE_INT32, kDLInt, 32 },     { VF_DTYPE_INT64, kDLInt, 64 },
+  { VF_DTYPE_FLOAT16, kDLFloat, 16 }, { VF_DTYPE_FLOAT32, kDLFloat, 32 },
+  { VF_DTYPE_FLOAT64, kDLFloat, 64 },
 };
 
-static void
-exported_deleter(DLManagedTensor *managed)
+static void exported_deleter(DLManagedTensor *managed)
 {
   vf_tensor_unref(managed->manager_ctx);
   g_free(managed);
 }
 
-DLManagedTensor *
-vf_tensor_to_dlpack(VfTensor *tensor, GError **error)
+DLManagedTensor *vf_tensor_to_dlpack(VfTensor *tensor, GError **error)
 {
   if ((tensor->color_format == VF_COLOR_FORMAT_NV12 || tensor->color_format == VF_COLOR_FORMAT_I420)
       && tensor->shape[0] != (gint64)tensor->height * 3 / 2) {
@@ -61,16 +59,14 @@ vf_tensor_to_dlpack(VfTensor *tensor, GError **error)
   return &e->managed;
 }
 
-static void
-call_deleter(gpointer managed)
+static void call_deleter(gpointer managed)
 {
   DLManagedTensor *m = managed;
   if (m->deleter)
     m->deleter(m);
 }
 
-VfTensor *
-vf_tensor_from_dlpack(DLManagedTensor *managed, VfLayout layout, GError **error)
+VfTensor *vf_tensor_from_dlpack(DLManagedTensor *managed, VfLayout layout, GError **error)
 {
   if (managed == NULL) {
     g_set_error_literal(error, VF_ERROR, VF_ERROR_ARGUMENT, "DLPack tensor is NULL");
@@ -101,8 +97,8 @@ vf_tensor_from_dlpack(DLManagedTensor *managed, VfLayout layout, GError **error)
     }
   if (!found || dl->dtype.lanes != 1) {
     g_set_error(error, VF_ERROR, VF_ERROR_UNSUPPORTED,
-                "DLPack dtype (code %u, %u bits, %u lanes) is not supported",
-                dl->dtype.code, dl->dtype.bits, dl->dtype.lanes);
+                "DLPack dtype (code %u, %u bits, %u lanes) is not supported", dl->dtype.code,
+                dl->dtype.bits, dl->dtype.lanes);
     return NULL;
   }
   if (dl->ndim <= 0 || dl->ndim > VF_TENSOR_MAX_DIMS) {

@@ -29,9 +29,8 @@ struct _VfFeeder {
   guint64 pushed;
 };
 
-VfFeeder *
-vf_feeder_new(const char *name, const VfProviderInfo *info, const VfProviderCallbacks *callbacks,
-              gpointer user_data)
+VfFeeder *vf_feeder_new(const char *name, const VfProviderInfo *info,
+                        const VfProviderCallbacks *callbacks, gpointer user_data)
 {
   g_return_val_if_fail(callbacks != NULL && callbacks->generate != NULL, NULL);
   VfFeeder *f = g_new0(VfFeeder, 1);
@@ -46,8 +45,7 @@ vf_feeder_new(const char *name, const VfProviderInfo *info, const VfProviderCall
   return f;
 }
 
-void
-vf_feeder_free(VfFeeder *feeder)
+void vf_feeder_free(VfFeeder *feeder)
 {
   if (feeder == NULL)
     return;
@@ -62,20 +60,17 @@ vf_feeder_free(VfFeeder *feeder)
   g_free(feeder);
 }
 
-void
-vf_feeder_set_max_buffers(VfFeeder *feeder, guint max_buffers)
+void vf_feeder_set_max_buffers(VfFeeder *feeder, guint max_buffers)
 {
   feeder->max_buffers = MAX(max_buffers, 1);
 }
 
-const char *
-vf_feeder_get_name(const VfFeeder *feeder)
+const char *vf_feeder_get_name(const VfFeeder *feeder)
 {
   return feeder->name;
 }
 
-guint64
-vf_feeder_get_pushed(const VfFeeder *feeder)
+guint64 vf_feeder_get_pushed(const VfFeeder *feeder)
 {
   VfFeeder *f = (VfFeeder *)feeder; /* the lock is not part of the feeder's value */
   g_mutex_lock(&f->lock);
@@ -84,8 +79,7 @@ vf_feeder_get_pushed(const VfFeeder *feeder)
   return n;
 }
 
-static void
-on_need_data(GstAppSrc *src, guint length, gpointer data)
+static void on_need_data(GstAppSrc *src, guint length, gpointer data)
 {
   (void)src;
   (void)length;
@@ -96,8 +90,7 @@ on_need_data(GstAppSrc *src, guint length, gpointer data)
   g_mutex_unlock(&f->lock);
 }
 
-static void
-on_enough_data(GstAppSrc *src, gpointer data)
+static void on_enough_data(GstAppSrc *src, gpointer data)
 {
   (void)src;
   VfFeeder *f = data;
@@ -107,8 +100,7 @@ on_enough_data(GstAppSrc *src, gpointer data)
 }
 
 /* Caps from the provider's fields, or the provider's fields checked against the user's caps. */
-static gboolean
-resolve_caps(VfFeeder *f, GstElement *appsrc, GError **error)
+static gboolean resolve_caps(VfFeeder *f, GstElement *appsrc, GError **error)
 {
   const char *src = GST_ELEMENT_NAME(appsrc);
   VfProviderInfo *info = &f->info;
@@ -192,8 +184,7 @@ resolve_caps(VfFeeder *f, GstElement *appsrc, GError **error)
   return ok;
 }
 
-gboolean
-vf_feeder_bind(VfFeeder *feeder, GstElement *appsrc, GError **error)
+gboolean vf_feeder_bind(VfFeeder *feeder, GstElement *appsrc, GError **error)
 {
   if (feeder->appsrc) {
     g_set_error(error, VF_ERROR, VF_ERROR_ARGUMENT, "feeder '%s' is already attached to '%s'",
@@ -214,13 +205,14 @@ vf_feeder_bind(VfFeeder *feeder, GstElement *appsrc, GError **error)
    * more at half full and the appsrc never runs dry while generate() works. */
   if (max_bytes == 200000) { /* appsrc's default: the user did not choose */
     if (feeder->raw)
-      g_object_set(appsrc, "max-bytes", (guint64)GST_VIDEO_INFO_SIZE(&feeder->vinfo) * feeder->max_buffers,
+      g_object_set(appsrc, "max-bytes",
+                   (guint64)GST_VIDEO_INFO_SIZE(&feeder->vinfo) * feeder->max_buffers,
                    "min-percent", 50, NULL);
     else
       g_object_set(appsrc, "max-bytes", (guint64)0, "max-buffers", (guint64)feeder->max_buffers,
                    NULL);
   }
-  GstAppSrcCallbacks cb = {0};
+  GstAppSrcCallbacks cb = { 0 };
   cb.need_data = on_need_data;
   cb.enough_data = on_enough_data;
   gst_app_src_set_callbacks(GST_APP_SRC(appsrc), &cb, feeder, NULL);
@@ -228,8 +220,7 @@ vf_feeder_bind(VfFeeder *feeder, GstElement *appsrc, GError **error)
 }
 
 /* Bytes a frame needs given its video meta (custom strides) or the caps (default layout). */
-static gboolean
-check_buffer(VfFeeder *f, VfBuffer *b, GError **error)
+static gboolean check_buffer(VfFeeder *f, VfBuffer *b, GError **error)
 {
   const char *src = GST_ELEMENT_NAME(f->appsrc);
   if (b->format != VF_COLOR_FORMAT_UNKNOWN && b->format != f->format) {
@@ -249,8 +240,9 @@ check_buffer(VfFeeder *f, VfBuffer *b, GError **error)
   if (!f->raw)
     return TRUE;
   guint w = GST_VIDEO_INFO_WIDTH(&f->vinfo), h = GST_VIDEO_INFO_HEIGHT(&f->vinfo);
-  if (b->has_info && (GST_VIDEO_INFO_WIDTH(&b->info) != (gint)w
-                      || GST_VIDEO_INFO_HEIGHT(&b->info) != (gint)h)) {
+  if (b->has_info
+      && (GST_VIDEO_INFO_WIDTH(&b->info) != (gint)w
+          || GST_VIDEO_INFO_HEIGHT(&b->info) != (gint)h)) {
     g_set_error(error, VF_ERROR, VF_ERROR_FORMAT,
                 "feeder '%s' returned a %dx%d frame but appsrc '%s' caps say %ux%u", f->name,
                 GST_VIDEO_INFO_WIDTH(&b->info), GST_VIDEO_INFO_HEIGHT(&b->info), src, w, h);
@@ -285,8 +277,7 @@ check_buffer(VfFeeder *f, VfBuffer *b, GError **error)
 
 /* PTS/duration for buffers that have none: from the frame rate, or with do-timestamp from the
  * running time (appsrc alone leaves the first, prerolling buffer without a timestamp). */
-static GstBuffer *
-timestamped(VfFeeder *f, GstBuffer *buffer)
+static GstBuffer *timestamped(VfFeeder *f, GstBuffer *buffer)
 {
   if (GST_BUFFER_PTS_IS_VALID(buffer) || (!f->do_timestamp && f->fps_n <= 0))
     return buffer;
@@ -294,8 +285,8 @@ timestamped(VfFeeder *f, GstBuffer *buffer)
   if (f->do_timestamp) {
     GstClockTime running = 0;
     /* Before PLAYING the base time is not set yet: the prerolling frame starts at 0. */
-    GstClock *clock = GST_STATE(f->appsrc) == GST_STATE_PLAYING ? gst_element_get_clock(f->appsrc)
-                                                                : NULL;
+    GstClock *clock
+        = GST_STATE(f->appsrc) == GST_STATE_PLAYING ? gst_element_get_clock(f->appsrc) : NULL;
     if (clock) {
       GstClockTime now = gst_clock_get_time(clock), base = gst_element_get_base_time(f->appsrc);
       running = now > base ? now - base : 0;
@@ -311,8 +302,7 @@ timestamped(VfFeeder *f, GstBuffer *buffer)
   return buffer;
 }
 
-static gpointer
-feeder_thread(gpointer data)
+static gpointer feeder_thread(gpointer data)
 {
   VfFeeder *f = data;
   gsize size = f->raw ? GST_VIDEO_INFO_SIZE(&f->vinfo) : 0;
@@ -360,8 +350,7 @@ feeder_thread(gpointer data)
   return NULL;
 }
 
-void
-vf_feeder_start(VfFeeder *feeder)
+void vf_feeder_start(VfFeeder *feeder)
 {
   if (feeder->thread || feeder->appsrc == NULL)
     return;
@@ -371,8 +360,7 @@ vf_feeder_start(VfFeeder *feeder)
   feeder->thread = g_thread_new(feeder->name, feeder_thread, feeder);
 }
 
-void
-vf_feeder_stop(VfFeeder *feeder)
+void vf_feeder_stop(VfFeeder *feeder)
 {
   if (feeder->thread == NULL)
     return;

@@ -9,20 +9,19 @@ typedef struct {
 } FormatEntry;
 
 static const FormatEntry formats[] = {
-  {VF_COLOR_FORMAT_UNKNOWN, "UNKNOWN", GST_VIDEO_FORMAT_UNKNOWN, 0},
-  {VF_COLOR_FORMAT_RGB, "RGB", GST_VIDEO_FORMAT_RGB, 3},
-  {VF_COLOR_FORMAT_RGBA, "RGBA", GST_VIDEO_FORMAT_RGBA, 4},
-  {VF_COLOR_FORMAT_BGR, "BGR", GST_VIDEO_FORMAT_BGR, 3},
-  {VF_COLOR_FORMAT_BGRA, "BGRA", GST_VIDEO_FORMAT_BGRA, 4},
-  {VF_COLOR_FORMAT_GRAY8, "GRAY8", GST_VIDEO_FORMAT_GRAY8, 1},
-  {VF_COLOR_FORMAT_NV12, "NV12", GST_VIDEO_FORMAT_NV12, 0},
-  {VF_COLOR_FORMAT_I420, "I420", GST_VIDEO_FORMAT_I420, 0},
-  {VF_COLOR_FORMAT_JPEG, "JPEG", GST_VIDEO_FORMAT_UNKNOWN, 0},
-  {VF_COLOR_FORMAT_H264, "H264", GST_VIDEO_FORMAT_UNKNOWN, 0},
+  { VF_COLOR_FORMAT_UNKNOWN, "UNKNOWN", GST_VIDEO_FORMAT_UNKNOWN, 0 },
+  { VF_COLOR_FORMAT_RGB, "RGB", GST_VIDEO_FORMAT_RGB, 3 },
+  { VF_COLOR_FORMAT_RGBA, "RGBA", GST_VIDEO_FORMAT_RGBA, 4 },
+  { VF_COLOR_FORMAT_BGR, "BGR", GST_VIDEO_FORMAT_BGR, 3 },
+  { VF_COLOR_FORMAT_BGRA, "BGRA", GST_VIDEO_FORMAT_BGRA, 4 },
+  { VF_COLOR_FORMAT_GRAY8, "GRAY8", GST_VIDEO_FORMAT_GRAY8, 1 },
+  { VF_COLOR_FORMAT_NV12, "NV12", GST_VIDEO_FORMAT_NV12, 0 },
+  { VF_COLOR_FORMAT_I420, "I420", GST_VIDEO_FORMAT_I420, 0 },
+  { VF_COLOR_FORMAT_JPEG, "JPEG", GST_VIDEO_FORMAT_UNKNOWN, 0 },
+  { VF_COLOR_FORMAT_H264, "H264", GST_VIDEO_FORMAT_UNKNOWN, 0 },
 };
 
-static const FormatEntry *
-entry_of(VfColorFormat format)
+static const FormatEntry *entry_of(VfColorFormat format)
 {
   for (guint i = 0; i < G_N_ELEMENTS(formats); i++)
     if (formats[i].format == format)
@@ -30,14 +29,12 @@ entry_of(VfColorFormat format)
   return &formats[0];
 }
 
-const char *
-vf_color_format_to_string(VfColorFormat format)
+const char *vf_color_format_to_string(VfColorFormat format)
 {
   return entry_of(format)->name;
 }
 
-VfColorFormat
-vf_color_format_from_string(const char *name)
+VfColorFormat vf_color_format_from_string(const char *name)
 {
   if (name == NULL)
     return VF_COLOR_FORMAT_UNKNOWN;
@@ -49,14 +46,12 @@ vf_color_format_from_string(const char *name)
   return VF_COLOR_FORMAT_UNKNOWN;
 }
 
-GstVideoFormat
-vf_color_format_to_video_format(VfColorFormat format)
+GstVideoFormat vf_color_format_to_video_format(VfColorFormat format)
 {
   return entry_of(format)->video_format;
 }
 
-VfColorFormat
-vf_color_format_from_video_format(GstVideoFormat video_format)
+VfColorFormat vf_color_format_from_video_format(GstVideoFormat video_format)
 {
   if (video_format == GST_VIDEO_FORMAT_UNKNOWN)
     return VF_COLOR_FORMAT_UNKNOWN;
@@ -66,20 +61,18 @@ vf_color_format_from_video_format(GstVideoFormat video_format)
   return VF_COLOR_FORMAT_UNKNOWN;
 }
 
-gboolean
-vf_color_format_is_encoded(VfColorFormat format)
+gboolean vf_color_format_is_encoded(VfColorFormat format)
 {
   return format == VF_COLOR_FORMAT_JPEG || format == VF_COLOR_FORMAT_H264;
 }
 
-guint
-vf_color_format_pixel_stride(VfColorFormat format)
+guint vf_color_format_pixel_stride(VfColorFormat format)
 {
   return entry_of(format)->pixel_stride;
 }
 
-GstCaps *
-vf_color_format_to_caps(VfColorFormat format, guint width, guint height, gint fps_n, gint fps_d)
+GstCaps *vf_color_format_to_caps(VfColorFormat format, guint width, guint height, gint fps_n,
+                                 gint fps_d)
 {
   GstCaps *caps;
 
@@ -109,8 +102,7 @@ vf_color_format_to_caps(VfColorFormat format, guint width, guint height, gint fp
   return caps;
 }
 
-VfColorFormat
-vf_color_format_from_caps(const GstCaps *caps)
+VfColorFormat vf_color_format_from_caps(const GstCaps *caps)
 {
   if (caps == NULL || gst_caps_get_size(caps) == 0)
     return VF_COLOR_FORMAT_UNKNOWN;

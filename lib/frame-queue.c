@@ -9,8 +9,7 @@ struct _VfFrameQueue {
   gboolean closed;
 };
 
-VfFrameQueue *
-vf_frame_queue_new(guint capacity)
+VfFrameQueue *vf_frame_queue_new(guint capacity)
 {
   VfFrameQueue *q = g_new0(VfFrameQueue, 1);
   g_mutex_init(&q->lock);
@@ -20,8 +19,7 @@ vf_frame_queue_new(guint capacity)
   return q;
 }
 
-void
-vf_frame_queue_free(VfFrameQueue *queue)
+void vf_frame_queue_free(VfFrameQueue *queue)
 {
   if (queue == NULL)
     return;
@@ -32,8 +30,7 @@ vf_frame_queue_free(VfFrameQueue *queue)
 }
 
 /* Wait on the condition until `ready` or closed or timeout; lock held. */
-static gboolean
-wait_for(VfFrameQueue *q, gboolean (*ready)(VfFrameQueue *), gint64 timeout_us)
+static gboolean wait_for(VfFrameQueue *q, gboolean (*ready)(VfFrameQueue *), gint64 timeout_us)
 {
   gint64 until = timeout_us < 0 ? G_MAXINT64 : g_get_monotonic_time() + timeout_us;
   while (!ready(q) && !q->closed) {
@@ -45,20 +42,17 @@ wait_for(VfFrameQueue *q, gboolean (*ready)(VfFrameQueue *), gint64 timeout_us)
   return TRUE;
 }
 
-static gboolean
-has_room(VfFrameQueue *q)
+static gboolean has_room(VfFrameQueue *q)
 {
   return q->items.length < q->capacity;
 }
 
-static gboolean
-has_item(VfFrameQueue *q)
+static gboolean has_item(VfFrameQueue *q)
 {
   return q->items.length > 0;
 }
 
-VfQueueStatus
-vf_frame_queue_push(VfFrameQueue *queue, VfBuffer *buffer, gint64 timeout_us)
+VfQueueStatus vf_frame_queue_push(VfFrameQueue *queue, VfBuffer *buffer, gint64 timeout_us)
 {
   VfQueueStatus status;
   g_mutex_lock(&queue->lock);
@@ -75,8 +69,7 @@ vf_frame_queue_push(VfFrameQueue *queue, VfBuffer *buffer, gint64 timeout_us)
   return status;
 }
 
-VfQueueStatus
-vf_frame_queue_pop(VfFrameQueue *queue, VfBuffer **buffer, gint64 timeout_us)
+VfQueueStatus vf_frame_queue_pop(VfFrameQueue *queue, VfBuffer **buffer, gint64 timeout_us)
 {
   VfQueueStatus status;
   *buffer = NULL;
@@ -94,8 +87,7 @@ vf_frame_queue_pop(VfFrameQueue *queue, VfBuffer **buffer, gint64 timeout_us)
   return status;
 }
 
-void
-vf_frame_queue_close(VfFrameQueue *queue)
+void vf_frame_queue_close(VfFrameQueue *queue)
 {
   g_mutex_lock(&queue->lock);
   queue->closed = TRUE;
@@ -103,8 +95,7 @@ vf_frame_queue_close(VfFrameQueue *queue)
   g_mutex_unlock(&queue->lock);
 }
 
-guint
-vf_frame_queue_get_length(VfFrameQueue *queue)
+guint vf_frame_queue_get_length(VfFrameQueue *queue)
 {
   g_mutex_lock(&queue->lock);
   guint n = queue->items.length;

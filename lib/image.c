@@ -6,8 +6,8 @@
 #include <gst/app/gstappsink.h>
 #include <gst/app/gstappsrc.h>
 
-gboolean
-vf_tensor_save_image(const VfTensor *tensor, const char *path, gint quality, GError **error)
+gboolean vf_tensor_save_image(const VfTensor *tensor, const char *path, gint quality,
+                              GError **error)
 {
   const char *encoder;
   if (g_str_has_suffix(path, ".jpg") || g_str_has_suffix(path, ".jpeg")
@@ -24,7 +24,7 @@ vf_tensor_save_image(const VfTensor *tensor, const char *path, gint quality, GEr
   /* Plain tensors are taken as RGB/RGBA/GRAY8 by their channel count. */
   VfColorFormat format = tensor->color_format;
   if (format == VF_COLOR_FORMAT_UNKNOWN)
-    format = tensor->ndim == 2 ? VF_COLOR_FORMAT_GRAY8
+    format = tensor->ndim == 2                            ? VF_COLOR_FORMAT_GRAY8
              : tensor->ndim == 3 && tensor->shape[2] == 4 ? VF_COLOR_FORMAT_RGBA
                                                           : VF_COLOR_FORMAT_RGB;
   VfBuffer *frame = vf_tensor_wrap((VfTensor *)tensor, format, error);

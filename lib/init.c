@@ -1,16 +1,14 @@
 /* vidflow: one-time initialisation: GStreamer, and the vidflow plugin found without user setup. */
 #include <vidflow/pipeline.h>
 
-static gboolean
-scan_plugin_dir(const char *dir)
+static gboolean scan_plugin_dir(const char *dir)
 {
   if (dir == NULL || *dir == '\0' || !g_file_test(dir, G_FILE_TEST_IS_DIR))
     return FALSE;
   return gst_registry_scan_path(gst_registry_get(), dir);
 }
 
-gboolean
-vf_init(GError **error)
+gboolean vf_init(GError **error)
 {
   static gsize done = 0;
   static gboolean ok = FALSE;

@@ -9,8 +9,7 @@
 static volatile sig_atomic_t interrupts;
 static volatile sig_atomic_t interrupts_at_wait; /* count when the current wait() began */
 
-static void
-on_signal(int signum)
+static void on_signal(int signum)
 {
   interrupts = interrupts + 1;
   if (interrupts - interrupts_at_wait >= 3) {
@@ -20,12 +19,11 @@ on_signal(int signum)
   }
 }
 
-void
-vf_handle_interrupts(void)
+void vf_handle_interrupts(void)
 {
   static gsize installed = 0;
   if (g_once_init_enter(&installed)) {
-    struct sigaction sa = {0};
+    struct sigaction sa = { 0 };
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
@@ -34,15 +32,13 @@ vf_handle_interrupts(void)
   }
 }
 
-guint
-vf_interrupt_begin_wait(void)
+guint vf_interrupt_begin_wait(void)
 {
   interrupts_at_wait = interrupts;
   return (guint)interrupts_at_wait;
 }
 
-guint
-vf_interrupt_count(void)
+guint vf_interrupt_count(void)
 {
   return (guint)interrupts;
 }

@@ -15,14 +15,12 @@ typedef struct {
   GString *seen; /* pads that appeared but did not fit, for the error message */
 } DelayedLink;
 
-static gboolean
-spec_empty(const char *spec)
+static gboolean spec_empty(const char *spec)
 {
   return spec == NULL || *spec == '\0';
 }
 
-static char *
-caps_string(GstPad *pad)
+static char *caps_string(GstPad *pad)
 {
   GstCaps *caps = gst_pad_query_caps(pad, NULL);
   char *s = gst_caps_to_string(caps);
@@ -30,8 +28,7 @@ caps_string(GstPad *pad)
   return s;
 }
 
-static char *
-list_pads(GstElement *element, GstPadDirection direction)
+static char *list_pads(GstElement *element, GstPadDirection direction)
 {
   GString *s = g_string_new(NULL);
   GList *l = gst_element_class_get_pad_template_list(GST_ELEMENT_GET_CLASS(element));
@@ -39,28 +36,28 @@ list_pads(GstElement *element, GstPadDirection direction)
     GstPadTemplate *t = l->data;
     if (GST_PAD_TEMPLATE_DIRECTION(t) != direction)
       continue;
-    static const char *presence[] = {"always", "sometimes", "request"};
+    static const char *presence[] = { "always", "sometimes", "request" };
     g_string_append_printf(s, "%s%s (%s)", s->len ? ", " : "", GST_PAD_TEMPLATE_NAME_TEMPLATE(t),
                            presence[GST_PAD_TEMPLATE_PRESENCE(t)]);
   }
   return g_string_free(s, s->len == 0);
 }
 
-static void
-no_such_pad(GstElement *element, const char *spec, GstPadDirection direction, GError **error)
+static void no_such_pad(GstElement *element, const char *spec, GstPadDirection direction,
+                        GError **error)
 {
   char *pads = list_pads(element, direction);
-  g_set_error(error, VF_ERROR, VF_ERROR_NOT_FOUND, "element '%s' has no %s pad '%s'; its %s pads: %s",
-              GST_ELEMENT_NAME(element), direction == GST_PAD_SRC ? "source" : "sink", spec,
+  g_set_error(error, VF_ERROR, VF_ERROR_NOT_FOUND,
+              "element '%s' has no %s pad '%s'; its %s pads: %s", GST_ELEMENT_NAME(element),
+              direction == GST_PAD_SRC ? "source" : "sink", spec,
               direction == GST_PAD_SRC ? "source" : "sink", pads ? pads : "none");
   g_free(pads);
 }
 
 /* The sink pad for `srcpad`: a static pad, a request pad, or any compatible pad (transfer full).
  * *requested tells whether to release it if linking fails. */
-static GstPad *
-get_sink_pad(GstElement *sink, const char *spec, GstPad *srcpad, gboolean *requested,
-             GError **error)
+static GstPad *get_sink_pad(GstElement *sink, const char *spec, GstPad *srcpad, gboolean *requested,
+                            GError **error)
 {
   GstPad *pad = NULL;
   *requested = FALSE;
@@ -93,8 +90,7 @@ get_sink_pad(GstElement *sink, const char *spec, GstPad *srcpad, gboolean *reque
   return NULL;
 }
 
-static gboolean
-link_now(GstPad *srcpad, GstElement *sink, const char *sink_spec, GError **error)
+static gboolean link_now(GstPad *srcpad, GstElement *sink, const char *sink_spec, GError **error)
 {
   gboolean requested;
   GstPad *sinkpad = get_sink_pad(sink, sink_spec, srcpad, &requested, error);
@@ -104,10 +100,9 @@ link_now(GstPad *srcpad, GstElement *sink, const char *sink_spec, GError **error
   if (ret != GST_PAD_LINK_OK) {
     char *src_caps = caps_string(srcpad), *sink_caps = caps_string(sinkpad);
     const char *why = ret == GST_PAD_LINK_NOFORMAT ? "their formats (caps) have nothing in common"
-                      : ret == GST_PAD_LINK_WAS_LINKED ? "one of them is already linked"
-                      : ret == GST_PAD_LINK_WRONG_HIERARCHY
-                          ? "they are not in the same pipeline"
-                          : "the link was refused";
+                      : ret == GST_PAD_LINK_WAS_LINKED      ? "one of them is already linked"
+                      : ret == GST_PAD_LINK_WRONG_HIERARCHY ? "they are not in the same pipeline"
+                                                            : "the link was refused";
     g_set_error(error, VF_ERROR, VF_ERROR_LINK,
                 "cannot link %s:%s to %s:%s: %s (%s:%s offers %s; %s:%s accepts %s)%s",
                 GST_DEBUG_PAD_NAME(srcpad), GST_DEBUG_PAD_NAME(sinkpad), why,
@@ -126,8 +121,7 @@ link_now(GstPad *srcpad, GstElement *sink, const char *sink_spec, GError **error
   return TRUE;
 }
 
-static gboolean
-pad_matches(GstPad *pad, const char *spec)
+static gboolean pad_matches(GstPad *pad, const char *spec)
 {
   if (spec_empty(spec))
     return TRUE;
@@ -138,8 +132,7 @@ pad_matches(GstPad *pad, const char *spec)
 }
 
 /* Could `srcpad` feed `sink` at all? Used to skip, say, the audio pad of a decodebin. */
-static gboolean
-sink_accepts(GstElement *sink, const char *sink_spec, GstPad *srcpad)
+static gboolean sink_accepts(GstElement *sink, const char *sink_spec, GstPad *srcpad)
 {
   GstCaps *src_caps = gst_pad_get_current_caps(srcpad);
   if (src_caps == NULL)
@@ -178,8 +171,7 @@ sink_accepts(GstElement *sink, const char *sink_spec, GstPad *srcpad)
   return ok;
 }
 
-static void
-on_pad_added(GstElement *src, GstPad *pad, gpointer data)
+static void on_pad_added(GstElement *src, GstPad *pad, gpointer data)
 {
   DelayedLink *link = data;
   if (link->linked || GST_PAD_DIRECTION(pad) != GST_PAD_SRC || !pad_matches(pad, link->src_spec))
@@ -198,21 +190,20 @@ on_pad_added(GstElement *src, GstPad *pad, gpointer data)
     vf_post_error(src, error);
 }
 
-static void
-on_no_more_pads(GstElement *src, gpointer data)
+static void on_no_more_pads(GstElement *src, gpointer data)
 {
   DelayedLink *link = data;
   if (link->linked)
     return;
-  GError *error = g_error_new(VF_ERROR, VF_ERROR_LINK,
-                              "element '%s' produced no pad that '%s' accepts (pads it produced: %s)",
-                              GST_ELEMENT_NAME(src), GST_ELEMENT_NAME(link->sink),
-                              link->seen->len ? link->seen->str : "none");
+  GError *error
+      = g_error_new(VF_ERROR, VF_ERROR_LINK,
+                    "element '%s' produced no pad that '%s' accepts (pads it produced: %s)",
+                    GST_ELEMENT_NAME(src), GST_ELEMENT_NAME(link->sink),
+                    link->seen->len ? link->seen->str : "none");
   vf_post_error(src, error);
 }
 
-static void
-delayed_link_free(gpointer data, GClosure *closure)
+static void delayed_link_free(gpointer data, GClosure *closure)
 {
   (void)closure;
   DelayedLink *link = data;
@@ -224,8 +215,7 @@ delayed_link_free(gpointer data, GClosure *closure)
   g_free(link);
 }
 
-static gboolean
-has_sometimes_src(GstElement *element, const char *spec)
+static gboolean has_sometimes_src(GstElement *element, const char *spec)
 {
   for (GList *l = gst_element_class_get_pad_template_list(GST_ELEMENT_GET_CLASS(element)); l;
        l = l->next) {
@@ -240,8 +230,7 @@ has_sometimes_src(GstElement *element, const char *spec)
 }
 
 /* The free source pad to use now (transfer full), or NULL when none exists yet. */
-static GstPad *
-find_src_pad(GstElement *src, const char *spec)
+static GstPad *find_src_pad(GstElement *src, const char *spec)
 {
   if (!spec_empty(spec)) {
     GstPad *pad = gst_element_get_static_pad(src, spec);
@@ -283,9 +272,8 @@ find_src_pad(GstElement *src, const char *spec)
   return found;
 }
 
-gboolean
-vf_link_pads(GstElement *src, const char *src_spec, GstElement *sink, const char *sink_spec,
-             GError **error)
+gboolean vf_link_pads(GstElement *src, const char *src_spec, GstElement *sink,
+                      const char *sink_spec, GError **error)
 {
   GstPad *srcpad = find_src_pad(src, src_spec);
   if (srcpad) {

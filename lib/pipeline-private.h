@@ -12,8 +12,8 @@ gboolean vf_set_property_value(GstElement *element, const char *property, const 
                                GError **error);
 
 /* link.c */
-gboolean vf_link_pads(GstElement *src, const char *src_pad, GstElement *sink,
-                      const char *sink_pad, GError **error);
+gboolean vf_link_pads(GstElement *src, const char *src_pad, GstElement *sink, const char *sink_pad,
+                      GError **error);
 
 /* pipeline.c */
 const char *vf_pipeline_get_name(VfPipeline *pipeline);

@@ -1,5 +1,6 @@
 /* vidflow: VfPipeline, a GstPipeline plus the feeders, receivers and probes attached to it, and
- * one place (a bus sync handler) where the end of a run is decided: EOS, the first error, stop(). */
+ * one place (a bus sync handler) where the end of a run is decided: EOS, the first error, stop().
+ */
 #include "pipeline-private.h"
 #include "interrupt-private.h"
 
@@ -23,8 +24,7 @@ struct _VfPipeline {
   GMutex teardown_lock; /* one teardown at a time (wait and stop may race) */
 };
 
-static GError *
-error_from_message(GstMessage *msg)
+static GError *error_from_message(GstMessage *msg)
 {
   GError *gerr = NULL;
   char *debug = NULL;
@@ -45,8 +45,7 @@ error_from_message(GstMessage *msg)
   return err;
 }
 
-static GstBusSyncReply
-on_bus_message(GstBus *bus, GstMessage *msg, gpointer data)
+static GstBusSyncReply on_bus_message(GstBus *bus, GstMessage *msg, gpointer data)
 {
   (void)bus;
   VfPipeline *p = data;
@@ -84,15 +83,13 @@ on_bus_message(GstBus *bus, GstMessage *msg, gpointer data)
   return GST_BUS_DROP;
 }
 
-void
-vf_post_error(GstElement *element, GError *error)
+void vf_post_error(GstElement *element, GError *error)
 {
   gst_element_post_message(element, gst_message_new_error(GST_OBJECT(element), error, NULL));
   g_error_free(error);
 }
 
-VfPipeline *
-vf_pipeline_new(const char *name)
+VfPipeline *vf_pipeline_new(const char *name)
 {
   if (!vf_init(NULL))
     return NULL;
@@ -111,16 +108,14 @@ vf_pipeline_new(const char *name)
   return p;
 }
 
-const char *
-vf_pipeline_get_name(VfPipeline *pipeline)
+const char *vf_pipeline_get_name(VfPipeline *pipeline)
 {
   return GST_ELEMENT_NAME(pipeline->pipeline);
 }
 
 static void teardown(VfPipeline *p, gboolean drained);
 
-void
-vf_pipeline_free(VfPipeline *pipeline)
+void vf_pipeline_free(VfPipeline *pipeline)
 {
   if (pipeline == NULL)
     return;
@@ -142,8 +137,7 @@ vf_pipeline_free(VfPipeline *pipeline)
   g_free(pipeline);
 }
 
-static gboolean
-check_buildable(VfPipeline *p, GError **error)
+static gboolean check_buildable(VfPipeline *p, GError **error)
 {
   if (vf_pipeline_get_state(p) != VF_STATE_NULL) {
     g_set_error(error, VF_ERROR, VF_ERROR_STATE,
@@ -154,35 +148,31 @@ check_buildable(VfPipeline *p, GError **error)
   return TRUE;
 }
 
-static GstElement *
-lookup(VfPipeline *p, const char *name, GError **error)
+static GstElement *lookup(VfPipeline *p, const char *name, GError **error)
 {
   GstElement *e = name ? gst_bin_get_by_name(GST_BIN(p->pipeline), name) : NULL;
   if (e == NULL) {
     g_set_error(error, VF_ERROR, VF_ERROR_NOT_FOUND,
-                "pipeline '%s' has no element named '%s': add it first",
-                vf_pipeline_get_name(p), name ? name : "(null)");
+                "pipeline '%s' has no element named '%s': add it first", vf_pipeline_get_name(p),
+                name ? name : "(null)");
     return NULL;
   }
   gst_object_unref(e); /* the bin keeps it alive */
   return e;
 }
 
-GstElement *
-vf_pipeline_get_element(VfPipeline *pipeline, const char *name)
+GstElement *vf_pipeline_get_element(VfPipeline *pipeline, const char *name)
 {
   return lookup(pipeline, name, NULL);
 }
 
-GstElement *
-vf_pipeline_get_gst_pipeline(VfPipeline *pipeline)
+GstElement *vf_pipeline_get_gst_pipeline(VfPipeline *pipeline)
 {
   return pipeline->pipeline;
 }
 
-gboolean
-vf_pipeline_addv(VfPipeline *pipeline, const char *factory, const char *name,
-                 const char *const *properties, GError **error)
+gboolean vf_pipeline_addv(VfPipeline *pipeline, const char *factory, const char *name,
+                          const char *const *properties, GError **error)
 {
   g_return_val_if_fail(pipeline != NULL && factory != NULL, FALSE);
   if (!check_buildable(pipeline, error))
@@ -219,8 +209,8 @@ vf_pipeline_addv(VfPipeline *pipeline, const char *factory, const char *name,
   return TRUE;
 }
 
-gboolean
-vf_pipeline_add(VfPipeline *pipeline, const char *factory, const char *name, GError **error, ...)
+gboolean vf_pipeline_add(VfPipeline *pipeline, const char *factory, const char *name,
+                         GError **error, ...)
 {
   GPtrArray *props = g_ptr_array_new();
   va_list ap;
@@ -236,17 +226,15 @@ vf_pipeline_add(VfPipeline *pipeline, const char *factory, const char *name, GEr
   return ok;
 }
 
-gboolean
-vf_pipeline_set(VfPipeline *pipeline, const char *element, const char *property, const char *value,
-                GError **error)
+gboolean vf_pipeline_set(VfPipeline *pipeline, const char *element, const char *property,
+                         const char *value, GError **error)
 {
   GstElement *e = lookup(pipeline, element, error);
   return e && vf_set_property_from_string(e, property, value, error);
 }
 
-gboolean
-vf_pipeline_set_value(VfPipeline *pipeline, const char *element, const char *property,
-                      const GValue *value, GError **error)
+gboolean vf_pipeline_set_value(VfPipeline *pipeline, const char *element, const char *property,
+                               const GValue *value, GError **error)
 {
   GstElement *e = lookup(pipeline, element, error);
   return e && vf_set_property_value(e, property, value, error);
@@ -254,18 +242,16 @@ vf_pipeline_set_value(VfPipeline *pipeline, const char *element, const char *pro
 
 /* Numbers and booleans go through the string path: it knows enums by number, ranges and
  * overflow for every property type. */
-gboolean
-vf_pipeline_set_int(VfPipeline *pipeline, const char *element, const char *property, gint64 value,
-                    GError **error)
+gboolean vf_pipeline_set_int(VfPipeline *pipeline, const char *element, const char *property,
+                             gint64 value, GError **error)
 {
   char s[32];
   g_snprintf(s, sizeof s, "%" G_GINT64_FORMAT, value);
   return vf_pipeline_set(pipeline, element, property, s, error);
 }
 
-gboolean
-vf_pipeline_set_double(VfPipeline *pipeline, const char *element, const char *property,
-                       gdouble value, GError **error)
+gboolean vf_pipeline_set_double(VfPipeline *pipeline, const char *element, const char *property,
+                                gdouble value, GError **error)
 {
   GValue v = G_VALUE_INIT;
   g_value_init(&v, G_TYPE_DOUBLE);
@@ -275,23 +261,20 @@ vf_pipeline_set_double(VfPipeline *pipeline, const char *element, const char *pr
   return ok;
 }
 
-gboolean
-vf_pipeline_set_bool(VfPipeline *pipeline, const char *element, const char *property,
-                     gboolean value, GError **error)
+gboolean vf_pipeline_set_bool(VfPipeline *pipeline, const char *element, const char *property,
+                              gboolean value, GError **error)
 {
   return vf_pipeline_set(pipeline, element, property, value ? "true" : "false", error);
 }
 
-gboolean
-vf_pipeline_set_string(VfPipeline *pipeline, const char *element, const char *property,
-                       const char *value, GError **error)
+gboolean vf_pipeline_set_string(VfPipeline *pipeline, const char *element, const char *property,
+                                const char *value, GError **error)
 {
   return vf_pipeline_set(pipeline, element, property, value, error);
 }
 
-gboolean
-vf_pipeline_link_pads(VfPipeline *pipeline, const char *src, const char *src_pad, const char *sink,
-                      const char *sink_pad, GError **error)
+gboolean vf_pipeline_link_pads(VfPipeline *pipeline, const char *src, const char *src_pad,
+                               const char *sink, const char *sink_pad, GError **error)
 {
   if (!check_buildable(pipeline, error))
     return FALSE;
@@ -300,8 +283,7 @@ vf_pipeline_link_pads(VfPipeline *pipeline, const char *src, const char *src_pad
   return b && vf_link_pads(a, src_pad, b, sink_pad, error);
 }
 
-gboolean
-vf_pipeline_link(VfPipeline *pipeline, GError **error, const char *first, ...)
+gboolean vf_pipeline_link(VfPipeline *pipeline, GError **error, const char *first, ...)
 {
   va_list ap;
   gboolean ok = TRUE;
@@ -319,9 +301,9 @@ vf_pipeline_link(VfPipeline *pipeline, GError **error, const char *first, ...)
   return ok;
 }
 
-static gboolean
-attach_check(VfPipeline *p, const char *element, const char *factory, const char *tips,
-             const char *expected_tips, GstElement **out, GError **error)
+static gboolean attach_check(VfPipeline *p, const char *element, const char *factory,
+                             const char *tips, const char *expected_tips, GstElement **out,
+                             GError **error)
 {
   if (!check_buildable(p, error))
     return FALSE;
@@ -335,17 +317,16 @@ attach_check(VfPipeline *p, const char *element, const char *factory, const char
     return FALSE;
   }
   if (tips && *tips && !g_str_equal(tips, expected_tips)) {
-    g_set_error(error, VF_ERROR, VF_ERROR_ARGUMENT, "unknown tips '%s' for an %s: use \"%s\"",
-                tips, factory, expected_tips);
+    g_set_error(error, VF_ERROR, VF_ERROR_ARGUMENT, "unknown tips '%s' for an %s: use \"%s\"", tips,
+                factory, expected_tips);
     return FALSE;
   }
   *out = e;
   return TRUE;
 }
 
-gboolean
-vf_pipeline_attach_feeder(VfPipeline *pipeline, const char *element, VfFeeder *feeder,
-                          const char *tips, GError **error)
+gboolean vf_pipeline_attach_feeder(VfPipeline *pipeline, const char *element, VfFeeder *feeder,
+                                   const char *tips, GError **error)
 {
   g_ptr_array_add(pipeline->feeders, feeder);
   GstElement *appsrc;
@@ -353,9 +334,8 @@ vf_pipeline_attach_feeder(VfPipeline *pipeline, const char *element, VfFeeder *f
          && vf_feeder_bind(feeder, appsrc, error);
 }
 
-gboolean
-vf_pipeline_attach_receiver(VfPipeline *pipeline, const char *element, VfReceiver *receiver,
-                            const char *tips, GError **error)
+gboolean vf_pipeline_attach_receiver(VfPipeline *pipeline, const char *element,
+                                     VfReceiver *receiver, const char *tips, GError **error)
 {
   g_ptr_array_add(pipeline->receivers, receiver);
   GstElement *appsink;
@@ -363,9 +343,8 @@ vf_pipeline_attach_receiver(VfPipeline *pipeline, const char *element, VfReceive
          && vf_receiver_bind(receiver, pipeline, appsink, error);
 }
 
-gboolean
-vf_pipeline_attach_probe(VfPipeline *pipeline, const char *element, const char *pad,
-                         VfProbe *probe, GError **error)
+gboolean vf_pipeline_attach_probe(VfPipeline *pipeline, const char *element, const char *pad,
+                                  VfProbe *probe, GError **error)
 {
   g_ptr_array_add(pipeline->probes, probe);
   GstElement *e = lookup(pipeline, element, error);
@@ -374,8 +353,7 @@ vf_pipeline_attach_probe(VfPipeline *pipeline, const char *element, const char *
 
 /* ---- running ---- */
 
-static void
-start_threads(VfPipeline *p)
+static void start_threads(VfPipeline *p)
 {
   g_mutex_lock(&p->lock);
   p->running = TRUE;
@@ -392,15 +370,13 @@ start_threads(VfPipeline *p)
 /* Unblock every streaming thread: FLUSH_START sent into each element's sink pads (sources are
  * left alone: their locks may be held by an EOS being sent into the stalled stream). Needed before
  * NULL when something holds the pipeline's state lock while waiting for a blocked stream. */
-static gpointer
-ref_pad(gconstpointer pad, gpointer unused)
+static gpointer ref_pad(gconstpointer pad, gpointer unused)
 {
   (void)unused;
   return gst_object_ref((gpointer)pad);
 }
 
-static void
-flush_all_sink_pads(VfPipeline *p)
+static void flush_all_sink_pads(VfPipeline *p)
 {
   GstIterator *it = gst_bin_iterate_recurse(GST_BIN(p->pipeline));
   GValue item = G_VALUE_INIT;
@@ -422,8 +398,7 @@ flush_all_sink_pads(VfPipeline *p)
 
 /* Back to NULL with every vidflow thread joined. `drained`: EOS reached the sinks, so receivers
  * first finish what their appsinks still hold. */
-static void
-teardown(VfPipeline *p, gboolean drained)
+static void teardown(VfPipeline *p, gboolean drained)
 {
   g_mutex_lock(&p->teardown_lock);
   g_mutex_lock(&p->lock);
@@ -452,8 +427,7 @@ teardown(VfPipeline *p, gboolean drained)
   g_mutex_unlock(&p->teardown_lock);
 }
 
-static gboolean
-take_error(VfPipeline *p, GError **error)
+static gboolean take_error(VfPipeline *p, GError **error)
 {
   g_mutex_lock(&p->lock);
   GError *err = g_steal_pointer(&p->error);
@@ -464,8 +438,7 @@ take_error(VfPipeline *p, GError **error)
   return FALSE;
 }
 
-gboolean
-vf_pipeline_start(VfPipeline *pipeline, GError **error)
+gboolean vf_pipeline_start(VfPipeline *pipeline, GError **error)
 {
   g_return_val_if_fail(pipeline != NULL, FALSE);
   if (vf_pipeline_get_state(pipeline) == VF_STATE_PLAYING)
@@ -502,8 +475,7 @@ vf_pipeline_start(VfPipeline *pipeline, GError **error)
   return FALSE;
 }
 
-gboolean
-vf_pipeline_wait(VfPipeline *pipeline, GError **error)
+gboolean vf_pipeline_wait(VfPipeline *pipeline, GError **error)
 {
   g_return_val_if_fail(pipeline != NULL, FALSE);
   const guint interrupts_at_start = vf_interrupt_begin_wait();
@@ -541,14 +513,12 @@ vf_pipeline_wait(VfPipeline *pipeline, GError **error)
   return TRUE;
 }
 
-gboolean
-vf_pipeline_run(VfPipeline *pipeline, GError **error)
+gboolean vf_pipeline_run(VfPipeline *pipeline, GError **error)
 {
   return vf_pipeline_start(pipeline, error) && vf_pipeline_wait(pipeline, error);
 }
 
-void
-vf_pipeline_stop(VfPipeline *pipeline)
+void vf_pipeline_stop(VfPipeline *pipeline)
 {
   g_return_if_fail(pipeline != NULL);
   g_mutex_lock(&pipeline->lock);
@@ -558,22 +528,19 @@ vf_pipeline_stop(VfPipeline *pipeline)
   teardown(pipeline, FALSE);
 }
 
-static void
-send_eos_async(GstElement *element, gpointer data)
+static void send_eos_async(GstElement *element, gpointer data)
 {
   (void)data;
   gst_element_send_event(element, gst_event_new_eos());
 }
 
-void
-vf_pipeline_send_eos(VfPipeline *pipeline)
+void vf_pipeline_send_eos(VfPipeline *pipeline)
 {
   /* From a thread pool, so it is safe from any thread, streaming threads included. */
   gst_element_call_async(pipeline->pipeline, send_eos_async, NULL, NULL);
 }
 
-static gboolean
-change_state(VfPipeline *p, GstState state, GError **error)
+static gboolean change_state(VfPipeline *p, GstState state, GError **error)
 {
   if (vf_pipeline_get_state(p) == VF_STATE_NULL) {
     g_set_error(error, VF_ERROR, VF_ERROR_STATE, "pipeline '%s' is not running: start() it first",
@@ -592,20 +559,17 @@ change_state(VfPipeline *p, GstState state, GError **error)
   return TRUE;
 }
 
-gboolean
-vf_pipeline_pause(VfPipeline *pipeline, GError **error)
+gboolean vf_pipeline_pause(VfPipeline *pipeline, GError **error)
 {
   return change_state(pipeline, GST_STATE_PAUSED, error);
 }
 
-gboolean
-vf_pipeline_resume(VfPipeline *pipeline, GError **error)
+gboolean vf_pipeline_resume(VfPipeline *pipeline, GError **error)
 {
   return change_state(pipeline, GST_STATE_PLAYING, error);
 }
 
-VfState
-vf_pipeline_get_state(VfPipeline *pipeline)
+VfState vf_pipeline_get_state(VfPipeline *pipeline)
 {
   GstState state = GST_STATE_NULL, pending = GST_STATE_VOID_PENDING;
   gst_element_get_state(pipeline->pipeline, &state, &pending, 0);
@@ -624,8 +588,7 @@ vf_pipeline_get_state(VfPipeline *pipeline)
   }
 }
 
-void
-vf_pipeline_set_start_timeout(VfPipeline *pipeline, GstClockTime timeout)
+void vf_pipeline_set_start_timeout(VfPipeline *pipeline, GstClockTime timeout)
 {
   pipeline->start_timeout = timeout;
 }

@@ -4,8 +4,7 @@
 #include "pipeline-private.h"
 #include "probe-private.h"
 
-VfProbe *
-vf_probe_new(const char *name, const VfProbeCallbacks *callbacks, gpointer user_data)
+VfProbe *vf_probe_new(const char *name, const VfProbeCallbacks *callbacks, gpointer user_data)
 {
   g_return_val_if_fail(callbacks != NULL
                            && (callbacks->on_buffer != NULL || callbacks->on_batch_meta != NULL),
@@ -18,8 +17,7 @@ vf_probe_new(const char *name, const VfProbeCallbacks *callbacks, gpointer user_
   return p;
 }
 
-void
-vf_probe_unbind(VfProbe *probe)
+void vf_probe_unbind(VfProbe *probe)
 {
   if (probe->pad == NULL)
     return;
@@ -27,8 +25,7 @@ vf_probe_unbind(VfProbe *probe)
   gst_clear_object(&probe->pad);
 }
 
-void
-vf_probe_free(VfProbe *probe)
+void vf_probe_free(VfProbe *probe)
 {
   if (probe == NULL)
     return;
@@ -40,14 +37,12 @@ vf_probe_free(VfProbe *probe)
   g_free(probe);
 }
 
-const char *
-vf_probe_get_name(const VfProbe *probe)
+const char *vf_probe_get_name(const VfProbe *probe)
 {
   return probe->name;
 }
 
-guint64
-vf_probe_get_seen(const VfProbe *probe)
+guint64 vf_probe_get_seen(const VfProbe *probe)
 {
   VfProbe *p = (VfProbe *)probe;
   g_mutex_lock(&p->lock);
@@ -56,8 +51,7 @@ vf_probe_get_seen(const VfProbe *probe)
   return n;
 }
 
-guint64
-vf_probe_get_dropped(const VfProbe *probe)
+guint64 vf_probe_get_dropped(const VfProbe *probe)
 {
   VfProbe *p = (VfProbe *)probe;
   g_mutex_lock(&p->lock);
@@ -66,8 +60,7 @@ vf_probe_get_dropped(const VfProbe *probe)
   return n;
 }
 
-static GstPadProbeReturn
-on_buffer(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+static GstPadProbeReturn on_buffer(GstPad *pad, GstPadProbeInfo *info, gpointer data)
 {
   VfProbe *p = data;
   if (p->read_only) {
@@ -109,8 +102,7 @@ on_buffer(GstPad *pad, GstPadProbeInfo *info, gpointer data)
 }
 
 /* The pad named `spec`, or the element's "src" pad, or its only source pad (transfer full). */
-static GstPad *
-find_pad(GstElement *element, const char *spec, GError **error)
+static GstPad *find_pad(GstElement *element, const char *spec, GError **error)
 {
   GstPad *pad = NULL;
   if (spec && *spec) {
@@ -121,26 +113,24 @@ find_pad(GstElement *element, const char *spec, GError **error)
       pad = gst_object_ref(element->srcpads->data);
   }
   if (pad == NULL)
-    g_set_error(error, VF_ERROR, VF_ERROR_NOT_FOUND,
-                "element '%s' has no pad '%s' to probe%s", GST_ELEMENT_NAME(element),
-                spec && *spec ? spec : "src",
+    g_set_error(error, VF_ERROR, VF_ERROR_NOT_FOUND, "element '%s' has no pad '%s' to probe%s",
+                GST_ELEMENT_NAME(element), spec && *spec ? spec : "src",
                 spec && *spec ? ""
                               : " (its source pads appear later or there are several: name one, or "
                                 "probe the element downstream)");
   return pad;
 }
 
-gboolean
-vf_probe_bind(VfProbe *probe, GstElement *element, const char *pad, GError **error)
+gboolean vf_probe_bind(VfProbe *probe, GstElement *element, const char *pad, GError **error)
 {
   if (probe->pad) {
-    g_set_error(error, VF_ERROR, VF_ERROR_ARGUMENT, "probe '%s' is already attached",
-                probe->name);
+    g_set_error(error, VF_ERROR, VF_ERROR_ARGUMENT, "probe '%s' is already attached", probe->name);
     return FALSE;
   }
   probe->pad = find_pad(element, pad, error);
   if (probe->pad == NULL)
     return FALSE;
-  probe->probe_id = gst_pad_add_probe(probe->pad, GST_PAD_PROBE_TYPE_BUFFER, on_buffer, probe, NULL);
+  probe->probe_id
+      = gst_pad_add_probe(probe->pad, GST_PAD_PROBE_TYPE_BUFFER, on_buffer, probe, NULL);
   return TRUE;
 }

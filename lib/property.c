@@ -2,8 +2,7 @@
  * that name the element, the property and what it accepts. */
 #include "pipeline-private.h"
 
-static GParamSpec *
-find_writable(GstElement *element, const char *property, GError **error)
+static GParamSpec *find_writable(GstElement *element, const char *property, GError **error)
 {
   GParamSpec *pspec = g_object_class_find_property(G_OBJECT_GET_CLASS(element), property);
   if (pspec == NULL) {
@@ -28,8 +27,7 @@ find_writable(GstElement *element, const char *property, GError **error)
 }
 
 /* What a property accepts, for error messages. */
-static char *
-describe_accepted(GParamSpec *pspec)
+static char *describe_accepted(GParamSpec *pspec)
 {
   GType type = G_PARAM_SPEC_VALUE_TYPE(pspec);
   if (G_IS_PARAM_SPEC_ENUM(pspec)) {
@@ -49,7 +47,8 @@ describe_accepted(GParamSpec *pspec)
   }
 #define RANGE(T, CAST, FMT)                                                                        \
   if (G_IS_PARAM_SPEC_##T(pspec))                                                                  \
-    return g_strdup_printf("a number from " FMT " to " FMT, (CAST)G_PARAM_SPEC_##T(pspec)->minimum, \
+    return g_strdup_printf("a number from " FMT " to " FMT,                                        \
+                           (CAST)G_PARAM_SPEC_##T(pspec)->minimum,                                 \
                            (CAST)G_PARAM_SPEC_##T(pspec)->maximum);
   RANGE(INT, gint64, "%" G_GINT64_FORMAT)
   RANGE(UINT, guint64, "%" G_GUINT64_FORMAT)
@@ -69,9 +68,8 @@ describe_accepted(GParamSpec *pspec)
   return g_strdup_printf("a %s", g_type_name(type));
 }
 
-static gboolean
-set_checked(GstElement *element, GParamSpec *pspec, GValue *value, const char *shown,
-            GError **error)
+static gboolean set_checked(GstElement *element, GParamSpec *pspec, GValue *value,
+                            const char *shown, GError **error)
 {
   /* g_param_value_validate clamps and says so: out of range is an error, not a silent clamp. */
   if (g_param_value_validate(pspec, value)) {
@@ -86,9 +84,8 @@ set_checked(GstElement *element, GParamSpec *pspec, GValue *value, const char *s
   return TRUE;
 }
 
-gboolean
-vf_set_property_from_string(GstElement *element, const char *property, const char *value,
-                            GError **error)
+gboolean vf_set_property_from_string(GstElement *element, const char *property, const char *value,
+                                     GError **error)
 {
   GParamSpec *pspec = find_writable(element, property, error);
   if (pspec == NULL)
@@ -121,9 +118,8 @@ vf_set_property_from_string(GstElement *element, const char *property, const cha
   return ok;
 }
 
-gboolean
-vf_set_property_value(GstElement *element, const char *property, const GValue *value,
-                      GError **error)
+gboolean vf_set_property_value(GstElement *element, const char *property, const GValue *value,
+                               GError **error)
 {
   GParamSpec *pspec = find_writable(element, property, error);
   if (pspec == NULL)
@@ -141,7 +137,8 @@ vf_set_property_value(GstElement *element, const char *property, const GValue *v
     /* A transform may have truncated (gint64 -> gint): compare back before setting. */
     GValue back = G_VALUE_INIT;
     g_value_init(&back, G_VALUE_TYPE(value));
-    gboolean same = g_value_transform(&v, &back) && gst_value_compare(&back, value) == GST_VALUE_EQUAL;
+    gboolean same
+        = g_value_transform(&v, &back) && gst_value_compare(&back, value) == GST_VALUE_EQUAL;
     g_value_unset(&back);
     if (!same && G_VALUE_HOLDS(value, G_TYPE_INT64)) {
       char *accepted = describe_accepted(pspec);

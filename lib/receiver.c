@@ -24,8 +24,8 @@ struct _VfReceiver {
   VfReceiverStats stats;
 };
 
-VfReceiver *
-vf_receiver_new(const char *name, const VfRetrieverCallbacks *callbacks, gpointer user_data)
+VfReceiver *vf_receiver_new(const char *name, const VfRetrieverCallbacks *callbacks,
+                            gpointer user_data)
 {
   g_return_val_if_fail(callbacks != NULL && callbacks->consume != NULL, NULL);
   VfReceiver *r = g_new0(VfReceiver, 1);
@@ -37,8 +37,7 @@ vf_receiver_new(const char *name, const VfRetrieverCallbacks *callbacks, gpointe
   return r;
 }
 
-void
-vf_receiver_free(VfReceiver *receiver)
+void vf_receiver_free(VfReceiver *receiver)
 {
   if (receiver == NULL)
     return;
@@ -56,21 +55,18 @@ vf_receiver_free(VfReceiver *receiver)
   g_free(receiver);
 }
 
-void
-vf_receiver_set_queue(VfReceiver *receiver, guint max_buffers, VfDropPolicy policy)
+void vf_receiver_set_queue(VfReceiver *receiver, guint max_buffers, VfDropPolicy policy)
 {
   receiver->max_buffers = MAX(max_buffers, 1);
   receiver->policy = policy;
 }
 
-const char *
-vf_receiver_get_name(const VfReceiver *receiver)
+const char *vf_receiver_get_name(const VfReceiver *receiver)
 {
   return receiver->name;
 }
 
-void
-vf_receiver_get_stats(const VfReceiver *receiver, VfReceiverStats *stats)
+void vf_receiver_get_stats(const VfReceiver *receiver, VfReceiverStats *stats)
 {
   VfReceiver *r = (VfReceiver *)receiver; /* the lock is not part of the value */
   g_mutex_lock(&r->lock);
@@ -78,8 +74,7 @@ vf_receiver_get_stats(const VfReceiver *receiver, VfReceiverStats *stats)
   g_mutex_unlock(&r->lock);
 }
 
-static GstPadProbeReturn
-on_sink_pad(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+static GstPadProbeReturn on_sink_pad(GstPad *pad, GstPadProbeInfo *info, gpointer data)
 {
   (void)pad;
   VfReceiver *r = data;
@@ -92,15 +87,16 @@ on_sink_pad(GstPad *pad, GstPadProbeInfo *info, gpointer data)
     GstEvent *event = GST_PAD_PROBE_INFO_EVENT(info);
     if (GST_EVENT_TYPE(event) == GST_EVENT_EOS)
       r->got_eos = TRUE;
-    else if (GST_EVENT_TYPE(event) == GST_EVENT_FLUSH_STOP || GST_EVENT_TYPE(event) == GST_EVENT_STREAM_START)
+    else if (GST_EVENT_TYPE(event) == GST_EVENT_FLUSH_STOP
+             || GST_EVENT_TYPE(event) == GST_EVENT_STREAM_START)
       r->got_eos = FALSE;
   }
   g_mutex_unlock(&r->lock);
   return GST_PAD_PROBE_OK;
 }
 
-gboolean
-vf_receiver_bind(VfReceiver *receiver, VfPipeline *pipeline, GstElement *appsink, GError **error)
+gboolean vf_receiver_bind(VfReceiver *receiver, VfPipeline *pipeline, GstElement *appsink,
+                          GError **error)
 {
   if (receiver->appsink) {
     g_set_error(error, VF_ERROR, VF_ERROR_ARGUMENT, "receiver '%s' is already attached to '%s'",
@@ -112,16 +108,15 @@ vf_receiver_bind(VfReceiver *receiver, VfPipeline *pipeline, GstElement *appsink
   g_object_set(appsink, "max-buffers", receiver->max_buffers, "drop",
                receiver->policy == VF_DROP_OLDEST, NULL);
   receiver->pad = gst_element_get_static_pad(appsink, "sink");
-  receiver->probe_id = gst_pad_add_probe(
-      receiver->pad,
-      GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST
-          | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM | GST_PAD_PROBE_TYPE_EVENT_FLUSH,
-      on_sink_pad, receiver, NULL);
+  receiver->probe_id = gst_pad_add_probe(receiver->pad,
+                                         GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST
+                                             | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM
+                                             | GST_PAD_PROBE_TYPE_EVENT_FLUSH,
+                                         on_sink_pad, receiver, NULL);
   return TRUE;
 }
 
-static void
-consume(VfReceiver *r, GstSample *sample)
+static void consume(VfReceiver *r, GstSample *sample)
 {
   VfBuffer *buffer = vf_buffer_new_from_sample(sample);
   int ret = r->callbacks.consume(buffer, r->user_data);
@@ -136,15 +131,14 @@ consume(VfReceiver *r, GstSample *sample)
   g_mutex_unlock(&r->lock);
 
   if (ret == VF_CONSUME_ERROR && (errors <= 10 || errors % 100 == 0))
-    g_message("receiver '%s': consume() failed on buffer %" G_GUINT64_FORMAT
-              " (%" G_GUINT64_FORMAT " failures so far); continuing",
+    g_message("receiver '%s': consume() failed on buffer %" G_GUINT64_FORMAT " (%" G_GUINT64_FORMAT
+              " failures so far); continuing",
               r->name, consumed, errors);
   if (ret < 0)
     vf_pipeline_send_eos(r->pipeline);
 }
 
-static gpointer
-receiver_thread(gpointer data)
+static gpointer receiver_thread(gpointer data)
 {
   VfReceiver *r = data;
   GstAppSink *sink = GST_APP_SINK(r->appsink);
@@ -170,8 +164,7 @@ receiver_thread(gpointer data)
   return NULL;
 }
 
-void
-vf_receiver_start(VfReceiver *receiver)
+void vf_receiver_start(VfReceiver *receiver)
 {
   if (receiver->thread || receiver->appsink == NULL)
     return;
@@ -179,13 +172,12 @@ vf_receiver_start(VfReceiver *receiver)
   receiver->stopping = FALSE;
   receiver->got_eos = FALSE;
   receiver->stop_returned = FALSE;
-  receiver->stats = (VfReceiverStats){0};
+  receiver->stats = (VfReceiverStats){ 0 };
   g_mutex_unlock(&receiver->lock);
   receiver->thread = g_thread_new(receiver->name, receiver_thread, receiver);
 }
 
-void
-vf_receiver_drain(VfReceiver *receiver)
+void vf_receiver_drain(VfReceiver *receiver)
 {
   if (receiver->thread == NULL)
     return;
@@ -193,8 +185,7 @@ vf_receiver_drain(VfReceiver *receiver)
   receiver->thread = NULL;
 }
 
-void
-vf_receiver_stop(VfReceiver *receiver)
+void vf_receiver_stop(VfReceiver *receiver)
 {
   if (receiver->thread == NULL)
     return;
@@ -205,12 +196,11 @@ vf_receiver_stop(VfReceiver *receiver)
   receiver->thread = NULL;
 }
 
-void
-vf_receiver_report(VfReceiver *receiver)
+void vf_receiver_report(VfReceiver *receiver)
 {
   g_mutex_lock(&receiver->lock);
-  receiver->stats.dropped = receiver->stats.received - MIN(receiver->stats.consumed,
-                                                           receiver->stats.received);
+  receiver->stats.dropped
+      = receiver->stats.received - MIN(receiver->stats.consumed, receiver->stats.received);
   VfReceiverStats s = receiver->stats;
   gboolean stopped = receiver->stop_returned;
   g_mutex_unlock(&receiver->lock);

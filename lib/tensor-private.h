@@ -27,10 +27,9 @@ struct _VfTensor {
 
 /* A frame view over planes (transfer full); owner_destroy(owner) when it goes. Never fails for
  * the formats of format.h. */
-VfTensor *vf_tensor_new_frame_view(VfColorFormat format, guint width, guint height,
-                                   guint n_planes, guint8 *const *planes, const gsize *strides,
-                                   gboolean writable, gpointer owner,
-                                   GDestroyNotify owner_destroy);
+VfTensor *vf_tensor_new_frame_view(VfColorFormat format, guint width, guint height, guint n_planes,
+                                   guint8 *const *planes, const gsize *strides, gboolean writable,
+                                   gpointer owner, GDestroyNotify owner_destroy);
 /* Height in rows of plane `plane` of a frame. */
 guint vf_frame_plane_height(VfColorFormat format, guint height, guint plane);
 /* Bytes of pixels in one row of plane `plane`. */

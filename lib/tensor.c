@@ -7,33 +7,29 @@ static const struct {
   const char *name;
   gsize size;
 } dtypes[] = {
-  [VF_DTYPE_UINT8] = {"uint8", 1},     [VF_DTYPE_INT8] = {"int8", 1},
-  [VF_DTYPE_UINT16] = {"uint16", 2},   [VF_DTYPE_INT16] = {"int16", 2},
-  [VF_DTYPE_INT32] = {"int32", 4},     [VF_DTYPE_INT64] = {"int64", 8},
-  [VF_DTYPE_FLOAT16] = {"float16", 2}, [VF_DTYPE_FLOAT32] = {"float32", 4},
-  [VF_DTYPE_FLOAT64] = {"float64", 8},
+  [VF_DTYPE_UINT8] = { "uint8", 1 },     [VF_DTYPE_INT8] = { "int8", 1 },
+  [VF_DTYPE_UINT16] = { "uint16", 2 },   [VF_DTYPE_INT16] = { "int16", 2 },
+  [VF_DTYPE_INT32] = { "int32", 4 },     [VF_DTYPE_INT64] = { "int64", 8 },
+  [VF_DTYPE_FLOAT16] = { "float16", 2 }, [VF_DTYPE_FLOAT32] = { "float32", 4 },
+  [VF_DTYPE_FLOAT64] = { "float64", 8 },
 };
 
-static gboolean
-dtype_valid(VfDType dtype)
+static gboolean dtype_valid(VfDType dtype)
 {
   return (guint)dtype < G_N_ELEMENTS(dtypes);
 }
 
-gsize
-vf_dtype_size(VfDType dtype)
+gsize vf_dtype_size(VfDType dtype)
 {
   return dtype_valid(dtype) ? dtypes[dtype].size : 0;
 }
 
-const char *
-vf_dtype_to_string(VfDType dtype)
+const char *vf_dtype_to_string(VfDType dtype)
 {
   return dtype_valid(dtype) ? dtypes[dtype].name : "invalid";
 }
 
-gboolean
-vf_layout_from_string(const char *name, VfLayout *layout, GError **error)
+gboolean vf_layout_from_string(const char *name, VfLayout *layout, GError **error)
 {
   if (name == NULL || *name == '\0')
     *layout = VF_LAYOUT_NONE;
@@ -42,15 +38,14 @@ vf_layout_from_string(const char *name, VfLayout *layout, GError **error)
   else if (g_ascii_strcasecmp(name, "CHW") == 0)
     *layout = VF_LAYOUT_CHW;
   else {
-    g_set_error(error, VF_ERROR, VF_ERROR_VALUE, "unknown tensor layout '%s': use \"HWC\" or \"CHW\"",
-                name);
+    g_set_error(error, VF_ERROR, VF_ERROR_VALUE,
+                "unknown tensor layout '%s': use \"HWC\" or \"CHW\"", name);
     return FALSE;
   }
   return TRUE;
 }
 
-static gboolean
-check_shape(guint ndim, const gint64 *shape, GError **error)
+static gboolean check_shape(guint ndim, const gint64 *shape, GError **error)
 {
   if (ndim == 0 || ndim > VF_TENSOR_MAX_DIMS) {
     g_set_error(error, VF_ERROR, VF_ERROR_ARGUMENT, "a tensor has 1 to %d dimensions, not %u",
@@ -66,8 +61,7 @@ check_shape(guint ndim, const gint64 *shape, GError **error)
   return TRUE;
 }
 
-static void
-set_contiguous_strides(VfTensor *t)
+static void set_contiguous_strides(VfTensor *t)
 {
   gint64 stride = 1;
   for (gint i = (gint)t->ndim - 1; i >= 0; i--) {
@@ -76,8 +70,8 @@ set_contiguous_strides(VfTensor *t)
   }
 }
 
-static VfTensor *
-tensor_alloc(gpointer data, VfDType dtype, guint ndim, const gint64 *shape, const gint64 *strides)
+static VfTensor *tensor_alloc(gpointer data, VfDType dtype, guint ndim, const gint64 *shape,
+                              const gint64 *strides)
 {
   VfTensor *t = g_new0(VfTensor, 1);
   t->refcount = 1;
@@ -94,8 +88,7 @@ tensor_alloc(gpointer data, VfDType dtype, guint ndim, const gint64 *shape, cons
   return t;
 }
 
-VfTensor *
-vf_tensor_new(VfDType dtype, guint ndim, const gint64 *shape, GError **error)
+VfTensor *vf_tensor_new(VfDType dtype, guint ndim, const gint64 *shape, GError **error)
 {
   if (!dtype_valid(dtype)) {
     g_set_error(error, VF_ERROR, VF_ERROR_ARGUMENT, "unknown dtype %d", dtype);
@@ -114,10 +107,9 @@ vf_tensor_new(VfDType dtype, guint ndim, const gint64 *shape, GError **error)
   return t;
 }
 
-VfTensor *
-vf_tensor_new_wrapped(gpointer data, VfDType dtype, guint ndim, const gint64 *shape,
-                      const gint64 *strides, VfDevice device, gint device_id, gpointer owner,
-                      GDestroyNotify owner_destroy, GError **error)
+VfTensor *vf_tensor_new_wrapped(gpointer data, VfDType dtype, guint ndim, const gint64 *shape,
+                                const gint64 *strides, VfDevice device, gint device_id,
+                                gpointer owner, GDestroyNotify owner_destroy, GError **error)
 {
   if (data == NULL) {
     g_set_error_literal(error, VF_ERROR, VF_ERROR_ARGUMENT, "cannot wrap a NULL data pointer");
@@ -142,8 +134,7 @@ vf_tensor_new_wrapped(gpointer data, VfDType dtype, guint ndim, const gint64 *sh
   return t;
 }
 
-guint
-vf_frame_n_planes(VfColorFormat format)
+guint vf_frame_n_planes(VfColorFormat format)
 {
   switch (format) {
   case VF_COLOR_FORMAT_NV12:
@@ -155,16 +146,14 @@ vf_frame_n_planes(VfColorFormat format)
   }
 }
 
-guint
-vf_frame_plane_height(VfColorFormat format, guint height, guint plane)
+guint vf_frame_plane_height(VfColorFormat format, guint height, guint plane)
 {
   if (plane > 0 && (format == VF_COLOR_FORMAT_NV12 || format == VF_COLOR_FORMAT_I420))
     return (height + 1) / 2;
   return height;
 }
 
-gsize
-vf_frame_plane_row_bytes(VfColorFormat format, guint width, guint plane)
+gsize vf_frame_plane_row_bytes(VfColorFormat format, guint width, guint plane)
 {
   switch (format) {
   case VF_COLOR_FORMAT_NV12:
@@ -178,9 +167,8 @@ vf_frame_plane_row_bytes(VfColorFormat format, guint width, guint plane)
 
 /* Planar frames whose planes lie back to back with tight rows can be seen as one [H*3/2, W]
  * array, as OpenCV does; others only as their Y plane. */
-static gboolean
-planes_back_to_back(VfColorFormat format, guint width, guint height, guint8 *const *planes,
-                    const gsize *strides)
+static gboolean planes_back_to_back(VfColorFormat format, guint width, guint height,
+                                    guint8 *const *planes, const gsize *strides)
 {
   if (width % 2 || height % 2 || strides[0] != width)
     return FALSE;
@@ -194,10 +182,9 @@ planes_back_to_back(VfColorFormat format, guint width, guint height, guint8 *con
   return TRUE;
 }
 
-VfTensor *
-vf_tensor_new_frame_view(VfColorFormat format, guint width, guint height, guint n_planes,
-                         guint8 *const *planes, const gsize *strides, gboolean writable,
-                         gpointer owner, GDestroyNotify owner_destroy)
+VfTensor *vf_tensor_new_frame_view(VfColorFormat format, guint width, guint height, guint n_planes,
+                                   guint8 *const *planes, const gsize *strides, gboolean writable,
+                                   gpointer owner, GDestroyNotify owner_destroy)
 {
   gint64 shape[3], st[3];
   guint ndim;
@@ -205,8 +192,8 @@ vf_tensor_new_frame_view(VfColorFormat format, guint width, guint height, guint 
 
   if (format == VF_COLOR_FORMAT_NV12 || format == VF_COLOR_FORMAT_I420) {
     ndim = 2;
-    shape[0] = planes_back_to_back(format, width, height, planes, strides) ? height * 3 / 2
-                                                                            : height;
+    shape[0]
+        = planes_back_to_back(format, width, height, planes, strides) ? height * 3 / 2 : height;
     shape[1] = width;
     st[0] = (gint64)strides[0];
     st[1] = 1;
@@ -241,16 +228,14 @@ vf_tensor_new_frame_view(VfColorFormat format, guint width, guint height, guint 
   return t;
 }
 
-VfTensor *
-vf_tensor_ref(VfTensor *tensor)
+VfTensor *vf_tensor_ref(VfTensor *tensor)
 {
   g_return_val_if_fail(tensor != NULL, NULL);
   g_atomic_int_inc(&tensor->refcount);
   return tensor;
 }
 
-void
-vf_tensor_unref(VfTensor *tensor)
+void vf_tensor_unref(VfTensor *tensor)
 {
   if (tensor == NULL || !g_atomic_int_dec_and_test(&tensor->refcount))
     return;
@@ -259,50 +244,42 @@ vf_tensor_unref(VfTensor *tensor)
   g_free(tensor);
 }
 
-gpointer
-vf_tensor_get_data(const VfTensor *tensor)
+gpointer vf_tensor_get_data(const VfTensor *tensor)
 {
   return tensor->data;
 }
 
-guint
-vf_tensor_get_ndim(const VfTensor *tensor)
+guint vf_tensor_get_ndim(const VfTensor *tensor)
 {
   return tensor->ndim;
 }
 
-const gint64 *
-vf_tensor_get_shape(const VfTensor *tensor)
+const gint64 *vf_tensor_get_shape(const VfTensor *tensor)
 {
   return tensor->shape;
 }
 
-const gint64 *
-vf_tensor_get_strides(const VfTensor *tensor)
+const gint64 *vf_tensor_get_strides(const VfTensor *tensor)
 {
   return tensor->strides;
 }
 
-VfDType
-vf_tensor_get_dtype(const VfTensor *tensor)
+VfDType vf_tensor_get_dtype(const VfTensor *tensor)
 {
   return tensor->dtype;
 }
 
-VfDevice
-vf_tensor_get_device(const VfTensor *tensor)
+VfDevice vf_tensor_get_device(const VfTensor *tensor)
 {
   return tensor->device;
 }
 
-gint
-vf_tensor_get_device_id(const VfTensor *tensor)
+gint vf_tensor_get_device_id(const VfTensor *tensor)
 {
   return tensor->device_id;
 }
 
-gsize
-vf_tensor_get_n_elements(const VfTensor *tensor)
+gsize vf_tensor_get_n_elements(const VfTensor *tensor)
 {
   gsize n = 1;
   for (guint i = 0; i < tensor->ndim; i++)
@@ -310,8 +287,7 @@ vf_tensor_get_n_elements(const VfTensor *tensor)
   return n;
 }
 
-gboolean
-vf_tensor_is_contiguous(const VfTensor *tensor)
+gboolean vf_tensor_is_contiguous(const VfTensor *tensor)
 {
   gint64 expected = 1;
   for (gint i = (gint)tensor->ndim - 1; i >= 0; i--) {
@@ -322,14 +298,12 @@ vf_tensor_is_contiguous(const VfTensor *tensor)
   return TRUE;
 }
 
-VfLayout
-vf_tensor_get_layout(const VfTensor *tensor)
+VfLayout vf_tensor_get_layout(const VfTensor *tensor)
 {
   return tensor->layout;
 }
 
-gboolean
-vf_tensor_set_layout(VfTensor *tensor, VfLayout layout, GError **error)
+gboolean vf_tensor_set_layout(VfTensor *tensor, VfLayout layout, GError **error)
 {
   if (layout != VF_LAYOUT_NONE && tensor->ndim != 3) {
     g_set_error(error, VF_ERROR, VF_ERROR_ARGUMENT,
@@ -341,14 +315,12 @@ vf_tensor_set_layout(VfTensor *tensor, VfLayout layout, GError **error)
   return TRUE;
 }
 
-VfColorFormat
-vf_tensor_get_color_format(const VfTensor *tensor)
+VfColorFormat vf_tensor_get_color_format(const VfTensor *tensor)
 {
   return tensor->color_format;
 }
 
-guint
-vf_tensor_get_width(const VfTensor *tensor)
+guint vf_tensor_get_width(const VfTensor *tensor)
 {
   if (tensor->color_format != VF_COLOR_FORMAT_UNKNOWN)
     return tensor->width;
@@ -357,8 +329,7 @@ vf_tensor_get_width(const VfTensor *tensor)
   return 0;
 }
 
-guint
-vf_tensor_get_height(const VfTensor *tensor)
+guint vf_tensor_get_height(const VfTensor *tensor)
 {
   if (tensor->color_format != VF_COLOR_FORMAT_UNKNOWN)
     return tensor->height;
@@ -367,14 +338,12 @@ vf_tensor_get_height(const VfTensor *tensor)
   return 0;
 }
 
-guint
-vf_tensor_get_n_planes(const VfTensor *tensor)
+guint vf_tensor_get_n_planes(const VfTensor *tensor)
 {
   return tensor->n_planes;
 }
 
-gboolean
-vf_tensor_get_plane(const VfTensor *tensor, guint i, gpointer *data, gsize *stride)
+gboolean vf_tensor_get_plane(const VfTensor *tensor, guint i, gpointer *data, gsize *stride)
 {
   if (i >= tensor->n_planes)
     return FALSE;
@@ -385,10 +354,10 @@ vf_tensor_get_plane(const VfTensor *tensor, guint i, gpointer *data, gsize *stri
   return TRUE;
 }
 
-/* Copy a strided n-d array into a contiguous one, innermost dimension by memcpy when it is dense. */
-static void
-copy_strided(guint8 *dst, const guint8 *src, guint ndim, const gint64 *shape,
-             const gint64 *strides, gsize esize, gsize *written)
+/* Copy a strided n-d array into a contiguous one, innermost dimension by memcpy when it is dense.
+ */
+static void copy_strided(guint8 *dst, const guint8 *src, guint ndim, const gint64 *shape,
+                         const gint64 *strides, gsize esize, gsize *written)
 {
   if (ndim == 1) {
     if (strides[0] == 1) {
@@ -407,8 +376,7 @@ copy_strided(guint8 *dst, const guint8 *src, guint ndim, const gint64 *shape,
                  written);
 }
 
-static VfTensor *
-clone_frame(const VfTensor *t)
+static VfTensor *clone_frame(const VfTensor *t)
 {
   guint n = t->n_planes;
   gsize row[VF_TENSOR_MAX_PLANES], total = 0;
@@ -431,8 +399,7 @@ clone_frame(const VfTensor *t)
   return c;
 }
 
-VfTensor *
-vf_tensor_clone(const VfTensor *tensor, GError **error)
+VfTensor *vf_tensor_clone(const VfTensor *tensor, GError **error)
 {
   if (tensor->device != VF_DEVICE_CPU) {
     g_set_error_literal(error, VF_ERROR, VF_ERROR_UNSUPPORTED,

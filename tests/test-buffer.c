@@ -3,14 +3,12 @@
 
 #include <glib/gstdio.h>
 
-static void
-count_free(gpointer data)
+static void count_free(gpointer data)
 {
   (*(gint *)data)++;
 }
 
-static void
-test_wrap_packed_zero_copy(void)
+static void test_wrap_packed_zero_copy(void)
 {
   guint8 *pixels = g_malloc(4 * 3 * 2);
   for (guint i = 0; i < 24; i++)
@@ -43,14 +41,14 @@ test_wrap_packed_zero_copy(void)
 
   /* out of range index, wrong size */
   guint8 small[10];
-  g_assert_null(vf_buffer_new_wrapped(VF_COLOR_FORMAT_RGB, 4, 2, NULL, small, 10, NULL, NULL, &err));
+  g_assert_null(
+      vf_buffer_new_wrapped(VF_COLOR_FORMAT_RGB, 4, 2, NULL, small, 10, NULL, NULL, &err));
   g_assert_error(err, VF_ERROR, VF_ERROR_SIZE);
   g_assert_nonnull(strstr(err->message, "24"));
   g_clear_error(&err);
 }
 
-static void
-test_strides_add_video_meta(void)
+static void test_strides_add_video_meta(void)
 {
   /* RGB 5x2 with a 32-byte row stride */
   gsize stride = 32;
@@ -82,7 +80,8 @@ test_strides_add_video_meta(void)
   /* a stride shorter than a row is refused */
   gsize bad = 10;
   guint8 dummy[64];
-  g_assert_null(vf_buffer_new_wrapped(VF_COLOR_FORMAT_RGB, 5, 2, &bad, dummy, 64, NULL, NULL, &err));
+  g_assert_null(
+      vf_buffer_new_wrapped(VF_COLOR_FORMAT_RGB, 5, 2, &bad, dummy, 64, NULL, NULL, &err));
   g_assert_error(err, VF_ERROR, VF_ERROR_ARGUMENT);
   g_clear_error(&err);
 }
@@ -93,14 +92,13 @@ typedef struct {
   gsize size; /* for 6x4 */
 } PlanarCase;
 
-static void
-test_all_formats(void)
+static void test_all_formats(void)
 {
   const PlanarCase cases[] = {
-    {VF_COLOR_FORMAT_RGB, 1, 6 * 4 * 3},  {VF_COLOR_FORMAT_BGR, 1, 6 * 4 * 3},
-    {VF_COLOR_FORMAT_RGBA, 1, 6 * 4 * 4}, {VF_COLOR_FORMAT_BGRA, 1, 6 * 4 * 4},
-    {VF_COLOR_FORMAT_GRAY8, 1, 6 * 4},    {VF_COLOR_FORMAT_NV12, 2, 6 * 4 * 3 / 2},
-    {VF_COLOR_FORMAT_I420, 3, 6 * 4 * 3 / 2},
+    { VF_COLOR_FORMAT_RGB, 1, 6 * 4 * 3 },      { VF_COLOR_FORMAT_BGR, 1, 6 * 4 * 3 },
+    { VF_COLOR_FORMAT_RGBA, 1, 6 * 4 * 4 },     { VF_COLOR_FORMAT_BGRA, 1, 6 * 4 * 4 },
+    { VF_COLOR_FORMAT_GRAY8, 1, 6 * 4 },        { VF_COLOR_FORMAT_NV12, 2, 6 * 4 * 3 / 2 },
+    { VF_COLOR_FORMAT_I420, 3, 6 * 4 * 3 / 2 },
   };
   for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
     GError *err = NULL;
@@ -134,12 +132,12 @@ test_all_formats(void)
     g_free(data);
   }
   /* planar formats with padding: the Y view plus planes; DLPack refuses until cloned */
-  gsize strides[3] = {8, 8, 8};
+  gsize strides[3] = { 8, 8, 8 };
   gsize size = 8 * 4 + 8 * 2;
   guint8 *nv12 = g_malloc0(size);
   GError *err = NULL;
-  VfBuffer *b = vf_buffer_new_wrapped(VF_COLOR_FORMAT_NV12, 6, 4, strides, nv12, size, nv12,
-                                      g_free, &err);
+  VfBuffer *b
+      = vf_buffer_new_wrapped(VF_COLOR_FORMAT_NV12, 6, 4, strides, nv12, size, nv12, g_free, &err);
   VF_ASSERT_OK(b, err);
   VfTensor *t = vf_buffer_extract(b, 0, &err);
   VF_ASSERT_OK(t, err);
@@ -157,11 +155,10 @@ test_all_formats(void)
   vf_buffer_unref(b);
 }
 
-static void
-test_tensor_wrap(void)
+static void test_tensor_wrap(void)
 {
   GError *err = NULL;
-  gint64 shape[3] = {4, 6, 3};
+  gint64 shape[3] = { 4, 6, 3 };
   VfTensor *t = vf_tensor_new(VF_DTYPE_UINT8, 3, shape, &err);
   VF_ASSERT_OK(t, err);
   VF_ASSERT_OK(vf_tensor_set_layout(t, VF_LAYOUT_HWC, &err), err);
@@ -183,7 +180,7 @@ test_tensor_wrap(void)
   g_assert_nonnull(strstr(err->message, "CHW"));
   g_clear_error(&err);
   vf_tensor_unref(t);
-  gint64 fshape[3] = {4, 6, 3};
+  gint64 fshape[3] = { 4, 6, 3 };
   VfTensor *f = vf_tensor_new(VF_DTYPE_FLOAT32, 3, fshape, &err);
   g_assert_null(vf_tensor_wrap(f, VF_COLOR_FORMAT_RGB, &err));
   g_assert_error(err, VF_ERROR, VF_ERROR_FORMAT);
@@ -194,7 +191,7 @@ test_tensor_wrap(void)
   g_assert_false(vf_layout_from_string("WHC", &layout, &err));
   g_assert_error(err, VF_ERROR, VF_ERROR_VALUE);
   g_clear_error(&err);
-  gint64 neg[2] = {2, -1};
+  gint64 neg[2] = { 2, -1 };
   g_assert_null(vf_tensor_new(VF_DTYPE_UINT8, 2, neg, &err));
   g_assert_error(err, VF_ERROR, VF_ERROR_ARGUMENT);
   g_clear_error(&err);
@@ -208,16 +205,14 @@ typedef struct {
   gboolean *deleted;
 } Foreign;
 
-static void
-foreign_delete(DLManagedTensor *m)
+static void foreign_delete(DLManagedTensor *m)
 {
   Foreign *f = m->manager_ctx;
   *f->deleted = TRUE;
   g_free(f);
 }
 
-static void
-test_dlpack_round_trip(void)
+static void test_dlpack_round_trip(void)
 {
   gboolean deleted = FALSE;
   Foreign *f = g_new0(Foreign, 1);
@@ -228,9 +223,9 @@ test_dlpack_round_trip(void)
   for (int i = 0; i < 24; i++)
     f->data[i] = (float)i * 0.5f;
   f->managed.dl_tensor.data = f->data;
-  f->managed.dl_tensor.device = (DLDevice){kDLCPU, 0};
+  f->managed.dl_tensor.device = (DLDevice){ kDLCPU, 0 };
   f->managed.dl_tensor.ndim = 3;
-  f->managed.dl_tensor.dtype = (DLDataType){kDLFloat, 32, 1};
+  f->managed.dl_tensor.dtype = (DLDataType){ kDLFloat, 32, 1 };
   f->managed.dl_tensor.shape = f->shape;
   f->managed.manager_ctx = f;
   f->managed.deleter = foreign_delete;
@@ -255,20 +250,19 @@ test_dlpack_round_trip(void)
   g_assert_true(deleted);
 
   /* unsupported dtype: the caller keeps its tensor */
-  DLManagedTensor bad = {0};
+  DLManagedTensor bad = { 0 };
   int64_t shape1 = 4;
   float x[4];
   bad.dl_tensor.data = x;
   bad.dl_tensor.ndim = 1;
   bad.dl_tensor.shape = &shape1;
-  bad.dl_tensor.dtype = (DLDataType){kDLBfloat, 16, 1};
+  bad.dl_tensor.dtype = (DLDataType){ kDLBfloat, 16, 1 };
   g_assert_null(vf_tensor_from_dlpack(&bad, VF_LAYOUT_NONE, &err));
   g_assert_error(err, VF_ERROR, VF_ERROR_UNSUPPORTED);
   g_clear_error(&err);
 }
 
-static void
-test_clone_buffer_and_empty(void)
+static void test_clone_buffer_and_empty(void)
 {
   GError *err = NULL;
   VfBuffer *e = vf_buffer_new_empty();
@@ -279,7 +273,7 @@ test_clone_buffer_and_empty(void)
   g_clear_error(&err);
   vf_buffer_unref(e);
 
-  guint8 data[12] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
+  guint8 data[12] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 };
   VfBuffer *b = vf_buffer_new_copy(VF_COLOR_FORMAT_GRAY8, 4, 3, NULL, data, 12, &err);
   VF_ASSERT_OK(b, err);
   g_assert_null(vf_buffer_extract(b, 1, &err));
@@ -304,11 +298,10 @@ test_clone_buffer_and_empty(void)
   vf_buffer_unref(b);
 }
 
-static void
-test_encoded_buffers(void)
+static void test_encoded_buffers(void)
 {
   GError *err = NULL;
-  const guint8 jpeg[] = {0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10};
+  const guint8 jpeg[] = { 0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10 };
   VfBuffer *b = vf_buffer_new_copy(VF_COLOR_FORMAT_JPEG, 0, 0, NULL, jpeg, sizeof jpeg, &err);
   VF_ASSERT_OK(b, err);
   GstStructure *s = gst_caps_get_structure(vf_buffer_get_caps(b), 0);
@@ -321,8 +314,7 @@ test_encoded_buffers(void)
   vf_buffer_unref(b);
 }
 
-static void
-test_save_image(void)
+static void test_save_image(void)
 {
   GError *err = NULL;
   VfBuffer *b = vf_buffer_new_frame(VF_COLOR_FORMAT_RGB, 64, 48, &err);
@@ -355,8 +347,7 @@ test_save_image(void)
   vf_buffer_unref(b);
 }
 
-int
-main(int argc, char **argv)
+int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
   g_assert_true(vf_init(NULL));

@@ -11,8 +11,7 @@ typedef struct {
   guint max_ahead;
 } Sink;
 
-static int
-record(VfBuffer *buffer, gpointer user_data)
+static int record(VfBuffer *buffer, gpointer user_data)
 {
   Sink *s = user_data;
   if (s->frames < 64) {
@@ -35,12 +34,11 @@ record(VfBuffer *buffer, gpointer user_data)
 }
 
 /* appsrc (caps optional) -> appsink, provider and retriever attached. */
-static VfPipeline *
-build(const char *caps, const char *do_timestamp, TestSource *source, const VfProviderInfo *info,
-      Sink *sink, GError **err)
+static VfPipeline *build(const char *caps, const char *do_timestamp, TestSource *source,
+                         const VfProviderInfo *info, Sink *sink, GError **err)
 {
   VfPipeline *p = vf_pipeline_new("feeder-test");
-  const char *props[5] = {NULL};
+  const char *props[5] = { NULL };
   int n = 0;
   if (caps) {
     props[n++] = "caps";
@@ -53,24 +51,24 @@ build(const char *caps, const char *do_timestamp, TestSource *source, const VfPr
   VF_ASSERT_OK(vf_pipeline_addv(p, "appsrc", "src", props, err), *err);
   VF_ASSERT_OK(vf_pipeline_add(p, "appsink", "sink", err, "sync", "false", NULL), *err);
   VF_ASSERT_OK(vf_pipeline_link(p, err, "src", "sink", NULL), *err);
-  VfProviderCallbacks pc = {test_source_generate, NULL};
-  VfRetrieverCallbacks rc = {record, NULL};
+  VfProviderCallbacks pc = { test_source_generate, NULL };
+  VfRetrieverCallbacks rc = { record, NULL };
   if (!vf_pipeline_attach_feeder(p, "src", vf_feeder_new("feeder", info, &pc, source),
                                  "need-data/enough-data", err)) {
     vf_pipeline_free(p);
     return NULL;
   }
   VF_ASSERT_OK(vf_pipeline_attach_receiver(p, "sink", vf_receiver_new("receiver", &rc, sink),
-                                           "new-sample", err), *err);
+                                           "new-sample", err),
+               *err);
   return p;
 }
 
-static void
-test_caps_from_provider_and_timestamps(void)
+static void test_caps_from_provider_and_timestamps(void)
 {
-  TestSource src = {.width = 32, .height = 16, .count = 10, .format = VF_COLOR_FORMAT_RGB};
-  VfProviderInfo info = {VF_COLOR_FORMAT_RGB, 32, 16, 25, 1, VF_DEVICE_CPU};
-  Sink sink = {0};
+  TestSource src = { .width = 32, .height = 16, .count = 10, .format = VF_COLOR_FORMAT_RGB };
+  VfProviderInfo info = { VF_COLOR_FORMAT_RGB, 32, 16, 25, 1, VF_DEVICE_CPU };
+  Sink sink = { 0 };
   GError *err = NULL;
   VfPipeline *p = build(NULL, NULL, &src, &info, &sink, &err);
   VF_ASSERT_OK(p, err);
@@ -94,11 +92,10 @@ test_caps_from_provider_and_timestamps(void)
   vf_pipeline_free(p);
 }
 
-static void
-test_do_timestamp_honoured(void)
+static void test_do_timestamp_honoured(void)
 {
-  TestSource src = {.width = 8, .height = 8, .count = 5, .format = VF_COLOR_FORMAT_GRAY8};
-  Sink sink = {0};
+  TestSource src = { .width = 8, .height = 8, .count = 5, .format = VF_COLOR_FORMAT_GRAY8 };
+  Sink sink = { 0 };
   GError *err = NULL;
   VfPipeline *p = build("video/x-raw,format=GRAY8,width=8,height=8,framerate=30/1", "true", &src,
                         NULL, &sink, &err);
@@ -114,13 +111,12 @@ test_do_timestamp_honoured(void)
   vf_pipeline_free(p);
 }
 
-static void
-test_zero_copy_through_pipeline(void)
+static void test_zero_copy_through_pipeline(void)
 {
-  TestSource src = {.width = 64, .height = 32, .count = 3, .format = VF_COLOR_FORMAT_RGBA};
-  Sink sink = {0};
+  TestSource src = { .width = 64, .height = 32, .count = 3, .format = VF_COLOR_FORMAT_RGBA };
+  Sink sink = { 0 };
   GError *err = NULL;
-  VfProviderInfo info = {VF_COLOR_FORMAT_RGBA, 64, 32, 30, 1, VF_DEVICE_CPU};
+  VfProviderInfo info = { VF_COLOR_FORMAT_RGBA, 64, 32, 30, 1, VF_DEVICE_CPU };
   VfPipeline *p = build(NULL, NULL, &src, &info, &sink, &err);
   VF_ASSERT_OK(p, err);
   VF_ASSERT_OK(vf_pipeline_run(p, &err), err);
@@ -131,30 +127,29 @@ test_zero_copy_through_pipeline(void)
   vf_pipeline_free(p);
 }
 
-static void
-test_caps_mismatch(void)
+static void test_caps_mismatch(void)
 {
-  TestSource src = {.width = 32, .height = 16, .count = 1, .format = VF_COLOR_FORMAT_RGB};
-  Sink sink = {0};
+  TestSource src = { .width = 32, .height = 16, .count = 1, .format = VF_COLOR_FORMAT_RGB };
+  Sink sink = { 0 };
   GError *err = NULL;
-  VfProviderInfo nv12 = {VF_COLOR_FORMAT_NV12, 32, 16, 30, 1, VF_DEVICE_CPU};
-  g_assert_null(build("video/x-raw,format=RGB,width=32,height=16,framerate=30/1", NULL, &src,
-                      &nv12, &sink, &err));
+  VfProviderInfo nv12 = { VF_COLOR_FORMAT_NV12, 32, 16, 30, 1, VF_DEVICE_CPU };
+  g_assert_null(build("video/x-raw,format=RGB,width=32,height=16,framerate=30/1", NULL, &src, &nv12,
+                      &sink, &err));
   g_assert_error(err, VF_ERROR, VF_ERROR_FORMAT);
   g_assert_nonnull(strstr(err->message, "NV12"));
   g_assert_nonnull(strstr(err->message, "RGB"));
   g_clear_error(&err);
 
-  VfProviderInfo big = {VF_COLOR_FORMAT_RGB, 64, 16, 30, 1, VF_DEVICE_CPU};
+  VfProviderInfo big = { VF_COLOR_FORMAT_RGB, 64, 16, 30, 1, VF_DEVICE_CPU };
   g_assert_null(build("video/x-raw,format=RGB,width=32,height=16,framerate=30/1", NULL, &src, &big,
                       &sink, &err));
   g_assert_error(err, VF_ERROR, VF_ERROR_FORMAT);
   g_assert_nonnull(strstr(err->message, "64x16"));
   g_clear_error(&err);
 
-  VfProviderInfo rate = {VF_COLOR_FORMAT_RGB, 32, 16, 60, 1, VF_DEVICE_CPU};
-  g_assert_null(build("video/x-raw,format=RGB,width=32,height=16,framerate=30/1", NULL, &src,
-                      &rate, &sink, &err));
+  VfProviderInfo rate = { VF_COLOR_FORMAT_RGB, 32, 16, 60, 1, VF_DEVICE_CPU };
+  g_assert_null(build("video/x-raw,format=RGB,width=32,height=16,framerate=30/1", NULL, &src, &rate,
+                      &sink, &err));
   g_assert_error(err, VF_ERROR, VF_ERROR_FORMAT);
   g_clear_error(&err);
 
@@ -172,18 +167,17 @@ test_caps_mismatch(void)
   g_clear_error(&err);
 
   /* CUDA provider on this build */
-  VfProviderInfo cuda = {VF_COLOR_FORMAT_RGB, 32, 16, 30, 1, VF_DEVICE_CUDA};
+  VfProviderInfo cuda = { VF_COLOR_FORMAT_RGB, 32, 16, 30, 1, VF_DEVICE_CUDA };
   g_assert_null(build(NULL, NULL, &src, &cuda, &sink, &err));
   g_assert_error(err, VF_ERROR, VF_ERROR_UNSUPPORTED);
   g_clear_error(&err);
 }
 
-static void
-expect_run_error(TestSource *src, gint code, const char *needle1, const char *needle2)
+static void expect_run_error(TestSource *src, gint code, const char *needle1, const char *needle2)
 {
-  Sink sink = {0};
+  Sink sink = { 0 };
   GError *err = NULL;
-  VfProviderInfo info = {VF_COLOR_FORMAT_RGB, 32, 16, 30, 1, VF_DEVICE_CPU};
+  VfProviderInfo info = { VF_COLOR_FORMAT_RGB, 32, 16, 30, 1, VF_DEVICE_CPU };
   VfPipeline *p = build(NULL, NULL, src, &info, &sink, &err);
   VF_ASSERT_OK(p, err);
   g_assert_false(vf_pipeline_run(p, &err));
@@ -195,26 +189,27 @@ expect_run_error(TestSource *src, gint code, const char *needle1, const char *ne
   vf_pipeline_free(p);
 }
 
-static void
-test_wrong_size_and_format(void)
+static void test_wrong_size_and_format(void)
 {
-  TestSource wrong_size = {.width = 32, .height = 16, .count = 5, .format = VF_COLOR_FORMAT_RGB,
-                           .wrong_size = 1000};
+  TestSource wrong_size = {
+    .width = 32, .height = 16, .count = 5, .format = VF_COLOR_FORMAT_RGB, .wrong_size = 1000
+  };
   expect_run_error(&wrong_size, VF_ERROR_SIZE, "1000", "1536"); /* got and expected */
-  TestSource wrong_format = {.width = 32, .height = 16, .count = 5, .format = VF_COLOR_FORMAT_RGB,
-                             .wrong_format = TRUE};
+  TestSource wrong_format = {
+    .width = 32, .height = 16, .count = 5, .format = VF_COLOR_FORMAT_RGB, .wrong_format = TRUE
+  };
   expect_run_error(&wrong_format, VF_ERROR_FORMAT, "RGBA", "RGB");
-  TestSource failing = {.width = 32, .height = 16, .count = 5, .format = VF_COLOR_FORMAT_RGB,
-                        .fail_at_first = TRUE};
+  TestSource failing = {
+    .width = 32, .height = 16, .count = 5, .format = VF_COLOR_FORMAT_RGB, .fail_at_first = TRUE
+  };
   expect_run_error(&failing, VF_ERROR_FAILED, "camera unplugged", "feeder");
 }
 
-static void
-test_end_of_stream_at_once(void)
+static void test_end_of_stream_at_once(void)
 {
-  TestSource src = {.width = 32, .height = 16, .count = 0, .format = VF_COLOR_FORMAT_RGB};
-  VfProviderInfo info = {VF_COLOR_FORMAT_RGB, 32, 16, 30, 1, VF_DEVICE_CPU};
-  Sink sink = {0};
+  TestSource src = { .width = 32, .height = 16, .count = 0, .format = VF_COLOR_FORMAT_RGB };
+  VfProviderInfo info = { VF_COLOR_FORMAT_RGB, 32, 16, 30, 1, VF_DEVICE_CPU };
+  Sink sink = { 0 };
   GError *err = NULL;
   VfPipeline *p = build(NULL, NULL, &src, &info, &sink, &err);
   VF_ASSERT_OK(p, err);
@@ -224,12 +219,11 @@ test_end_of_stream_at_once(void)
 }
 
 /* A fast provider and a slow consumer: the provider never runs far ahead (memory stays bounded). */
-static void
-test_back_pressure(void)
+static void test_back_pressure(void)
 {
-  TestSource src = {.width = 320, .height = 240, .count = 60, .format = VF_COLOR_FORMAT_RGB};
-  VfProviderInfo info = {VF_COLOR_FORMAT_RGB, 320, 240, 30, 1, VF_DEVICE_CPU};
-  Sink sink = {.sleep_us = 3000, .source = &src};
+  TestSource src = { .width = 320, .height = 240, .count = 60, .format = VF_COLOR_FORMAT_RGB };
+  VfProviderInfo info = { VF_COLOR_FORMAT_RGB, 320, 240, 30, 1, VF_DEVICE_CPU };
+  Sink sink = { .sleep_us = 3000, .source = &src };
   GError *err = NULL;
   VfPipeline *p = build(NULL, NULL, &src, &info, &sink, &err);
   VF_ASSERT_OK(p, err);
@@ -241,40 +235,37 @@ test_back_pressure(void)
   vf_pipeline_free(p);
 }
 
-static void
-test_attach_errors(void)
+static void test_attach_errors(void)
 {
   VfPipeline *p = vf_pipeline_new("t");
   GError *err = NULL;
-  TestSource src = {0};
-  VfProviderCallbacks pc = {test_source_generate, NULL};
+  TestSource src = { 0 };
+  VfProviderCallbacks pc = { test_source_generate, NULL };
   VF_ASSERT_OK(vf_pipeline_add(p, "appsrc", "src", &err, NULL), err);
   VF_ASSERT_OK(vf_pipeline_add(p, "fakesink", "sink", &err, NULL), err);
-  g_assert_false(vf_pipeline_attach_feeder(p, "sink", vf_feeder_new("f", NULL, &pc, &src),
-                                           NULL, &err));
+  g_assert_false(
+      vf_pipeline_attach_feeder(p, "sink", vf_feeder_new("f", NULL, &pc, &src), NULL, &err));
   g_assert_error(err, VF_ERROR, VF_ERROR_ARGUMENT);
   g_assert_nonnull(strstr(err->message, "fakesink"));
   g_clear_error(&err);
-  g_assert_false(vf_pipeline_attach_feeder(p, "src", vf_feeder_new("f", NULL, &pc, &src),
-                                           "new-sample", &err));
+  g_assert_false(
+      vf_pipeline_attach_feeder(p, "src", vf_feeder_new("f", NULL, &pc, &src), "new-sample", &err));
   g_assert_error(err, VF_ERROR, VF_ERROR_ARGUMENT);
   g_assert_nonnull(strstr(err->message, "need-data/enough-data"));
   g_clear_error(&err);
-  g_assert_false(vf_pipeline_attach_feeder(p, "nosuch", vf_feeder_new("f", NULL, &pc, &src),
-                                           NULL, &err));
+  g_assert_false(
+      vf_pipeline_attach_feeder(p, "nosuch", vf_feeder_new("f", NULL, &pc, &src), NULL, &err));
   g_assert_error(err, VF_ERROR, VF_ERROR_NOT_FOUND);
   g_clear_error(&err);
   vf_pipeline_free(p);
 }
 
-static void
-count_destroy(gpointer data)
+static void count_destroy(gpointer data)
 {
   (*(gint *)data)++;
 }
 
-static VfBuffer *
-never_called(gsize size, gpointer user_data, GError **error)
+static VfBuffer *never_called(gsize size, gpointer user_data, GError **error)
 {
   (void)size;
   (void)user_data;
@@ -283,11 +274,10 @@ never_called(gsize size, gpointer user_data, GError **error)
   return NULL;
 }
 
-static void
-test_destroy_notify_once(void)
+static void test_destroy_notify_once(void)
 {
   gint destroyed = 0;
-  VfProviderCallbacks pc = {never_called, count_destroy};
+  VfProviderCallbacks pc = { never_called, count_destroy };
   VfFeeder *f = vf_feeder_new("lonely", NULL, &pc, &destroyed);
   vf_feeder_free(f);
   g_assert_cmpint(destroyed, ==, 1);
@@ -295,19 +285,21 @@ test_destroy_notify_once(void)
   VfPipeline *p = vf_pipeline_new("t");
   GError *err = NULL;
   VF_ASSERT_OK(vf_pipeline_add(p, "appsrc", "src", &err, "caps",
-                               "video/x-raw,format=RGB,width=2,height=2", NULL), err);
-  VF_ASSERT_OK(vf_pipeline_attach_feeder(p, "src", vf_feeder_new("f", NULL, &pc, &destroyed),
-                                         NULL, &err), err);
+                               "video/x-raw,format=RGB,width=2,height=2", NULL),
+               err);
+  VF_ASSERT_OK(
+      vf_pipeline_attach_feeder(p, "src", vf_feeder_new("f", NULL, &pc, &destroyed), NULL, &err),
+      err);
   vf_pipeline_free(p);
   g_assert_cmpint(destroyed, ==, 2);
 }
 
-int
-main(int argc, char **argv)
+int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
   g_assert_true(vf_init(NULL));
-  g_test_add_func("/feeder/caps-from-provider-and-timestamps", test_caps_from_provider_and_timestamps);
+  g_test_add_func("/feeder/caps-from-provider-and-timestamps",
+                  test_caps_from_provider_and_timestamps);
   g_test_add_func("/feeder/do-timestamp-honoured", test_do_timestamp_honoured);
   g_test_add_func("/feeder/zero-copy", test_zero_copy_through_pipeline);
   g_test_add_func("/feeder/caps-mismatch", test_caps_mismatch);

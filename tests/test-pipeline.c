@@ -5,8 +5,7 @@
 #include <signal.h>
 #include <unistd.h>
 
-static void
-test_add_unknown_factory(void)
+static void test_add_unknown_factory(void)
 {
   VfPipeline *p = vf_pipeline_new("t");
   GError *err = NULL;
@@ -18,8 +17,7 @@ test_add_unknown_factory(void)
   vf_pipeline_free(p);
 }
 
-static void
-test_add_duplicate_name(void)
+static void test_add_duplicate_name(void)
 {
   VfPipeline *p = vf_pipeline_new("t");
   GError *err = NULL;
@@ -30,8 +28,7 @@ test_add_duplicate_name(void)
   vf_pipeline_free(p);
 }
 
-static void
-test_unknown_property(void)
+static void test_unknown_property(void)
 {
   VfPipeline *p = vf_pipeline_new("t");
   GError *err = NULL;
@@ -50,42 +47,41 @@ typedef struct {
   gboolean ok;
 } PropCase;
 
-static void
-test_property_conversion(void)
+static void test_property_conversion(void)
 {
   const PropCase cases[] = {
-    {"videotestsrc", "pattern", "ball", TRUE},        /* enum by nick */
-    {"videotestsrc", "pattern", "18", TRUE},          /* enum by number */
-    {"videotestsrc", "pattern", "Moving ball", TRUE}, /* enum by value name */
-    {"videotestsrc", "pattern", "nosuch", FALSE},
-    {"videotestsrc", "num-buffers", "25", TRUE},
-    {"videotestsrc", "num-buffers", "abc", FALSE},
-    {"videotestsrc", "num-buffers", "99999999999", FALSE}, /* overflow */
-    {"videotestsrc", "is-live", "true", TRUE},
-    {"videotestsrc", "is-live", "yes", TRUE},
-    {"videotestsrc", "is-live", "maybe", FALSE},
-    {"capsfilter", "caps", "video/x-raw,format=RGB,width=320,height=240", TRUE},
-    {"capsfilter", "caps", "video/x-raw,,,=", FALSE},
-    {"appsrc", "format", "time", TRUE},
-    {"appsrc", "format", "3", TRUE},
-    {"videorate", "max-rate", "30", TRUE},
-    {"videotestsrc", "foreground-color", "4294901760", TRUE}, /* uint */
-    {"x264enc", "tune", "zerolatency+fastdecode", TRUE},      /* flags */
-    {"x264enc", "tune", "fastest", FALSE},
-    {"x264enc", "bitrate", "0", FALSE}, /* out of range: 1..2048000 */
-    {"queue", "max-size-time", "1000000000", TRUE},
-    {"volume", "volume", "0.5", TRUE},
-    {"volume", "volume", "99", FALSE}, /* 0..10 */
-    {"fakesink", "name", "renamed", TRUE},
+    { "videotestsrc", "pattern", "ball", TRUE },        /* enum by nick */
+    { "videotestsrc", "pattern", "18", TRUE },          /* enum by number */
+    { "videotestsrc", "pattern", "Moving ball", TRUE }, /* enum by value name */
+    { "videotestsrc", "pattern", "nosuch", FALSE },
+    { "videotestsrc", "num-buffers", "25", TRUE },
+    { "videotestsrc", "num-buffers", "abc", FALSE },
+    { "videotestsrc", "num-buffers", "99999999999", FALSE }, /* overflow */
+    { "videotestsrc", "is-live", "true", TRUE },
+    { "videotestsrc", "is-live", "yes", TRUE },
+    { "videotestsrc", "is-live", "maybe", FALSE },
+    { "capsfilter", "caps", "video/x-raw,format=RGB,width=320,height=240", TRUE },
+    { "capsfilter", "caps", "video/x-raw,,,=", FALSE },
+    { "appsrc", "format", "time", TRUE },
+    { "appsrc", "format", "3", TRUE },
+    { "videorate", "max-rate", "30", TRUE },
+    { "videotestsrc", "foreground-color", "4294901760", TRUE }, /* uint */
+    { "x264enc", "tune", "zerolatency+fastdecode", TRUE },      /* flags */
+    { "x264enc", "tune", "fastest", FALSE },
+    { "x264enc", "bitrate", "0", FALSE }, /* out of range: 1..2048000 */
+    { "queue", "max-size-time", "1000000000", TRUE },
+    { "volume", "volume", "0.5", TRUE },
+    { "volume", "volume", "99", FALSE }, /* 0..10 */
+    { "fakesink", "name", "renamed", TRUE },
   };
   for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
     VfPipeline *p = vf_pipeline_new("t");
     GError *err = NULL;
-    gboolean ok = vf_pipeline_add(p, cases[i].factory, "e", &err, cases[i].prop, cases[i].value,
-                                  NULL);
+    gboolean ok
+        = vf_pipeline_add(p, cases[i].factory, "e", &err, cases[i].prop, cases[i].value, NULL);
     if (ok != cases[i].ok)
-      g_error("%s %s=%s: expected %s, got %s (%s)", cases[i].factory, cases[i].prop,
-              cases[i].value, cases[i].ok ? "success" : "failure", ok ? "success" : "failure",
+      g_error("%s %s=%s: expected %s, got %s (%s)", cases[i].factory, cases[i].prop, cases[i].value,
+              cases[i].ok ? "success" : "failure", ok ? "success" : "failure",
               err ? err->message : "");
     if (!ok) {
       g_assert_error(err, VF_ERROR, VF_ERROR_VALUE);
@@ -96,8 +92,7 @@ test_property_conversion(void)
   }
 }
 
-static void
-test_typed_setters(void)
+static void test_typed_setters(void)
 {
   VfPipeline *p = vf_pipeline_new("t");
   GError *err = NULL;
@@ -138,14 +133,15 @@ test_typed_setters(void)
   vf_pipeline_free(p);
 }
 
-static void
-test_caps_cannot_link(void)
+static void test_caps_cannot_link(void)
 {
   VfPipeline *p = vf_pipeline_new("t");
   GError *err = NULL;
   VF_ASSERT_OK(vf_pipeline_add(p, "videotestsrc", "src", &err, NULL), err);
-  VF_ASSERT_OK(vf_pipeline_add(p, "capsfilter", "rgb", &err, "caps", "video/x-raw,format=RGB", NULL), err);
-  VF_ASSERT_OK(vf_pipeline_add(p, "capsfilter", "nv12", &err, "caps", "video/x-raw,format=NV12", NULL), err);
+  VF_ASSERT_OK(
+      vf_pipeline_add(p, "capsfilter", "rgb", &err, "caps", "video/x-raw,format=RGB", NULL), err);
+  VF_ASSERT_OK(
+      vf_pipeline_add(p, "capsfilter", "nv12", &err, "caps", "video/x-raw,format=NV12", NULL), err);
   VF_ASSERT_OK(vf_pipeline_link(p, &err, "src", "rgb", NULL), err);
   g_assert_false(vf_pipeline_link(p, &err, "rgb", "nv12", NULL));
   g_assert_error(err, VF_ERROR, VF_ERROR_LINK);
@@ -169,8 +165,7 @@ test_caps_cannot_link(void)
   vf_pipeline_free(p);
 }
 
-static void
-test_destroy_never_started(void)
+static void test_destroy_never_started(void)
 {
   VfPipeline *p = vf_pipeline_new("t");
   GError *err = NULL;
@@ -183,8 +178,7 @@ test_destroy_never_started(void)
   vf_pipeline_free(NULL);
 }
 
-static void
-test_run_to_eos(void)
+static void test_run_to_eos(void)
 {
   VfPipeline *p = vf_pipeline_new("t");
   GError *err = NULL;
@@ -200,17 +194,18 @@ test_run_to_eos(void)
   vf_pipeline_free(p);
 }
 
-static void
-test_wait_on_error(void)
+static void test_wait_on_error(void)
 {
   /* caps that link but cannot be negotiated at run time: a not-negotiated error */
   VfPipeline *p = vf_pipeline_new("t");
   GError *err = NULL;
   VF_ASSERT_OK(vf_pipeline_add(p, "videotestsrc", "src", &err, "num-buffers", "5", NULL), err);
   VF_ASSERT_OK(vf_pipeline_add(p, "capsfilter", "cf", &err, "caps",
-                               "video/x-raw,width=[1,100],height=[1,100]", NULL), err);
-  VF_ASSERT_OK(vf_pipeline_add(p, "capsfilter", "cf2", &err, "caps",
-                               "video/x-raw,width=[200,300]", NULL), err);
+                               "video/x-raw,width=[1,100],height=[1,100]", NULL),
+               err);
+  VF_ASSERT_OK(
+      vf_pipeline_add(p, "capsfilter", "cf2", &err, "caps", "video/x-raw,width=[200,300]", NULL),
+      err);
   VF_ASSERT_OK(vf_pipeline_add(p, "fakesink", "sink", &err, NULL), err);
   VF_ASSERT_OK(vf_pipeline_link(p, &err, "src", "cf", NULL), err);
   gboolean linked = vf_pipeline_link(p, &err, "cf", "cf2", "sink", NULL);
@@ -231,13 +226,12 @@ test_wait_on_error(void)
   vf_pipeline_free(p);
 }
 
-static void
-test_missing_file_error(void)
+static void test_missing_file_error(void)
 {
   VfPipeline *p = vf_pipeline_new("t");
   GError *err = NULL;
-  VF_ASSERT_OK(vf_pipeline_add(p, "filesrc", "src", &err, "location", "/nonexistent/file.mp4",
-                               NULL), err);
+  VF_ASSERT_OK(
+      vf_pipeline_add(p, "filesrc", "src", &err, "location", "/nonexistent/file.mp4", NULL), err);
   VF_ASSERT_OK(vf_pipeline_add(p, "fakesink", "sink", &err, NULL), err);
   VF_ASSERT_OK(vf_pipeline_link(p, &err, "src", "sink", NULL), err);
   g_assert_false(vf_pipeline_run(p, &err));
@@ -247,16 +241,14 @@ test_missing_file_error(void)
   vf_pipeline_free(p);
 }
 
-static gpointer
-stop_later(gpointer data)
+static gpointer stop_later(gpointer data)
 {
   g_usleep(300 * 1000);
   vf_pipeline_stop(data);
   return NULL;
 }
 
-static void
-test_stop_while_streaming(void)
+static void test_stop_while_streaming(void)
 {
   VfPipeline *p = vf_pipeline_new("t");
   GError *err = NULL;
@@ -292,13 +284,13 @@ test_stop_while_streaming(void)
   vf_pipeline_free(p);
 }
 
-static void
-test_pause_resume(void)
+static void test_pause_resume(void)
 {
   VfPipeline *p = vf_pipeline_new("t");
   GError *err = NULL;
-  VF_ASSERT_OK(vf_pipeline_add(p, "videotestsrc", "src", &err, "is-live", "true", "num-buffers",
-                               "30", NULL), err);
+  VF_ASSERT_OK(
+      vf_pipeline_add(p, "videotestsrc", "src", &err, "is-live", "true", "num-buffers", "30", NULL),
+      err);
   VF_ASSERT_OK(vf_pipeline_add(p, "fakesink", "sink", &err, NULL), err);
   VF_ASSERT_OK(vf_pipeline_link(p, &err, "src", "sink", NULL), err);
   g_assert_false(vf_pipeline_pause(p, &err)); /* not started */
@@ -318,8 +310,7 @@ test_pause_resume(void)
 }
 
 /* Request pads on both sides, named pads, and a tee. */
-static void
-test_request_and_named_pads(void)
+static void test_request_and_named_pads(void)
 {
   VfPipeline *p = vf_pipeline_new("t");
   GError *err = NULL;
@@ -344,8 +335,7 @@ test_request_and_named_pads(void)
   vf_pipeline_free(p);
 }
 
-static char *
-make_test_video(guint frames)
+static char *make_test_video(guint frames)
 {
   char *path = g_build_filename(g_get_tmp_dir(), "vf-test-pipeline.mp4", NULL);
   char *cmd = g_strdup_printf(
@@ -367,8 +357,7 @@ make_test_video(guint frames)
   return path;
 }
 
-static int
-count_frames(VfBuffer *buffer, gpointer user_data)
+static int count_frames(VfBuffer *buffer, gpointer user_data)
 {
   (void)buffer;
   (*(guint *)user_data)++;
@@ -377,8 +366,7 @@ count_frames(VfBuffer *buffer, gpointer user_data)
 
 /* decodebin/uridecodebin pads appear later: link() handles them, and a request pad on the
  * sink side is requested only then. */
-static void
-test_delayed_pads(void)
+static void test_delayed_pads(void)
 {
   char *path = make_test_video(15);
   char *uri = gst_filename_to_uri(path, NULL);
@@ -388,15 +376,16 @@ test_delayed_pads(void)
   VF_ASSERT_OK(vf_pipeline_add(p, "uridecodebin", "src", &err, "uri", uri, NULL), err);
   VF_ASSERT_OK(vf_pipeline_add(p, "funnel", "mux", &err, NULL), err);
   VF_ASSERT_OK(vf_pipeline_add(p, "videoconvert", "conv", &err, NULL), err);
-  VF_ASSERT_OK(vf_pipeline_add(p, "capsfilter", "caps", &err, "caps", "video/x-raw,format=RGB",
-                               NULL), err);
+  VF_ASSERT_OK(
+      vf_pipeline_add(p, "capsfilter", "caps", &err, "caps", "video/x-raw,format=RGB", NULL), err);
   VF_ASSERT_OK(vf_pipeline_add(p, "appsink", "sink", &err, "sync", "false", NULL), err);
   VF_ASSERT_OK(vf_pipeline_link_pads(p, "src", NULL, "mux", "sink_%u", &err), err);
   g_assert_cmpint(vf_pipeline_get_element(p, "mux")->numsinkpads, ==, 0);
   VF_ASSERT_OK(vf_pipeline_link(p, &err, "mux", "conv", "caps", "sink", NULL), err);
-  VfRetrieverCallbacks cb = {count_frames, NULL};
+  VfRetrieverCallbacks cb = { count_frames, NULL };
   VF_ASSERT_OK(vf_pipeline_attach_receiver(p, "sink", vf_receiver_new("r", &cb, &frames),
-                                           "new-sample", &err), err);
+                                           "new-sample", &err),
+               err);
   VF_ASSERT_OK(vf_pipeline_run(p, &err), err);
   g_assert_cmpuint(frames, ==, 15);
   vf_pipeline_free(p);
@@ -417,8 +406,7 @@ test_delayed_pads(void)
   g_free(path);
 }
 
-static gpointer
-interrupt_later(gpointer data)
+static gpointer interrupt_later(gpointer data)
 {
   guint n = GPOINTER_TO_UINT(data);
   g_usleep(300 * 1000);
@@ -429,8 +417,7 @@ interrupt_later(gpointer data)
   return NULL;
 }
 
-static void
-test_interrupts(void)
+static void test_interrupts(void)
 {
   vf_handle_interrupts();
   for (guint n = 1; n <= 2; n++) {
@@ -442,8 +429,9 @@ test_interrupts(void)
     if (n == 1)
       VF_ASSERT_OK(vf_pipeline_add(p, "fakesink", "sink", &err, NULL), err);
     else
-      VF_ASSERT_OK(vf_pipeline_add(p, "appsink", "sink", &err, "max-buffers", "1", "sync",
-                                   "false", NULL), err);
+      VF_ASSERT_OK(
+          vf_pipeline_add(p, "appsink", "sink", &err, "max-buffers", "1", "sync", "false", NULL),
+          err);
     VF_ASSERT_OK(vf_pipeline_link(p, &err, "src", "sink", NULL), err);
     VF_ASSERT_OK(vf_pipeline_start(p, &err), err);
     GThread *t = g_thread_new("interrupter", interrupt_later, GUINT_TO_POINTER(n));
@@ -460,8 +448,7 @@ test_interrupts(void)
   }
 }
 
-int
-main(int argc, char **argv)
+int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
   g_assert_true(vf_init(NULL));

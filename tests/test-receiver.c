@@ -6,11 +6,10 @@ typedef struct {
   gint fail_every; /* return ERROR on every Nth call */
   gint stop_at;    /* return STOP on this call (1-based) */
   guint sleep_us;
-  gint finished;   /* set after wait() returned: consume must not run then */
+  gint finished; /* set after wait() returned: consume must not run then */
 } Retriever;
 
-static int
-consume(VfBuffer *buffer, gpointer user_data)
+static int consume(VfBuffer *buffer, gpointer user_data)
 {
   Retriever *r = user_data;
   g_assert_cmpint(g_atomic_int_get(&r->finished), ==, 0);
@@ -25,23 +24,24 @@ consume(VfBuffer *buffer, gpointer user_data)
   return VF_CONSUME_OK;
 }
 
-static VfPipeline *
-build(guint buffers, gboolean live, const char *emit, Retriever *r, guint max, VfDropPolicy policy,
-      VfReceiver **out)
+static VfPipeline *build(guint buffers, gboolean live, const char *emit, Retriever *r, guint max,
+                         VfDropPolicy policy, VfReceiver **out)
 {
   VfPipeline *p = vf_pipeline_new("receiver-test");
   GError *err = NULL;
   char n[16];
   g_snprintf(n, sizeof n, "%d", buffers ? (gint)buffers : -1);
   VF_ASSERT_OK(vf_pipeline_add(p, "videotestsrc", "src", &err, "num-buffers", n, "is-live",
-                               live ? "true" : "false", NULL), err);
+                               live ? "true" : "false", NULL),
+               err);
   VF_ASSERT_OK(vf_pipeline_add(p, "capsfilter", "caps", &err, "caps",
                                "video/x-raw,format=RGB,width=64,height=48,framerate=200/1", NULL),
                err);
-  VF_ASSERT_OK(vf_pipeline_add(p, "appsink", "sink", &err, "emit-signals", emit, "sync", "false",
-                               NULL), err);
+  VF_ASSERT_OK(
+      vf_pipeline_add(p, "appsink", "sink", &err, "emit-signals", emit, "sync", "false", NULL),
+      err);
   VF_ASSERT_OK(vf_pipeline_link(p, &err, "src", "caps", "sink", NULL), err);
-  VfRetrieverCallbacks cb = {consume, NULL};
+  VfRetrieverCallbacks cb = { consume, NULL };
   VfReceiver *recv = vf_receiver_new("receiver", &cb, r);
   vf_receiver_set_queue(recv, max, policy);
   VF_ASSERT_OK(vf_pipeline_attach_receiver(p, "sink", recv, "new-sample", &err), err);
@@ -50,12 +50,11 @@ build(guint buffers, gboolean live, const char *emit, Retriever *r, guint max, V
   return p;
 }
 
-static void
-test_all_consumed_with_or_without_signals(void)
+static void test_all_consumed_with_or_without_signals(void)
 {
-  const char *emit[] = {"false", "true"};
+  const char *emit[] = { "false", "true" };
   for (guint i = 0; i < 2; i++) {
-    Retriever r = {0};
+    Retriever r = { 0 };
     VfReceiver *recv;
     VfPipeline *p = build(25, FALSE, emit[i], &r, 4, VF_DROP_NONE, &recv);
     GError *err = NULL;
@@ -71,10 +70,9 @@ test_all_consumed_with_or_without_signals(void)
   }
 }
 
-static void
-test_error_continues(void)
+static void test_error_continues(void)
 {
-  Retriever r = {.fail_every = 3};
+  Retriever r = { .fail_every = 3 };
   VfReceiver *recv;
   VfPipeline *p = build(30, FALSE, "false", &r, 4, VF_DROP_NONE, &recv);
   GError *err = NULL;
@@ -86,11 +84,10 @@ test_error_continues(void)
   vf_pipeline_free(p);
 }
 
-static void
-test_stop_ends_cleanly(void)
+static void test_stop_ends_cleanly(void)
 {
   /* an endless source: only the retriever's -1 ends the run */
-  Retriever r = {.stop_at = 5};
+  Retriever r = { .stop_at = 5 };
   VfPipeline *p = build(0, FALSE, "false", &r, 4, VF_DROP_NONE, NULL);
   GError *err = NULL;
   gint64 t0 = g_get_monotonic_time();
@@ -101,10 +98,9 @@ test_stop_ends_cleanly(void)
   vf_pipeline_free(p);
 }
 
-static void
-test_drop_oldest_counts(void)
+static void test_drop_oldest_counts(void)
 {
-  Retriever r = {.sleep_us = 20000};
+  Retriever r = { .sleep_us = 20000 };
   VfReceiver *recv;
   /* live source at 200 fps, consumer at ~50 fps, 2-deep queue: drops must happen and be counted */
   VfPipeline *p = build(60, TRUE, "false", &r, 2, VF_DROP_OLDEST, &recv);
@@ -122,10 +118,9 @@ test_drop_oldest_counts(void)
   vf_pipeline_free(p);
 }
 
-static void
-test_no_consume_after_stop(void)
+static void test_no_consume_after_stop(void)
 {
-  Retriever r = {.sleep_us = 1000};
+  Retriever r = { .sleep_us = 1000 };
   VfPipeline *p = build(0, TRUE, "false", &r, 4, VF_DROP_NONE, NULL);
   GError *err = NULL;
   VF_ASSERT_OK(vf_pipeline_start(p, &err), err);
@@ -137,20 +132,19 @@ test_no_consume_after_stop(void)
   vf_pipeline_free(p);
 }
 
-static void
-test_attach_errors(void)
+static void test_attach_errors(void)
 {
   VfPipeline *p = vf_pipeline_new("t");
   GError *err = NULL;
-  Retriever r = {0};
-  VfRetrieverCallbacks cb = {consume, NULL};
+  Retriever r = { 0 };
+  VfRetrieverCallbacks cb = { consume, NULL };
   VF_ASSERT_OK(vf_pipeline_add(p, "fakesink", "fake", &err, NULL), err);
   VF_ASSERT_OK(vf_pipeline_add(p, "appsink", "sink", &err, NULL), err);
   g_assert_false(vf_pipeline_attach_receiver(p, "fake", vf_receiver_new("r", &cb, &r), NULL, &err));
   g_assert_error(err, VF_ERROR, VF_ERROR_ARGUMENT);
   g_clear_error(&err);
-  g_assert_false(vf_pipeline_attach_receiver(p, "sink", vf_receiver_new("r", &cb, &r),
-                                             "need-data", &err));
+  g_assert_false(
+      vf_pipeline_attach_receiver(p, "sink", vf_receiver_new("r", &cb, &r), "need-data", &err));
   g_assert_error(err, VF_ERROR, VF_ERROR_ARGUMENT);
   g_assert_nonnull(strstr(err->message, "new-sample"));
   g_clear_error(&err);
@@ -159,22 +153,20 @@ test_attach_errors(void)
 
 /* ---- probes ---- */
 
-static VfProbeReturn
-drop_odd(VfBuffer *buffer, gpointer user_data)
+static VfProbeReturn drop_odd(VfBuffer *buffer, gpointer user_data)
 {
   (void)buffer;
   guint *n = user_data;
   return (*n)++ % 2 ? VF_PROBE_DROP : VF_PROBE_KEEP;
 }
 
-static void
-test_probe_drops(void)
+static void test_probe_drops(void)
 {
-  Retriever r = {0};
+  Retriever r = { 0 };
   VfPipeline *p = build(20, FALSE, "false", &r, 4, VF_DROP_NONE, NULL);
   GError *err = NULL;
   guint n = 0;
-  VfProbeCallbacks cb = {.on_buffer = drop_odd};
+  VfProbeCallbacks cb = { .on_buffer = drop_odd };
   VfProbe *probe = vf_probe_new("odd", &cb, &n);
   VF_ASSERT_OK(vf_pipeline_attach_probe(p, "caps", NULL, probe, &err), err);
   VF_ASSERT_OK(vf_pipeline_run(p, &err), err);
@@ -184,7 +176,8 @@ test_probe_drops(void)
   vf_pipeline_free(p);
 
   p = build(20, FALSE, "false", &r, 4, VF_DROP_NONE, NULL);
-  g_assert_false(vf_pipeline_attach_probe(p, "caps", "nosuchpad", vf_probe_new("x", &cb, &n), &err));
+  g_assert_false(
+      vf_pipeline_attach_probe(p, "caps", "nosuchpad", vf_probe_new("x", &cb, &n), &err));
   g_assert_error(err, VF_ERROR, VF_ERROR_NOT_FOUND);
   g_clear_error(&err);
   VF_ASSERT_OK(vf_pipeline_attach_probe(p, "sink", "sink", vf_probe_new("y", &cb, &n), &err), err);
@@ -193,8 +186,7 @@ test_probe_drops(void)
 
 /* ---- frame queue ---- */
 
-static gpointer
-producer(gpointer data)
+static gpointer producer(gpointer data)
 {
   VfFrameQueue *q = data;
   for (guint i = 0; i < 50; i++) {
@@ -206,8 +198,7 @@ producer(gpointer data)
   return NULL;
 }
 
-static void
-test_frame_queue(void)
+static void test_frame_queue(void)
 {
   VfFrameQueue *q = vf_frame_queue_new(3);
   VfBuffer *b = vf_buffer_new_frame(VF_COLOR_FORMAT_GRAY8, 2, 2, NULL), *out = NULL;
@@ -246,8 +237,7 @@ test_frame_queue(void)
   vf_buffer_unref(b);
 }
 
-int
-main(int argc, char **argv)
+int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
   g_assert_true(vf_init(NULL));

@@ -23,14 +23,12 @@ typedef struct {
   gpointer data[64];      /* the memory of each frame made, to check zero-copy */
 } TestSource;
 
-static inline void
-test_free_data(gpointer data)
+static inline void test_free_data(gpointer data)
 {
   g_free(data);
 }
 
-static inline VfBuffer *
-test_source_generate(gsize size, gpointer user_data, GError **error)
+static inline VfBuffer *test_source_generate(gsize size, gpointer user_data, GError **error)
 {
   TestSource *s = user_data;
   if (s->fail_at_first) {

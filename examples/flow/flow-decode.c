@@ -25,10 +25,11 @@ static VfBuffer *generate(gsize size, gpointer user_data, GError **error)
 
 int main(int argc, char **argv)
 {
-  char *path = argc > 1 ? g_strdup(argv[1])
-                        : g_build_filename(g_getenv("VIDFLOW_DATA_DIR") ? g_getenv("VIDFLOW_DATA_DIR")
-                                                                        : "data",
-                                           "images", "dog.jpg", NULL);
+  char *path
+      = argc > 1
+            ? g_strdup(argv[1])
+            : g_build_filename(g_getenv("VIDFLOW_DATA_DIR") ? g_getenv("VIDFLOW_DATA_DIR") : "data",
+                               "images", "dog.jpg", NULL);
   char *contents;
   gsize len;
   if (!g_file_get_contents(path, &contents, &len, NULL)) {
@@ -37,7 +38,8 @@ int main(int argc, char **argv)
     return 1;
   }
   g_free(path);
-  JpegBufferProvider p = { g_bytes_new_take(contents, len), 0, argc > 2 ? (guint)atoi(argv[2]) : 255 };
+  JpegBufferProvider p
+      = { g_bytes_new_take(contents, len), 0, argc > 2 ? (guint)atoi(argv[2]) : 255 };
   VfProviderInfo info = { VF_COLOR_FORMAT_JPEG, 0, 0, 30, 1, VF_DEVICE_CPU };
   VfProviderCallbacks callbacks = { generate, NULL };
   VfFeeder *providers[] = { vf_feeder_new("jpeg", &info, &callbacks, &p), NULL };

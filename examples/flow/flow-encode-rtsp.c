@@ -19,8 +19,8 @@ int main(int argc, char **argv)
   guint seconds = argc > 3 ? (guint)atoi(argv[3]) : 5;
   GError *error = NULL;
   VfFlow *flow = vf_flow_new(vf_pipeline_new("test"));
-  vf_flow_encode(vf_flow_capture(flow, uris, NULL, "file_loop", "true", NULL), dest, 0, 0, 0,
-                 NULL, "sync", "true", NULL);
+  vf_flow_encode(vf_flow_capture(flow, uris, NULL, "file_loop", "true", NULL), dest, 0, 0, 0, NULL,
+                 "sync", "true", NULL);
   g_free(dest);
   if (!vf_flow_start(flow, &error)) {
     fprintf(stderr, "error: %s\n", error->message);

@@ -12,9 +12,8 @@ int main(int argc, char **argv)
   char *dest = g_strdup_printf("rtsp://localhost:%s", argc > 2 ? argv[2] : "8554");
   char *file = g_build_filename(g_get_tmp_dir(), "sample.mp4", NULL);
   VfFlow *flow = vf_flow_new(vf_pipeline_new("test"));
-  VfFlow *forked
-      = vf_flow_fork(vf_flow_batch(vf_flow_capture(flow, uris, NULL, NULL), 0, 640, 360, NULL, NULL),
-                     NULL, NULL);
+  VfFlow *forked = vf_flow_fork(
+      vf_flow_batch(vf_flow_capture(flow, uris, NULL, NULL), 0, 640, 360, NULL, NULL), NULL, NULL);
   vf_flow_encode(forked, dest, 0, 0, 0, NULL, "sync", "true", NULL);
   vf_flow_encode(forked, file, 0, 0, 0, NULL, NULL);
   vf_flow_render(forked, example_render_mode(), NULL, "sync", "true", NULL);

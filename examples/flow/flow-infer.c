@@ -17,8 +17,9 @@ int main(int argc, char **argv)
   vf_init(NULL);
   GstElementFactory *infer = gst_element_factory_find("vfinfer");
   if (infer == NULL || argc < 2 || !g_file_test(argv[1], G_FILE_TEST_EXISTS)) {
-    fprintf(stderr, "skipped: %s\n", infer ? "no model configuration given (flow-infer CONFIG)"
-                                           : "this build has no vfinfer element yet");
+    fprintf(stderr, "skipped: %s\n",
+            infer ? "no model configuration given (flow-infer CONFIG)"
+                  : "this build has no vfinfer element yet");
     if (infer)
       gst_object_unref(infer);
     return EXAMPLE_SKIP;

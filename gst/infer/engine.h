@@ -22,8 +22,8 @@ typedef struct _VfInferEngine VfInferEngine;
 
 /* One unit of work: a frame, or a crop of it. */
 typedef struct {
-  const VfImage *image; /* (transfer none) */
-  const VfInferRect *roi;    /* (nullable) secondary mode: the object's box */
+  const VfImage *image;   /* (transfer none) */
+  const VfInferRect *roi; /* (nullable) secondary mode: the object's box */
 } VfInferFrame;
 
 /* Time spent in the last process() call, in seconds. */

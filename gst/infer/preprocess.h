@@ -61,8 +61,9 @@ void vf_preprocess_params_from_config(VfPreprocessParams *params, const VfInferC
 /* Frame `image`, or its crop `roi` (nullable: the whole frame; clipped to the frame), into one
  * model input sample at `dst` (width * height * channels floats). `transform` (nullable) gets
  * the geometry. FALSE with VF_ERROR_ARGUMENT/FORMAT for a bad image, params or an empty crop. */
-gboolean vf_preprocess(const VfImage *image, const VfInferRect *roi, const VfPreprocessParams *params,
-                       gfloat *dst, VfPreprocessTransform *transform, GError **error);
+gboolean vf_preprocess(const VfImage *image, const VfInferRect *roi,
+                       const VfPreprocessParams *params, gfloat *dst,
+                       VfPreprocessTransform *transform, GError **error);
 
 /* Model pixels -> frame pixels. */
 void vf_preprocess_transform_to_frame(const VfPreprocessTransform *t, gdouble mx, gdouble my,

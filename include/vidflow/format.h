@@ -32,8 +32,8 @@ VF_API gboolean vf_color_format_is_encoded(VfColorFormat format);
 VF_API guint vf_color_format_pixel_stride(VfColorFormat format);
 
 /* Caps for frames of this format (transfer full). fps_n may be 0 (unknown/still images). */
-VF_API GstCaps *vf_color_format_to_caps(VfColorFormat format, guint width, guint height,
-                                        gint fps_n, gint fps_d);
+VF_API GstCaps *vf_color_format_to_caps(VfColorFormat format, guint width, guint height, gint fps_n,
+                                        gint fps_d);
 /* The colour format of caps (raw video, image/jpeg or video/x-h264), or UNKNOWN. */
 VF_API VfColorFormat vf_color_format_from_caps(const GstCaps *caps);
 

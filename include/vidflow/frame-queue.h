@@ -20,11 +20,9 @@ typedef enum {
 VF_API VfFrameQueue *vf_frame_queue_new(guint capacity);
 VF_API void vf_frame_queue_free(VfFrameQueue *queue);
 /* Push (a reference is taken), waiting up to timeout_us while full (-1: no limit). */
-VF_API VfQueueStatus vf_frame_queue_push(VfFrameQueue *queue, VfBuffer *buffer,
-                                         gint64 timeout_us);
+VF_API VfQueueStatus vf_frame_queue_push(VfFrameQueue *queue, VfBuffer *buffer, gint64 timeout_us);
 /* Pop (transfer full into *buffer), waiting up to timeout_us while empty (-1: no limit). */
-VF_API VfQueueStatus vf_frame_queue_pop(VfFrameQueue *queue, VfBuffer **buffer,
-                                        gint64 timeout_us);
+VF_API VfQueueStatus vf_frame_queue_pop(VfFrameQueue *queue, VfBuffer **buffer, gint64 timeout_us);
 /* No more pushes; wakes every waiter. Idempotent. */
 VF_API void vf_frame_queue_close(VfFrameQueue *queue);
 VF_API guint vf_frame_queue_get_length(VfFrameQueue *queue);

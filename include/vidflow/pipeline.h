@@ -51,8 +51,8 @@ VF_API gboolean vf_pipeline_set(VfPipeline *pipeline, const char *element, const
 /* Typed setters; the value must fit the property's type and range. */
 VF_API gboolean vf_pipeline_set_value(VfPipeline *pipeline, const char *element,
                                       const char *property, const GValue *value, GError **error);
-VF_API gboolean vf_pipeline_set_int(VfPipeline *pipeline, const char *element,
-                                    const char *property, gint64 value, GError **error);
+VF_API gboolean vf_pipeline_set_int(VfPipeline *pipeline, const char *element, const char *property,
+                                    gint64 value, GError **error);
 VF_API gboolean vf_pipeline_set_double(VfPipeline *pipeline, const char *element,
                                        const char *property, gdouble value, GError **error);
 VF_API gboolean vf_pipeline_set_bool(VfPipeline *pipeline, const char *element,

@@ -3,8 +3,8 @@
  * consume() runs on a receiver thread of its own, which pulls from the appsink; the appsink holds
  * at most `max-buffers` (default 4). With VF_DROP_NONE (default) a slow consumer slows the pipeline
  * down (nothing is lost); with VF_DROP_OLDEST the oldest waiting buffer is dropped and counted, and
- * the count is reported when the pipeline ends. emit-signals on the appsink is not needed. consume()
- * is never called after vf_pipeline_wait/stop returned. */
+ * the count is reported when the pipeline ends. emit-signals on the appsink is not needed.
+ * consume() is never called after vf_pipeline_wait/stop returned. */
 #pragma once
 
 #include <vidflow/buffer.h>
@@ -50,7 +50,6 @@ VF_API void vf_receiver_get_stats(const VfReceiver *receiver, VfReceiverStats *s
 /* Attach to the appsink called `element`. tips must be NULL or "new-sample". The pipeline takes
  * the receiver (transfer full) even on failure; it stays valid until the pipeline is freed. */
 VF_API gboolean vf_pipeline_attach_receiver(VfPipeline *pipeline, const char *element,
-                                            VfReceiver *receiver, const char *tips,
-                                            GError **error);
+                                            VfReceiver *receiver, const char *tips, GError **error);
 
 G_END_DECLS

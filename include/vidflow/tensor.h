@@ -55,9 +55,9 @@ VF_API VfTensor *vf_tensor_new(VfDType dtype, guint ndim, const gint64 *shape, G
  * row-major). owner_destroy(owner) runs when the last reference goes, on whichever thread drops
  * it. On failure owner_destroy is NOT called: the caller still owns the memory. */
 VF_API VfTensor *vf_tensor_new_wrapped(gpointer data, VfDType dtype, guint ndim,
-                                       const gint64 *shape, const gint64 *strides,
-                                       VfDevice device, gint device_id, gpointer owner,
-                                       GDestroyNotify owner_destroy, GError **error);
+                                       const gint64 *shape, const gint64 *strides, VfDevice device,
+                                       gint device_id, gpointer owner, GDestroyNotify owner_destroy,
+                                       GError **error);
 
 VF_API VfTensor *vf_tensor_ref(VfTensor *tensor);
 VF_API void vf_tensor_unref(VfTensor *tensor);
@@ -84,16 +84,15 @@ VF_API guint vf_tensor_get_width(const VfTensor *tensor);
 VF_API guint vf_tensor_get_height(const VfTensor *tensor);
 VF_API guint vf_tensor_get_n_planes(const VfTensor *tensor);
 /* Plane i of a frame: its first byte and row stride in bytes. FALSE when i is out of range. */
-VF_API gboolean vf_tensor_get_plane(const VfTensor *tensor, guint i, gpointer *data,
-                                    gsize *stride);
+VF_API gboolean vf_tensor_get_plane(const VfTensor *tensor, guint i, gpointer *data, gsize *stride);
 
 /* A deep, contiguous copy (transfer full) that owns its memory. Frames keep their colour format
  * and come out in the default packed layout (planes back to back). */
 VF_API VfTensor *vf_tensor_clone(const VfTensor *tensor, GError **error);
 
 /* DLPack export: the returned tensor holds a reference on `tensor` until its deleter runs
- * (transfer full: the consumer calls managed->deleter(managed) exactly once). Fails for frames whose
- * planes are not back to back (clone them first). */
+ * (transfer full: the consumer calls managed->deleter(managed) exactly once). Fails for frames
+ * whose planes are not back to back (clone them first). */
 VF_API DLManagedTensor *vf_tensor_to_dlpack(VfTensor *tensor, GError **error);
 /* DLPack import (the seed's from_dlpack/as_tensor): takes ownership of `managed` on success and
  * calls its deleter when the tensor goes; on failure the caller keeps it. */

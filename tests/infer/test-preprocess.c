@@ -120,8 +120,8 @@ static void ref_rgb(const VfImage *im, double x, double y, double rgb[3])
 }
 
 /* The reference output value at model pixel (x, y), channel c. */
-static double ref_value(const VfImage *im, const VfInferRect *roi, const VfPreprocessParams *p, guint x,
-                        guint y, guint c)
+static double ref_value(const VfImage *im, const VfInferRect *roi, const VfPreprocessParams *p,
+                        guint x, guint y, guint c)
 {
   double rx = 0, ry = 0, rw = im->width, rh = im->height;
   if (roi) {
