@@ -11,7 +11,7 @@ PACKAGES="build-essential meson ninja-build pkg-config
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav
   libdlpack-dev libjson-glib-dev libyaml-dev
   libpango1.0-dev libcairo2-dev fonts-dejavu-core
-  xvfb gstreamer1.0-x
+  xvfb xfonts-base gstreamer1.0-x
   python3 python3-onnx python3-numpy"
 
 missing=""
