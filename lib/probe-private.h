@@ -17,6 +17,8 @@ struct _VfProbe {
   gulong probe_id;
   GMutex lock;
   guint64 seen, dropped;
+  GError *invalid;    /* what vf_probe_new found wrong: attaching reports it */
+  gboolean owned;     /* a pipeline took it (vf_pipeline_attach_probe) */
   VfProbeKind kind;   /* built-in probes: user_data is their state */
   gboolean read_only; /* built-in probes only look: no need to make buffers writable */
 };
