@@ -138,9 +138,10 @@ static void print_latency(Builtin *b, const VfLatencyStats *l, const char *what)
   if (l->batches == 0)
     g_printerr("%s '%s': no batch with arrival times yet\n", what, b->name);
   else
-    g_printerr("%s '%s': %" G_GUINT64_FORMAT " batches, last %.2f ms, avg %.2f ms, min %.2f ms, max "
-            "%.2f ms\n",
-            what, b->name, l->batches, l->last_ms, l->average_ms, l->min_ms, l->max_ms);
+    g_printerr("%s '%s': %" G_GUINT64_FORMAT
+               " batches, last %.2f ms, avg %.2f ms, min %.2f ms, max "
+               "%.2f ms\n",
+               what, b->name, l->batches, l->last_ms, l->average_ms, l->min_ms, l->max_ms);
 }
 
 static VfProbeReturn latency_on_buffer(VfBuffer *buffer, gpointer data)

@@ -14,8 +14,7 @@ struct _VfFeeder {
   VfProviderCallbacks callbacks;
   gpointer user_data;
   guint max_buffers;
-  GError *invalid; /* what vf_feeder_new found wrong: attaching reports it */
-  gboolean owned;  /* a pipeline took it (vf_pipeline_attach_feeder) */
+  VfAttachable attach; /* for vf_pipeline_attach_feeder; invalid: from vf_feeder_new */
 
   GstElement *appsrc; /* bound element (ref) */
   VfColorFormat format;
@@ -74,11 +73,11 @@ VfFeeder *vf_feeder_new(const char *name, const VfProviderInfo *info,
   g_mutex_init(&f->lock);
   g_cond_init(&f->cond);
   if (callbacks == NULL || callbacks->generate == NULL)
-    f->invalid
+    f->attach.invalid
         = g_error_new(VF_ERROR, VF_ERROR_ARGUMENT,
                       "feeder '%s' has no generate() callback: a provider needs one", f->name);
   else if (info)
-    f->invalid = check_info(f->name, info);
+    f->attach.invalid = check_info(f->name, info);
   return f;
 }
 
@@ -92,7 +91,7 @@ static void feeder_free(gpointer data)
     gst_object_unref(feeder->appsrc);
   if (feeder->callbacks.destroy)
     feeder->callbacks.destroy(feeder->user_data);
-  g_clear_error(&feeder->invalid);
+  g_clear_error(&feeder->attach.invalid);
   g_mutex_clear(&feeder->lock);
   g_cond_clear(&feeder->cond);
   g_free(feeder->name);
@@ -102,7 +101,7 @@ static void feeder_free(gpointer data)
 void vf_feeder_free(VfFeeder *feeder)
 {
   /* An attached feeder belongs to its pipeline, which frees it. */
-  if (feeder && !feeder->owned)
+  if (feeder && !feeder->attach.owned)
     feeder_free(feeder);
 }
 
@@ -424,6 +423,8 @@ static void feeder_stop(gpointer data)
 }
 
 static const VfAttachedClass feeder_class = {
+  .kind = "feeder",
+  .constructor = "vf_feeder_new",
   .start = feeder_start,
   .stop = feeder_stop,
   .free = feeder_free,
@@ -432,28 +433,9 @@ static const VfAttachedClass feeder_class = {
 gboolean vf_pipeline_attach_feeder(VfPipeline *pipeline, const char *element, VfFeeder *feeder,
                                    const char *tips, GError **error)
 {
-  if (feeder == NULL) {
-    g_set_error(error, VF_ERROR, VF_ERROR_ARGUMENT,
-                "%s(): no feeder (NULL) for appsrc '%s': make one with vf_feeder_new", G_STRFUNC,
-                element ? element : "(null)");
+  if (!vf_pipeline_adopt(pipeline, &feeder_class, feeder, feeder ? &feeder->attach : NULL,
+                         feeder ? feeder->name : NULL, element, G_STRFUNC, error))
     return FALSE;
-  }
-  if (feeder->owned) {
-    g_set_error(error, VF_ERROR, VF_ERROR_ARGUMENT,
-                "%s(): feeder '%s' belongs to a pipeline already (attach each feeder once)",
-                G_STRFUNC, feeder->name);
-    return FALSE;
-  }
-  if (vf_arg_is_null(pipeline, "pipeline", G_STRFUNC, error)) {
-    feeder_free(feeder); /* taken even on failure */
-    return FALSE;
-  }
-  feeder->owned = TRUE;
-  vf_pipeline_take(pipeline, &feeder_class, feeder);
-  if (feeder->invalid) {
-    g_propagate_error(error, g_error_copy(feeder->invalid));
-    return FALSE;
-  }
   GstElement *appsrc = vf_pipeline_lookup_for_attach(pipeline, element, "appsrc", tips,
                                                      "need-data/enough-data", error);
   return appsrc && bind(feeder, appsrc, error);

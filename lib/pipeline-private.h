@@ -8,6 +8,8 @@
 /* How the pipeline drives an attached object; every function may be NULL. They run on the
  * application thread that calls start/wait/stop/free, never with a pipeline lock held. */
 typedef struct {
+  const char *kind;                /* "feeder", for messages */
+  const char *constructor;         /* "vf_feeder_new", for messages */
   void (*start)(gpointer object);  /* before the pipeline goes to PLAYING */
   void (*drain)(gpointer object);  /* end of stream reached the sinks: finish what is queued */
   void (*stop)(gpointer object);   /* the pipeline is at NULL: join threads, report */
@@ -15,6 +17,20 @@ typedef struct {
   void (*free)(gpointer object);   /* vf_pipeline_free, after the elements went */
 } VfAttachedClass;
 
+/* What every attachable object keeps for attach_*. */
+typedef struct {
+  GError *invalid; /* what its constructor found wrong (reported when attaching), or NULL */
+  gboolean owned;  /* a pipeline took it */
+} VfAttachable;
+
+/* The first half of every attach_*: checks `object` (its `state` and `name`; all NULL for a NULL
+ * object) and hands it to the pipeline, which then owns it even when this fails; with a NULL
+ * pipeline it is freed at once (klass->free). FALSE with *error set (naming `func`, the caller,
+ * and `element`) for a NULL object, one owned already (left to its pipeline), a NULL pipeline or
+ * what the constructor found wrong; TRUE: bind it. */
+gboolean vf_pipeline_adopt(VfPipeline *pipeline, const VfAttachedClass *klass, gpointer object,
+                           VfAttachable *state, const char *name, const char *element,
+                           const char *func, GError **error);
 /* (transfer none) the pipeline's name, for messages. */
 const char *vf_pipeline_get_name(VfPipeline *pipeline);
 /* The pipeline takes `object` (it frees it with klass->free in vf_pipeline_free). */

@@ -366,6 +366,34 @@ gboolean vf_pipeline_link(VfPipeline *pipeline, GError **error, const char *firs
   return ok;
 }
 
+gboolean vf_pipeline_adopt(VfPipeline *pipeline, const VfAttachedClass *klass, gpointer object,
+                           VfAttachable *state, const char *name, const char *element,
+                           const char *func, GError **error)
+{
+  if (object == NULL) {
+    g_set_error(error, VF_ERROR, VF_ERROR_ARGUMENT, "%s(): no %s (NULL) for '%s': make one with %s",
+                func, klass->kind, element ? element : "(null)", klass->constructor);
+    return FALSE;
+  }
+  if (state->owned) {
+    g_set_error(error, VF_ERROR, VF_ERROR_ARGUMENT,
+                "%s(): %s '%s' belongs to a pipeline already (attach each %s once)", func,
+                klass->kind, name, klass->kind);
+    return FALSE;
+  }
+  if (vf_arg_is_null(pipeline, "pipeline", func, error)) {
+    klass->free(object); /* taken even on failure */
+    return FALSE;
+  }
+  state->owned = TRUE;
+  vf_pipeline_take(pipeline, klass, object);
+  if (state->invalid) {
+    g_propagate_error(error, g_error_copy(state->invalid));
+    return FALSE;
+  }
+  return TRUE;
+}
+
 GstElement *vf_pipeline_lookup_for_attach(VfPipeline *pipeline, const char *element,
                                           const char *factory, const char *tips,
                                           const char *expected_tips, GError **error)

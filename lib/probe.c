@@ -14,10 +14,11 @@ VfProbe *vf_probe_new(const char *name, const VfProbeCallbacks *callbacks, gpoin
   p->user_data = user_data;
   g_mutex_init(&p->lock);
   if (callbacks == NULL || (callbacks->on_buffer == NULL && callbacks->on_batch_meta == NULL))
-    p->invalid = g_error_new(VF_ERROR, VF_ERROR_ARGUMENT,
-                             "probe '%s' has neither on_buffer() nor on_batch_meta(): a probe "
-                             "needs one of them",
-                             p->name);
+    p->attach.invalid
+        = g_error_new(VF_ERROR, VF_ERROR_ARGUMENT,
+                      "probe '%s' has neither on_buffer() nor on_batch_meta(): a probe "
+                      "needs one of them",
+                      p->name);
   return p;
 }
 
@@ -36,7 +37,7 @@ static void probe_free(gpointer data)
   probe_unbind(probe);
   if (probe->callbacks.destroy)
     probe->callbacks.destroy(probe->user_data);
-  g_clear_error(&probe->invalid);
+  g_clear_error(&probe->attach.invalid);
   g_mutex_clear(&probe->lock);
   g_free(probe->name);
   g_free(probe);
@@ -45,7 +46,7 @@ static void probe_free(gpointer data)
 void vf_probe_free(VfProbe *probe)
 {
   /* An attached probe belongs to its pipeline, which frees it. */
-  if (probe && !probe->owned)
+  if (probe && !probe->attach.owned)
     probe_free(probe);
 }
 
@@ -152,6 +153,8 @@ static gboolean bind(VfProbe *probe, GstElement *element, const char *pad, GErro
 }
 
 static const VfAttachedClass probe_class = {
+  .kind = "probe",
+  .constructor = "vf_probe_new",
   .unbind = probe_unbind,
   .free = probe_free,
 };
@@ -159,28 +162,9 @@ static const VfAttachedClass probe_class = {
 gboolean vf_pipeline_attach_probe(VfPipeline *pipeline, const char *element, const char *pad,
                                   VfProbe *probe, GError **error)
 {
-  if (probe == NULL) {
-    g_set_error(error, VF_ERROR, VF_ERROR_ARGUMENT,
-                "%s(): no probe (NULL) for element '%s': make one with vf_probe_new", G_STRFUNC,
-                element ? element : "(null)");
+  if (!vf_pipeline_adopt(pipeline, &probe_class, probe, probe ? &probe->attach : NULL,
+                         probe ? probe->name : NULL, element, G_STRFUNC, error))
     return FALSE;
-  }
-  if (probe->owned) {
-    g_set_error(error, VF_ERROR, VF_ERROR_ARGUMENT,
-                "%s(): probe '%s' belongs to a pipeline already (attach each probe once)",
-                G_STRFUNC, probe->name);
-    return FALSE;
-  }
-  if (vf_arg_is_null(pipeline, "pipeline", G_STRFUNC, error)) {
-    probe_free(probe); /* taken even on failure */
-    return FALSE;
-  }
-  probe->owned = TRUE;
-  vf_pipeline_take(pipeline, &probe_class, probe);
-  if (probe->invalid) {
-    g_propagate_error(error, g_error_copy(probe->invalid));
-    return FALSE;
-  }
   /* Probes may be attached at any time, the pipeline running or not. */
   GstElement *e = vf_pipeline_lookup(pipeline, element, error);
   return e && bind(probe, e, pad, error);

@@ -13,8 +13,7 @@ struct _VfReceiver {
   gpointer user_data;
   guint max_buffers;
   VfDropPolicy policy;
-  GError *invalid; /* what vf_receiver_new / set_queue found wrong: attaching reports it */
-  gboolean owned;  /* a pipeline took it (vf_pipeline_attach_receiver) */
+  VfAttachable attach; /* for vf_pipeline_attach_receiver; invalid: from new or set_queue */
 
   /* ends the stream of the pipeline it is attached to (after VF_CONSUME_STOP), any thread */
   void (*end_stream)(gpointer data);
@@ -42,7 +41,7 @@ VfReceiver *vf_receiver_new(const char *name, const VfRetrieverCallbacks *callba
   r->max_buffers = 4;
   g_mutex_init(&r->lock);
   if (callbacks == NULL || callbacks->consume == NULL)
-    r->invalid
+    r->attach.invalid
         = g_error_new(VF_ERROR, VF_ERROR_ARGUMENT,
                       "receiver '%s' has no consume() callback: a retriever needs one", r->name);
   return r;
@@ -62,7 +61,7 @@ static void receiver_free(gpointer data)
     gst_object_unref(receiver->appsink);
   if (receiver->callbacks.destroy)
     receiver->callbacks.destroy(receiver->user_data);
-  g_clear_error(&receiver->invalid);
+  g_clear_error(&receiver->attach.invalid);
   g_mutex_clear(&receiver->lock);
   g_free(receiver->name);
   g_free(receiver);
@@ -71,7 +70,7 @@ static void receiver_free(gpointer data)
 void vf_receiver_free(VfReceiver *receiver)
 {
   /* An attached receiver belongs to its pipeline, which frees it. */
-  if (receiver && !receiver->owned)
+  if (receiver && !receiver->attach.owned)
     receiver_free(receiver);
 }
 
@@ -80,10 +79,10 @@ void vf_receiver_set_queue(VfReceiver *receiver, guint max_buffers, VfDropPolicy
   if (receiver == NULL)
     return;
   if (policy != VF_DROP_NONE && policy != VF_DROP_OLDEST) {
-    if (receiver->invalid == NULL)
-      receiver->invalid = g_error_new(VF_ERROR, VF_ERROR_ARGUMENT,
-                                      "receiver '%s': drop policy %d is not a VfDropPolicy",
-                                      receiver->name, (gint)policy);
+    if (receiver->attach.invalid == NULL)
+      receiver->attach.invalid = g_error_new(VF_ERROR, VF_ERROR_ARGUMENT,
+                                             "receiver '%s': drop policy %d is not a VfDropPolicy",
+                                             receiver->name, (gint)policy);
     return;
   }
   receiver->max_buffers = MAX(max_buffers, 1);
@@ -258,6 +257,8 @@ static void receiver_stop(gpointer data)
 }
 
 static const VfAttachedClass receiver_class = {
+  .kind = "receiver",
+  .constructor = "vf_receiver_new",
   .start = receiver_start,
   .drain = receiver_drain,
   .stop = receiver_stop,
@@ -272,28 +273,9 @@ static void end_pipeline_stream(gpointer pipeline)
 gboolean vf_pipeline_attach_receiver(VfPipeline *pipeline, const char *element,
                                      VfReceiver *receiver, const char *tips, GError **error)
 {
-  if (receiver == NULL) {
-    g_set_error(error, VF_ERROR, VF_ERROR_ARGUMENT,
-                "%s(): no receiver (NULL) for appsink '%s': make one with vf_receiver_new",
-                G_STRFUNC, element ? element : "(null)");
+  if (!vf_pipeline_adopt(pipeline, &receiver_class, receiver, receiver ? &receiver->attach : NULL,
+                         receiver ? receiver->name : NULL, element, G_STRFUNC, error))
     return FALSE;
-  }
-  if (receiver->owned) {
-    g_set_error(error, VF_ERROR, VF_ERROR_ARGUMENT,
-                "%s(): receiver '%s' belongs to a pipeline already (attach each receiver once)",
-                G_STRFUNC, receiver->name);
-    return FALSE;
-  }
-  if (vf_arg_is_null(pipeline, "pipeline", G_STRFUNC, error)) {
-    receiver_free(receiver); /* taken even on failure */
-    return FALSE;
-  }
-  receiver->owned = TRUE;
-  vf_pipeline_take(pipeline, &receiver_class, receiver);
-  if (receiver->invalid) {
-    g_propagate_error(error, g_error_copy(receiver->invalid));
-    return FALSE;
-  }
   receiver->end_stream = end_pipeline_stream;
   receiver->end_stream_data = pipeline;
   GstElement *appsink

@@ -106,8 +106,8 @@ VfTensor *vf_tensor_new(VfDType dtype, guint ndim, const gint64 *shape, GError *
   gsize bytes = vf_dtype_size(dtype);
   for (guint i = 0; i < ndim; i++) {
     if (!g_size_checked_mul(&bytes, bytes, (gsize)shape[i])) {
-      g_set_error(error, VF_ERROR, VF_ERROR_SIZE, "a %s tensor of this shape overflows memory sizes",
-                  vf_dtype_to_string(dtype));
+      g_set_error(error, VF_ERROR, VF_ERROR_SIZE,
+                  "a %s tensor of this shape overflows memory sizes", vf_dtype_to_string(dtype));
       return NULL;
     }
   }

@@ -20,7 +20,7 @@
       g_error("%s:%d: %s failed without an error", __FILE__, __LINE__, #ok);                       \
     g_assert_error(err_, VF_ERROR, code);                                                          \
     if (strstr(err_->message, needle) == NULL)                                                     \
-      g_error("%s:%d: %s: \"%s\" does not say \"%s\"", __FILE__, __LINE__, #ok, err_->message,    \
+      g_error("%s:%d: %s: \"%s\" does not say \"%s\"", __FILE__, __LINE__, #ok, err_->message,     \
               needle);                                                                             \
     g_test_message("%s -> %s", #ok, err_->message);                                                \
     g_error_free(err_);                                                                            \
@@ -297,8 +297,7 @@ static void test_pipeline(void)
               "pipeline is NULL");
   g_assert_null(vf_pipeline_get_element(NULL, "s"));
   g_assert_null(vf_pipeline_get_gst_pipeline(NULL));
-  EXPECT_FAIL(vf_pipeline_link(NULL, error, "a", "b", NULL), VF_ERROR_ARGUMENT,
-              "pipeline is NULL");
+  EXPECT_FAIL(vf_pipeline_link(NULL, error, "a", "b", NULL), VF_ERROR_ARGUMENT, "pipeline is NULL");
   EXPECT_FAIL(vf_pipeline_link_pads(NULL, "a", NULL, "b", NULL, error), VF_ERROR_ARGUMENT,
               "pipeline is NULL");
   EXPECT_FAIL(vf_pipeline_start(NULL, error), VF_ERROR_ARGUMENT, "pipeline is NULL");
@@ -324,15 +323,12 @@ static void test_pipeline(void)
   g_assert_null(vf_pipeline_get_element(p, NULL));
   EXPECT_FAIL(vf_pipeline_set(p, NULL, "sync", "true", error), VF_ERROR_ARGUMENT,
               "no element name");
-  EXPECT_FAIL(vf_pipeline_set(p, "s", NULL, "true", error), VF_ERROR_ARGUMENT,
-              "property is NULL");
+  EXPECT_FAIL(vf_pipeline_set(p, "s", NULL, "true", error), VF_ERROR_ARGUMENT, "property is NULL");
   EXPECT_FAIL(vf_pipeline_set(p, "s", "sync", NULL, error), VF_ERROR_VALUE, "no value");
   EXPECT_FAIL(vf_pipeline_set_value(p, "s", "sync", NULL, error), VF_ERROR_VALUE, "sync");
-  EXPECT_FAIL(vf_pipeline_set_value(p, "s", "sync", &v, error), VF_ERROR_VALUE,
-              "not initialised");
+  EXPECT_FAIL(vf_pipeline_set_value(p, "s", "sync", &v, error), VF_ERROR_VALUE, "not initialised");
   EXPECT_FAIL(vf_pipeline_set_int(p, "s", NULL, 1, error), VF_ERROR_ARGUMENT, "property");
-  EXPECT_FAIL(vf_pipeline_set_double(p, NULL, "x", 1, error), VF_ERROR_ARGUMENT,
-              "no element name");
+  EXPECT_FAIL(vf_pipeline_set_double(p, NULL, "x", 1, error), VF_ERROR_ARGUMENT, "no element name");
   EXPECT_FAIL(vf_pipeline_set_bool(p, "s", NULL, TRUE, error), VF_ERROR_ARGUMENT, "property");
   EXPECT_FAIL(vf_pipeline_set_string(p, "s", NULL, "x", error), VF_ERROR_ARGUMENT, "property");
   EXPECT_FAIL(vf_pipeline_link(p, error, NULL, NULL), VF_ERROR_ARGUMENT, "element names");
@@ -398,8 +394,7 @@ static void test_feeder(void)
   VfPipeline *p = vf_pipeline_new("t");
   g_assert_true(vf_pipeline_add(p, "appsrc", "src", NULL, NULL));
   g_assert_true(vf_pipeline_add(p, "appsrc", "src2", NULL, NULL));
-  EXPECT_FAIL(vf_pipeline_attach_feeder(p, "src", NULL, NULL, error), VF_ERROR_ARGUMENT,
-              "'src'");
+  EXPECT_FAIL(vf_pipeline_attach_feeder(p, "src", NULL, NULL, error), VF_ERROR_ARGUMENT, "'src'");
   EXPECT_FAIL(vf_pipeline_attach_feeder(p, "src", vf_feeder_new("cam", &half, &pc, &destroyed),
                                         "need-data/enough-data", error),
               VF_ERROR_ARGUMENT, "height is 0");
@@ -418,15 +413,14 @@ static void test_feeder(void)
   EXPECT_FAIL(vf_pipeline_attach_feeder(
                   p, "src", vf_feeder_new("cam", NULL, &no_generate, &destroyed), NULL, error),
               VF_ERROR_ARGUMENT, "generate()");
-  EXPECT_FAIL(vf_pipeline_attach_feeder(p, "src", vf_feeder_new("cam", NULL, NULL, NULL), NULL,
-                                        error),
-              VF_ERROR_ARGUMENT, "generate()");
+  EXPECT_FAIL(
+      vf_pipeline_attach_feeder(p, "src", vf_feeder_new("cam", NULL, NULL, NULL), NULL, error),
+      VF_ERROR_ARGUMENT, "generate()");
   /* the same feeder twice: refused, and freed once (by the pipeline) */
   VfFeeder *f = vf_feeder_new("twice", NULL, &pc, &destroyed);
   EXPECT_FAIL(vf_pipeline_attach_feeder(p, NULL, f, NULL, error), VF_ERROR_ARGUMENT,
               "no element name");
-  EXPECT_FAIL(vf_pipeline_attach_feeder(p, "src2", f, NULL, error), VF_ERROR_ARGUMENT,
-              "already");
+  EXPECT_FAIL(vf_pipeline_attach_feeder(p, "src2", f, NULL, error), VF_ERROR_ARGUMENT, "already");
   vf_feeder_free(f); /* belongs to the pipeline: a no-op */
   g_assert_cmpint(destroyed, ==, 1);
   g_assert_cmpstr(vf_feeder_get_name(f), ==, "twice"); /* valid until the pipeline goes */
@@ -465,12 +459,12 @@ static void test_receiver_and_probe(void)
               "no receiver");
   EXPECT_FAIL(vf_pipeline_attach_probe(NULL, "sink", NULL, NULL, error), VF_ERROR_ARGUMENT,
               "no probe");
-  EXPECT_FAIL(vf_pipeline_attach_receiver(NULL, "sink", vf_receiver_new("r", &rc, &destroyed),
-                                          NULL, error),
-              VF_ERROR_ARGUMENT, "pipeline is NULL");
-  EXPECT_FAIL(vf_pipeline_attach_probe(NULL, "sink", NULL, vf_probe_new("p", &pc, &destroyed),
-                                       error),
-              VF_ERROR_ARGUMENT, "pipeline is NULL");
+  EXPECT_FAIL(
+      vf_pipeline_attach_receiver(NULL, "sink", vf_receiver_new("r", &rc, &destroyed), NULL, error),
+      VF_ERROR_ARGUMENT, "pipeline is NULL");
+  EXPECT_FAIL(
+      vf_pipeline_attach_probe(NULL, "sink", NULL, vf_probe_new("p", &pc, &destroyed), error),
+      VF_ERROR_ARGUMENT, "pipeline is NULL");
   g_assert_cmpint(destroyed, ==, 2);
 
   VfPipeline *p = vf_pipeline_new("t");
@@ -479,28 +473,26 @@ static void test_receiver_and_probe(void)
               "'sink'");
   EXPECT_FAIL(vf_pipeline_attach_receiver(p, "sink", vf_receiver_new("r", NULL, NULL), NULL, error),
               VF_ERROR_ARGUMENT, "consume()");
-  EXPECT_FAIL(vf_pipeline_attach_receiver(
-                  p, "sink", vf_receiver_new("r", &no_consume, &destroyed), NULL, error),
+  EXPECT_FAIL(vf_pipeline_attach_receiver(p, "sink", vf_receiver_new("r", &no_consume, &destroyed),
+                                          NULL, error),
               VF_ERROR_ARGUMENT, "consume()");
   VfReceiver *r = vf_receiver_new("r", &rc, &destroyed);
   vf_receiver_set_queue(r, 2, 9);
   EXPECT_FAIL(vf_pipeline_attach_receiver(p, "sink", r, NULL, error), VF_ERROR_ARGUMENT,
               "drop policy 9");
-  EXPECT_FAIL(vf_pipeline_attach_receiver(p, "sink", r, NULL, error), VF_ERROR_ARGUMENT,
-              "already");
+  EXPECT_FAIL(vf_pipeline_attach_receiver(p, "sink", r, NULL, error), VF_ERROR_ARGUMENT, "already");
   vf_receiver_free(r); /* belongs to the pipeline: a no-op */
   EXPECT_FAIL(vf_pipeline_attach_probe(p, "sink", NULL, NULL, error), VF_ERROR_ARGUMENT,
               "no probe");
   EXPECT_FAIL(vf_pipeline_attach_probe(p, "sink", NULL, vf_probe_new("p", NULL, NULL), error),
               VF_ERROR_ARGUMENT, "on_buffer()");
-  EXPECT_FAIL(vf_pipeline_attach_probe(p, "sink", NULL, vf_probe_new("p", &no_op, &destroyed),
-                                       error),
-              VF_ERROR_ARGUMENT, "on_buffer()");
+  EXPECT_FAIL(
+      vf_pipeline_attach_probe(p, "sink", NULL, vf_probe_new("p", &no_op, &destroyed), error),
+      VF_ERROR_ARGUMENT, "on_buffer()");
   VfProbe *pr = vf_probe_new("p", &pc, &destroyed);
   EXPECT_FAIL(vf_pipeline_attach_probe(p, NULL, NULL, pr, error), VF_ERROR_ARGUMENT,
               "no element name");
-  EXPECT_FAIL(vf_pipeline_attach_probe(p, "sink", NULL, pr, error), VF_ERROR_ARGUMENT,
-              "already");
+  EXPECT_FAIL(vf_pipeline_attach_probe(p, "sink", NULL, pr, error), VF_ERROR_ARGUMENT, "already");
   vf_probe_free(pr); /* belongs to the pipeline: a no-op */
   EXPECT_FAIL(vf_pipeline_attach_builtin_probe(p, "sink", NULL, "nosuch", error) != NULL,
               VF_ERROR_NOT_FOUND, "nosuch");
@@ -513,7 +505,9 @@ static void test_frame_queue(void)
 {
   VfBuffer *b = (VfBuffer *)0x1; /* must not be touched */
   vf_frame_queue_free(NULL);
-  g_assert_cmpint(vf_frame_queue_push(NULL, vf_buffer_new_empty(), 0), ==, VF_QUEUE_CLOSED);
+  VfBuffer *empty = vf_buffer_new_empty();
+  g_assert_cmpint(vf_frame_queue_push(NULL, empty, 0), ==, VF_QUEUE_CLOSED);
+  vf_buffer_unref(empty);
   g_assert_cmpint(vf_frame_queue_pop(NULL, &b, 0), ==, VF_QUEUE_CLOSED);
   g_assert_null(b);
   vf_frame_queue_close(NULL);
