@@ -121,14 +121,15 @@ VF_API void vf_pipeline_set_start_timeout(VfPipeline *pipeline, GstClockTime tim
  * none: gst_message_ref it to keep it) are valid during the call. A watch gets the messages
  * posted after it was added. vf_pipeline_wait returns only after on_message was called for
  * every message posted until the pipeline stopped, so watches see the end of stream or the error
- * that ended a run before wait() returns; vf_pipeline_free delivers what is still queued, then
- * removes every watch.
+ * that ended a run before wait() returns (an on_message that blocks holds wait() up);
+ * vf_pipeline_free delivers what is still queued, then removes every watch.
  *
  * The GstBus: vidflow does not read it. Its sync handler frees every message, so nothing piles up
  * and nobody needs to pop it, and gst_bus_add_watch / gst_bus_pop see nothing. To use GStreamer's
  * bus API instead (a GMainLoop bus watch, gst_bus_timed_pop), clear that handler first with
  * gst_bus_set_sync_handler(bus, NULL, NULL, NULL): messages then queue on the bus as usual (pop
- * them, or the queue grows) and vf_pipeline_wait keeps working, as it sees messages before the
+ * them, or the queue grows; GstPipeline flushes its bus when it goes to NULL unless
+ * auto-flush-bus is FALSE) and vf_pipeline_wait keeps working, as it sees messages before the
  * bus does. (Setting a sync handler over an installed one is refused by GStreamer.) */
 typedef struct {
   /* On the posting thread (see above). May be NULL. */
