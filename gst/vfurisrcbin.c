@@ -11,13 +11,16 @@
  * source, after a delay that doubles with each failed attempt (interval, 2x, 4x, ..., at most
  * 30 s), until `rtsp-reconnect-attempts` (-1: forever). A first connection that fails is an error
  * at once (the address is wrong or the server is down). End of stream asked by the application
- * (send_event EOS) always ends the stream.
+ * (send_event EOS) always ends the stream. Each attempt is announced first with an element message
+ * "vf-source-reconnecting" (source-id, uri, attempt, delay: vidflow/source.h).
  *
  * Example:
  *   gst-launch-1.0 vfurisrcbin uri=file:///tmp/a.mp4 file-loop=true ! videoconvert ! autovideosink
  *   gst-launch-1.0 vfurisrcbin uri=rtsp://127.0.0.1:8554/cam rtsp-reconnect-interval=2 ! fakesink
  */
 #include "vfurisrcbin.h"
+
+#include <vidflow/source.h>
 
 #include <string.h>
 
@@ -359,6 +362,14 @@ static gpointer manager_thread(gpointer data)
       gint64 until = g_get_monotonic_time() + delay;
       GST_INFO_OBJECT(self, "reconnection attempt %u in %" G_GINT64_FORMAT " ms", self->attempts,
                       delay / 1000);
+      /* Tell the application (vidflow/source.h), without our lock: handlers run right here. */
+      GstStructure *msg = gst_structure_new(VF_SOURCE_RECONNECTING, "source-id", G_TYPE_INT,
+                                            self->source_id, "uri", G_TYPE_STRING, self->uri,
+                                            "attempt", G_TYPE_UINT, self->attempts, "delay",
+                                            G_TYPE_UINT64, (guint64)delay * GST_USECOND, NULL);
+      g_mutex_unlock(&self->lock);
+      gst_element_post_message(GST_ELEMENT(self), gst_message_new_element(GST_OBJECT(self), msg));
+      g_mutex_lock(&self->lock);
       while (!self->quit && !self->eos_requested
              && g_cond_wait_until(&self->cond, &self->lock, until))
         ;

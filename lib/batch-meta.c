@@ -115,17 +115,20 @@ const GstMetaInfo *vf_batch_meta_get_info(void)
 
 VfBatchMeta *vf_batch_meta_get(GstBuffer *buffer)
 {
-  g_return_val_if_fail(GST_IS_BUFFER(buffer), NULL);
+  if (!GST_IS_BUFFER(buffer))
+    return NULL;
   return (VfBatchMeta *)gst_buffer_get_meta(buffer, VF_BATCH_META_API_TYPE);
 }
 
 VfBatchMeta *vf_batch_meta_add(GstBuffer *buffer, guint max_frames)
 {
-  g_return_val_if_fail(GST_IS_BUFFER(buffer), NULL);
+  if (!GST_IS_BUFFER(buffer))
+    return NULL;
   VfBatchMeta *b = vf_batch_meta_get(buffer);
   if (b)
     return b;
-  g_return_val_if_fail(gst_buffer_is_writable(buffer), NULL);
+  if (!gst_buffer_is_writable(buffer))
+    return NULL;
   b = add_meta(buffer);
   if (b)
     b->max_frames = MAX(max_frames, 1);
@@ -134,7 +137,8 @@ VfBatchMeta *vf_batch_meta_add(GstBuffer *buffer, guint max_frames)
 
 VfBatchMeta *vf_batch_meta_add_single(GstBuffer *buffer, const GstVideoInfo *info)
 {
-  g_return_val_if_fail(GST_IS_BUFFER(buffer) && info != NULL, NULL);
+  if (!GST_IS_BUFFER(buffer) || info == NULL)
+    return NULL;
   VfBatchMeta *b = vf_batch_meta_get(buffer);
   if (b)
     return b;
@@ -157,23 +161,29 @@ VfBatchMeta *vf_batch_meta_add_single(GstBuffer *buffer, const GstVideoInfo *inf
 
 guint vf_batch_meta_get_n_frames(const VfBatchMeta *meta)
 {
+  if (meta == NULL)
+    return 0;
   return meta->frames->len;
 }
 
 guint vf_batch_meta_get_max_frames(const VfBatchMeta *meta)
 {
+  if (meta == NULL)
+    return 0;
   return meta->max_frames;
 }
 
 VfFrameMeta *vf_batch_meta_get_frame(VfBatchMeta *meta, guint index)
 {
-  g_return_val_if_fail(meta != NULL, NULL);
+  if (meta == NULL)
+    return NULL;
   return index < meta->frames->len ? g_ptr_array_index(meta->frames, index) : NULL;
 }
 
 VfFrameMeta *vf_batch_meta_find_frame(VfBatchMeta *meta, guint source_id)
 {
-  g_return_val_if_fail(meta != NULL, NULL);
+  if (meta == NULL)
+    return NULL;
   for (guint i = 0; i < meta->frames->len; i++) {
     VfFrameMeta *f = g_ptr_array_index(meta->frames, i);
     if (f->source_id == source_id)
@@ -185,7 +195,8 @@ VfFrameMeta *vf_batch_meta_find_frame(VfBatchMeta *meta, guint source_id)
 VfFrameMeta *vf_batch_meta_add_frame(VfBatchMeta *meta, const GstVideoInfo *info, guint mem_index,
                                      guint n_mems)
 {
-  g_return_val_if_fail(meta != NULL, NULL);
+  if (meta == NULL)
+    return NULL;
   VfFrameMeta *f = vf_frame_meta_new(meta->frames->len, info, mem_index, n_mems);
   g_ptr_array_add(meta->frames, f);
   if (meta->frames->len > meta->max_frames)
@@ -196,7 +207,8 @@ VfFrameMeta *vf_batch_meta_add_frame(VfBatchMeta *meta, const GstVideoInfo *info
 VfFrameMeta *vf_batch_meta_add_frame_copy(VfBatchMeta *meta, const VfFrameMeta *src,
                                           const GstVideoInfo *info, guint mem_index, guint n_mems)
 {
-  g_return_val_if_fail(meta != NULL && src != NULL, NULL);
+  if (meta == NULL || src == NULL)
+    return NULL;
   VfFrameMeta *f = vf_frame_meta_copy(src, meta->frames->len);
   vf_frame_meta_set_memory_range(f, info, mem_index, n_mems);
   g_ptr_array_add(meta->frames, f);
@@ -208,6 +220,8 @@ VfFrameMeta *vf_batch_meta_add_frame_copy(VfBatchMeta *meta, const VfFrameMeta *
 void vf_batch_meta_add_user_meta(VfBatchMeta *meta, const char *type, gpointer data,
                                  VfUserMetaCopyFunc copy, GDestroyNotify free)
 {
+  if (meta == NULL)
+    return;
   g_mutex_lock(&meta->lock);
   vf_user_meta_list_add(&meta->user, type, data, copy, free);
   g_mutex_unlock(&meta->lock);
@@ -215,6 +229,8 @@ void vf_batch_meta_add_user_meta(VfBatchMeta *meta, const char *type, gpointer d
 
 gpointer vf_batch_meta_get_user_meta(VfBatchMeta *meta, const char *type)
 {
+  if (meta == NULL)
+    return NULL;
   g_mutex_lock(&meta->lock);
   gpointer data = vf_user_meta_list_get(&meta->user, type);
   g_mutex_unlock(&meta->lock);
@@ -223,6 +239,8 @@ gpointer vf_batch_meta_get_user_meta(VfBatchMeta *meta, const char *type)
 
 guint vf_batch_meta_remove_user_meta(VfBatchMeta *meta, const char *type)
 {
+  if (meta == NULL)
+    return 0;
   g_mutex_lock(&meta->lock);
   guint n = vf_user_meta_list_remove(&meta->user, type);
   g_mutex_unlock(&meta->lock);

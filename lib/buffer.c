@@ -1,5 +1,6 @@
 /* vidflow: VfBuffer, a GstBuffer plus what it holds, and frame views over it. */
 #include "buffer-private.h"
+#include "error-private.h"
 #include "tensor-private.h"
 
 #include <vidflow/pipeline.h>
@@ -204,6 +205,8 @@ VfBuffer *vf_buffer_new_frame(VfColorFormat format, guint width, guint height, G
 
 VfBuffer *vf_tensor_wrap(VfTensor *tensor, VfColorFormat format, GError **error)
 {
+  if (vf_arg_is_null(tensor, "tensor", G_STRFUNC, error))
+    return NULL;
   if (tensor->device != VF_DEVICE_CPU) {
     g_set_error_literal(error, VF_ERROR, VF_ERROR_UNSUPPORTED,
                         "wrapping CUDA tensors is not supported by this build");
@@ -298,12 +301,15 @@ VfBuffer *vf_tensor_wrap(VfTensor *tensor, VfColorFormat format, GError **error)
 
 VfBuffer *vf_buffer_new_from_gst(GstBuffer *buffer, GstCaps *caps)
 {
-  g_return_val_if_fail(buffer != NULL, NULL);
+  if (buffer == NULL)
+    return NULL;
   return buffer_alloc(gst_buffer_ref(buffer), caps ? gst_caps_ref(caps) : NULL);
 }
 
 VfBuffer *vf_buffer_new_from_sample(GstSample *sample)
 {
+  if (sample == NULL)
+    return NULL;
   GstBuffer *buffer = gst_sample_get_buffer(sample);
   if (buffer == NULL)
     return vf_buffer_new_empty();
@@ -312,7 +318,8 @@ VfBuffer *vf_buffer_new_from_sample(GstSample *sample)
 
 VfBuffer *vf_buffer_ref(VfBuffer *buffer)
 {
-  g_return_val_if_fail(buffer != NULL, NULL);
+  if (buffer == NULL)
+    return NULL;
   g_atomic_int_inc(&buffer->refcount);
   return buffer;
 }
@@ -330,21 +337,23 @@ void vf_buffer_unref(VfBuffer *buffer)
 
 GstBuffer *vf_buffer_get_gst_buffer(const VfBuffer *buffer)
 {
-  return buffer->buffer;
+  return buffer ? buffer->buffer : NULL;
 }
 
 GstCaps *vf_buffer_get_caps(const VfBuffer *buffer)
 {
-  return buffer->caps;
+  return buffer ? buffer->caps : NULL;
 }
 
 VfColorFormat vf_buffer_get_color_format(const VfBuffer *buffer)
 {
-  return buffer->format;
+  return buffer ? buffer->format : VF_COLOR_FORMAT_UNKNOWN;
 }
 
 guint vf_buffer_get_width(const VfBuffer *buffer)
 {
+  if (buffer == NULL)
+    return 0;
   if (buffer->has_info)
     return GST_VIDEO_INFO_WIDTH(&buffer->info);
   gint w = 0;
@@ -355,6 +364,8 @@ guint vf_buffer_get_width(const VfBuffer *buffer)
 
 guint vf_buffer_get_height(const VfBuffer *buffer)
 {
+  if (buffer == NULL)
+    return 0;
   if (buffer->has_info)
     return GST_VIDEO_INFO_HEIGHT(&buffer->info);
   gint h = 0;
@@ -365,7 +376,7 @@ guint vf_buffer_get_height(const VfBuffer *buffer)
 
 GstClockTime vf_buffer_get_pts(const VfBuffer *buffer)
 {
-  return buffer->buffer ? GST_BUFFER_PTS(buffer->buffer) : GST_CLOCK_TIME_NONE;
+  return buffer && buffer->buffer ? GST_BUFFER_PTS(buffer->buffer) : GST_CLOCK_TIME_NONE;
 }
 
 guint vf_buffer_get_batch_size(const VfBuffer *buffer)
@@ -468,8 +479,11 @@ static VfTensor *extract_from_batch(VfBuffer *buffer, guint index, gboolean writ
                                   n_planes, planes, strides, writable, hold, frame_hold_free);
 }
 
-static VfTensor *extract(VfBuffer *buffer, guint index, gboolean writable, GError **error)
+static VfTensor *extract(VfBuffer *buffer, guint index, gboolean writable, const char *func,
+                         GError **error)
 {
+  if (vf_arg_is_null(buffer, "buffer", func, error))
+    return NULL;
   guint n = vf_buffer_get_batch_size(buffer);
   if (index >= n) {
     g_set_error(error, VF_ERROR, VF_ERROR_ARGUMENT,
@@ -530,17 +544,18 @@ map_failed:
 
 VfTensor *vf_buffer_extract(VfBuffer *buffer, guint index, GError **error)
 {
-  return extract(buffer, index, FALSE, error);
+  return extract(buffer, index, FALSE, G_STRFUNC, error);
 }
 
 VfTensor *vf_buffer_extract_writable(VfBuffer *buffer, guint index, GError **error)
 {
-  return extract(buffer, index, TRUE, error);
+  return extract(buffer, index, TRUE, G_STRFUNC, error);
 }
 
 VfBuffer *vf_buffer_clone(const VfBuffer *buffer, GError **error)
 {
-  (void)error;
+  if (vf_arg_is_null(buffer, "buffer", G_STRFUNC, error))
+    return NULL;
   if (buffer->buffer == NULL)
     return vf_buffer_new_empty();
   return buffer_alloc(gst_buffer_copy_deep(buffer->buffer),

@@ -1,6 +1,7 @@
 /* vidflow: built-in probes attachable by name: "measure_fps_probe" (frames per second of each
- * source) and "measure_latency_probe" (time since each batch's frames reached vfmux). */
-#include "pipeline-private.h"
+ * source) and "measure_latency_probe" (time since each batch's frames reached vfmux). Their lines
+ * go to stderr (stdout is the application's: TAP output, JSON lines, ...). */
+#include "error-private.h"
 #include "probe-private.h"
 
 #include <string.h>
@@ -76,7 +77,7 @@ static void print_fps(Builtin *b, GArray *stats, const char *what)
   }
   if (stats->len == 0)
     g_string_append(line, " no frames yet");
-  g_print("%s\n", line->str);
+  g_printerr("%s\n", line->str);
   g_string_free(line, TRUE);
 }
 
@@ -135,11 +136,12 @@ static VfProbeReturn fps_on_buffer(VfBuffer *buffer, gpointer data)
 static void print_latency(Builtin *b, const VfLatencyStats *l, const char *what)
 {
   if (l->batches == 0)
-    g_print("%s '%s': no batch with arrival times yet\n", what, b->name);
+    g_printerr("%s '%s': no batch with arrival times yet\n", what, b->name);
   else
-    g_print("%s '%s': %" G_GUINT64_FORMAT " batches, last %.2f ms, avg %.2f ms, min %.2f ms, max "
-            "%.2f ms\n",
-            what, b->name, l->batches, l->last_ms, l->average_ms, l->min_ms, l->max_ms);
+    g_printerr("%s '%s': %" G_GUINT64_FORMAT
+               " batches, last %.2f ms, avg %.2f ms, min %.2f ms, max "
+               "%.2f ms\n",
+               what, b->name, l->batches, l->last_ms, l->average_ms, l->min_ms, l->max_ms);
 }
 
 static VfProbeReturn latency_on_buffer(VfBuffer *buffer, gpointer data)
@@ -201,6 +203,8 @@ static void builtin_destroy(gpointer data)
 
 VfProbe *vf_probe_new_builtin(const char *kind, const char *name, GError **error)
 {
+  if (vf_arg_is_null(kind, "kind", G_STRFUNC, error))
+    return NULL;
   VfProbeKind k;
   VfProbeCallbacks cb = { 0 };
   if (g_strcmp0(kind, VF_PROBE_MEASURE_FPS) == 0) {
@@ -213,7 +217,7 @@ VfProbe *vf_probe_new_builtin(const char *kind, const char *name, GError **error
     g_set_error(error, VF_ERROR, VF_ERROR_NOT_FOUND,
                 "no built-in probe '%s': use \"" VF_PROBE_MEASURE_FPS
                 "\" or \"" VF_PROBE_MEASURE_LATENCY "\"",
-                kind ? kind : "(null)");
+                kind);
     return NULL;
   }
   cb.destroy = builtin_destroy;

@@ -105,6 +105,15 @@ static gboolean add_object(VfPlugin *plugin, const char *name, const char *descr
                            const VfParamSpec *params, VfObjectKind kind, gpointer factory,
                            GError **error)
 {
+  for (guint i = 0; params && params[i].name; i++) {
+    if ((guint)params[i].type > VF_PARAM_BOOL) {
+      g_set_error(error, VF_ERROR, VF_ERROR_ARGUMENT,
+                  "plugin '%s': %s '%s': parameter '%s' has type %d, which is not a VfParamType",
+                  plugin ? plugin->name : "?", kind_name(kind), name ? name : "(null)",
+                  params[i].name, (gint)params[i].type);
+      return FALSE;
+    }
+  }
   if (plugin == NULL || factory == NULL || !valid_name(name)) {
     g_set_error(error, VF_ERROR, VF_ERROR_ARGUMENT,
                 "plugin '%s': cannot register %s '%s': names use letters, digits, '_' and '-', "
@@ -254,6 +263,10 @@ static gboolean load_file(const char *path, const char *expected_name, GError **
 
 gboolean vf_custom_plugin_load(const char *path, GError **error)
 {
+  if (path == NULL) {
+    g_set_error(error, VF_ERROR, VF_ERROR_ARGUMENT, "vf_custom_plugin_load(): path is NULL");
+    return FALSE;
+  }
   if (!g_file_test(path, G_FILE_TEST_IS_REGULAR)) {
     g_set_error(error, VF_ERROR, VF_ERROR_NOT_FOUND, "custom plugin file %s does not exist", path);
     return FALSE;

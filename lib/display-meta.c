@@ -60,7 +60,8 @@ static void append(VfFrameMeta *frame, const VfDisplayItem *item)
 void vf_frame_meta_add_display_rect(VfFrameMeta *frame, const VfRect *rect, gfloat border_width,
                                     const VfColor *border, const VfColor *fill)
 {
-  g_return_if_fail(frame != NULL && rect != NULL);
+  if (frame == NULL || rect == NULL)
+    return;
   VfDisplayItem d = { 0 };
   d.kind = VF_DISPLAY_RECT;
   d.rect = *rect;
@@ -74,7 +75,8 @@ void vf_frame_meta_add_display_rect(VfFrameMeta *frame, const VfRect *rect, gflo
 void vf_frame_meta_add_display_text(VfFrameMeta *frame, gfloat x, gfloat y, const char *text,
                                     gfloat font_size, const VfColor *color, const VfColor *bg)
 {
-  g_return_if_fail(frame != NULL && text != NULL);
+  if (frame == NULL || text == NULL)
+    return;
   VfDisplayItem d = { 0 };
   d.kind = VF_DISPLAY_TEXT;
   d.x1 = x;
@@ -90,7 +92,8 @@ void vf_frame_meta_add_display_text(VfFrameMeta *frame, gfloat x, gfloat y, cons
 void vf_frame_meta_add_display_line(VfFrameMeta *frame, gfloat x1, gfloat y1, gfloat x2, gfloat y2,
                                     gfloat width, const VfColor *color)
 {
-  g_return_if_fail(frame != NULL);
+  if (frame == NULL)
+    return;
   VfDisplayItem d = { 0 };
   d.kind = VF_DISPLAY_LINE;
   d.x1 = x1;
@@ -105,7 +108,8 @@ void vf_frame_meta_add_display_line(VfFrameMeta *frame, gfloat x1, gfloat y1, gf
 void vf_frame_meta_add_display_circle(VfFrameMeta *frame, gfloat cx, gfloat cy, gfloat radius,
                                       gfloat width, const VfColor *color, const VfColor *fill)
 {
-  g_return_if_fail(frame != NULL);
+  if (frame == NULL)
+    return;
   VfDisplayItem d = { 0 };
   d.kind = VF_DISPLAY_CIRCLE;
   d.x1 = cx;
@@ -120,6 +124,8 @@ void vf_frame_meta_add_display_circle(VfFrameMeta *frame, gfloat cx, gfloat cy, 
 
 guint vf_frame_meta_get_n_display_items(VfFrameMeta *frame)
 {
+  if (frame == NULL)
+    return 0;
   g_mutex_lock(&frame->lock);
   guint n = frame->display ? frame->display->len : 0;
   g_mutex_unlock(&frame->lock);
@@ -128,8 +134,13 @@ guint vf_frame_meta_get_n_display_items(VfFrameMeta *frame)
 
 gboolean vf_frame_meta_get_display_item(VfFrameMeta *frame, guint index, VfDisplayItem *item)
 {
-  g_return_val_if_fail(item != NULL, FALSE);
+  if (item == NULL)
+    return FALSE;
   gboolean ok = FALSE;
+  if (frame == NULL) {
+    memset(item, 0, sizeof *item);
+    return FALSE;
+  }
   g_mutex_lock(&frame->lock);
   if (frame->display && index < frame->display->len) {
     *item = g_array_index(frame->display, VfDisplayItem, index);
@@ -144,6 +155,8 @@ gboolean vf_frame_meta_get_display_item(VfFrameMeta *frame, guint index, VfDispl
 
 void vf_frame_meta_clear_display(VfFrameMeta *frame)
 {
+  if (frame == NULL)
+    return;
   g_mutex_lock(&frame->lock);
   GArray *old = frame->display;
   frame->display = NULL;

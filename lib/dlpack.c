@@ -1,4 +1,5 @@
 /* vidflow: DLPack export/import, so tensors cross into other frameworks without copies. */
+#include "error-private.h"
 #include "tensor-private.h"
 
 typedef struct {
@@ -27,6 +28,8 @@ static void exported_deleter(DLManagedTensor *managed)
 
 DLManagedTensor *vf_tensor_to_dlpack(VfTensor *tensor, GError **error)
 {
+  if (vf_arg_is_null(tensor, "tensor", G_STRFUNC, error))
+    return NULL;
   if ((tensor->color_format == VF_COLOR_FORMAT_NV12 || tensor->color_format == VF_COLOR_FORMAT_I420)
       && tensor->shape[0] != (gint64)tensor->height * 3 / 2) {
     g_set_error(error, VF_ERROR, VF_ERROR_FORMAT,
@@ -104,6 +107,11 @@ VfTensor *vf_tensor_from_dlpack(DLManagedTensor *managed, VfLayout layout, GErro
   if (dl->ndim <= 0 || dl->ndim > VF_TENSOR_MAX_DIMS) {
     g_set_error(error, VF_ERROR, VF_ERROR_UNSUPPORTED, "DLPack tensor has %d dimensions (1..%d)",
                 dl->ndim, VF_TENSOR_MAX_DIMS);
+    return NULL;
+  }
+  if (dl->shape == NULL || dl->data == NULL) {
+    g_set_error(error, VF_ERROR, VF_ERROR_ARGUMENT, "DLPack tensor has no %s (NULL)",
+                dl->shape == NULL ? "shape" : "data");
     return NULL;
   }
   gint64 shape[VF_TENSOR_MAX_DIMS], strides[VF_TENSOR_MAX_DIMS];

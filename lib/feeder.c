@@ -1,6 +1,9 @@
 /* vidflow: VfFeeder, a provider's generate() driven by an appsrc's need-data/enough-data on a
  * thread of its own, with every buffer checked against the caps before it is pushed. */
+#include <vidflow/feeder.h>
+
 #include "buffer-private.h"
+#include "error-private.h"
 #include "pipeline-private.h"
 
 #include <gst/app/gstappsrc.h>
@@ -11,6 +14,7 @@ struct _VfFeeder {
   VfProviderCallbacks callbacks;
   gpointer user_data;
   guint max_buffers;
+  VfAttachable attach; /* for vf_pipeline_attach_feeder; invalid: from vf_feeder_new */
 
   GstElement *appsrc; /* bound element (ref) */
   VfColorFormat format;
@@ -29,49 +33,93 @@ struct _VfFeeder {
   guint64 pushed;
 };
 
+/* What is wrong with the provider's fields, or NULL. */
+static GError *check_info(const char *name, const VfProviderInfo *info)
+{
+  char *detail = NULL;
+  gboolean raw = !vf_color_format_is_encoded(info->format);
+  if ((guint)info->format > VF_COLOR_FORMAT_H264)
+    detail = g_strdup_printf("format %d is not a VfColorFormat", (gint)info->format);
+  else if (info->width > G_MAXINT || info->height > G_MAXINT)
+    detail = g_strdup_printf("%ux%u frames are too large", info->width, info->height);
+  else if (raw && (info->width == 0) != (info->height == 0))
+    detail = g_strdup_printf("width is %u but height is %u: give both, or neither (then the "
+                             "appsrc caps give the size)",
+                             info->width, info->height);
+  else if (info->fps_n < 0 || info->fps_d < 0)
+    detail
+        = g_strdup_printf("framerate %d/%d is negative (0/1: unknown)", info->fps_n, info->fps_d);
+  else if (info->device != VF_DEVICE_CPU && info->device != VF_DEVICE_CUDA)
+    detail = g_strdup_printf("device %d is not a VfDevice", (gint)info->device);
+  if (detail == NULL)
+    return NULL;
+  GError *err
+      = g_error_new(VF_ERROR, VF_ERROR_ARGUMENT, "feeder '%s': VfProviderInfo: %s", name, detail);
+  g_free(detail);
+  return err;
+}
+
 VfFeeder *vf_feeder_new(const char *name, const VfProviderInfo *info,
                         const VfProviderCallbacks *callbacks, gpointer user_data)
 {
-  g_return_val_if_fail(callbacks != NULL && callbacks->generate != NULL, NULL);
   VfFeeder *f = g_new0(VfFeeder, 1);
   f->name = g_strdup(name ? name : "feeder");
   if (info)
     f->info = *info;
-  f->callbacks = *callbacks;
+  if (callbacks)
+    f->callbacks = *callbacks;
   f->user_data = user_data;
   f->max_buffers = 4;
   g_mutex_init(&f->lock);
   g_cond_init(&f->cond);
+  if (callbacks == NULL || callbacks->generate == NULL)
+    f->attach.invalid
+        = g_error_new(VF_ERROR, VF_ERROR_ARGUMENT,
+                      "feeder '%s' has no generate() callback: a provider needs one", f->name);
+  else if (info)
+    f->attach.invalid = check_info(f->name, info);
   return f;
 }
 
-void vf_feeder_free(VfFeeder *feeder)
+static void feeder_stop(gpointer data);
+
+static void feeder_free(gpointer data)
 {
-  if (feeder == NULL)
-    return;
-  vf_feeder_stop(feeder);
+  VfFeeder *feeder = data;
+  feeder_stop(feeder);
   if (feeder->appsrc)
     gst_object_unref(feeder->appsrc);
   if (feeder->callbacks.destroy)
     feeder->callbacks.destroy(feeder->user_data);
+  g_clear_error(&feeder->attach.invalid);
   g_mutex_clear(&feeder->lock);
   g_cond_clear(&feeder->cond);
   g_free(feeder->name);
   g_free(feeder);
 }
 
+void vf_feeder_free(VfFeeder *feeder)
+{
+  /* An attached feeder belongs to its pipeline, which frees it. */
+  if (feeder && !feeder->attach.owned)
+    feeder_free(feeder);
+}
+
 void vf_feeder_set_max_buffers(VfFeeder *feeder, guint max_buffers)
 {
-  feeder->max_buffers = MAX(max_buffers, 1);
+  if (feeder)
+    feeder->max_buffers = MAX(max_buffers, 1);
 }
 
 const char *vf_feeder_get_name(const VfFeeder *feeder)
 {
-  return feeder->name;
+  return feeder ? feeder->name : NULL;
 }
 
 guint64 vf_feeder_get_pushed(const VfFeeder *feeder)
 {
+  if (feeder == NULL)
+    return 0;
   VfFeeder *f = (VfFeeder *)feeder; /* the lock is not part of the feeder's value */
   g_mutex_lock(&f->lock);
   guint64 n = f->pushed;
@@ -184,7 +232,7 @@ static gboolean resolve_caps(VfFeeder *f, GstElement *appsrc, GError **error)
   return ok;
 }
 
-gboolean vf_feeder_bind(VfFeeder *feeder, GstElement *appsrc, GError **error)
+static gboolean bind(VfFeeder *feeder, GstElement *appsrc, GError **error)
 {
   if (feeder->appsrc) {
     g_set_error(error, VF_ERROR, VF_ERROR_ARGUMENT, "feeder '%s' is already attached to '%s'",
@@ -350,8 +398,9 @@ static gpointer feeder_thread(gpointer data)
   return NULL;
 }
 
-void vf_feeder_start(VfFeeder *feeder)
+static void feeder_start(gpointer data)
 {
+  VfFeeder *feeder = data;
   if (feeder->thread || feeder->appsrc == NULL)
     return;
   feeder->stopping = FALSE;
@@ -360,8 +409,9 @@ void vf_feeder_start(VfFeeder *feeder)
   feeder->thread = g_thread_new(feeder->name, feeder_thread, feeder);
 }
 
-void vf_feeder_stop(VfFeeder *feeder)
+static void feeder_stop(gpointer data)
 {
+  VfFeeder *feeder = data;
   if (feeder->thread == NULL)
     return;
   g_mutex_lock(&feeder->lock);
@@ -370,4 +420,23 @@ void vf_feeder_stop(VfFeeder *feeder)
   g_mutex_unlock(&feeder->lock);
   g_thread_join(feeder->thread);
   feeder->thread = NULL;
+}
+
+static const VfAttachedClass feeder_class = {
+  .kind = "feeder",
+  .constructor = "vf_feeder_new",
+  .start = feeder_start,
+  .stop = feeder_stop,
+  .free = feeder_free,
+};
+
+gboolean vf_pipeline_attach_feeder(VfPipeline *pipeline, const char *element, VfFeeder *feeder,
+                                   const char *tips, GError **error)
+{
+  if (!vf_pipeline_adopt(pipeline, &feeder_class, feeder, feeder ? &feeder->attach : NULL,
+                         feeder ? feeder->name : NULL, element, G_STRFUNC, error))
+    return FALSE;
+  GstElement *appsrc = vf_pipeline_lookup_for_attach(pipeline, element, "appsrc", tips,
+                                                     "need-data/enough-data", error);
+  return appsrc && bind(feeder, appsrc, error);
 }

@@ -5,6 +5,7 @@
 #include <vidflow/flow.h>
 
 #include "pipeline-private.h"
+#include "property-private.h"
 #include "source-list.h"
 
 typedef struct _VfRtspOut VfRtspOut;

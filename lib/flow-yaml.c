@@ -3,6 +3,7 @@
 #include <vidflow/plugin.h>
 #include <vidflow/yaml.h>
 
+#include "error-private.h"
 #include "flow-private.h"
 #include "yaml-doc.h"
 
@@ -470,6 +471,8 @@ static VfFlow *apply_list(Ctx *ctx, VfFlow *flow, yaml_node_t *list, GError **er
 
 VfFlow *vf_flow_new_from_yaml(const char *path, GError **error)
 {
+  if (vf_arg_is_null(path, "path", G_STRFUNC, error))
+    return NULL;
   VfYamlDoc *doc = vf_yaml_doc_load(path, error);
   if (doc == NULL)
     return NULL;
@@ -502,6 +505,9 @@ VfFlow *vf_flow_new_from_yaml(const char *path, GError **error)
 
 gboolean vf_yaml_detect(const char *path, VfYamlKind *kind, GError **error)
 {
+  if (vf_arg_is_null(path, "path", G_STRFUNC, error)
+      || vf_arg_is_null(kind, "kind", G_STRFUNC, error))
+    return FALSE;
   VfYamlDoc *doc = vf_yaml_doc_load(path, error);
   if (doc == NULL)
     return FALSE;

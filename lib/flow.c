@@ -660,6 +660,8 @@ VfFlow *vf_flow_retrieve_v(VfFlow *flow, const VfRetrieverCallbacks *callbacks, 
   FlowOp op;
   if (callbacks == NULL || callbacks->consume == NULL) {
     g_set_error(error, VF_ERROR, VF_ERROR_ARGUMENT, "retrieve(): needs a consume() callback");
+    if (callbacks && callbacks->destroy)
+      callbacks->destroy(user_data); /* exactly once, even on failure */
     return NULL;
   }
   if (!vf_flow_op_begin(&op, flow, "retrieve", FLOW_OP_ENDS, error)) {

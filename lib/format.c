@@ -87,6 +87,8 @@ GstCaps *vf_color_format_to_caps(VfColorFormat format, guint width, guint height
                                "alignment", G_TYPE_STRING, "au", NULL);
     break;
   default:
+    if (entry_of(format)->format == VF_COLOR_FORMAT_UNKNOWN)
+      return NULL; /* not a VfColorFormat */
     caps = gst_caps_new_simple("video/x-raw", "format", G_TYPE_STRING,
                                gst_video_format_to_string(vf_color_format_to_video_format(format)),
                                NULL);

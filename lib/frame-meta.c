@@ -94,117 +94,159 @@ void vf_frame_meta_scale(VfFrameMeta *frame, const GstVideoInfo *out_info, gdoub
 
 guint vf_frame_meta_get_source_id(const VfFrameMeta *frame)
 {
+  if (frame == NULL)
+    return 0;
   return frame->source_id;
 }
 
 void vf_frame_meta_set_source_id(VfFrameMeta *frame, guint source_id)
 {
+  if (frame == NULL)
+    return;
   frame->source_id = source_id;
 }
 
 guint vf_frame_meta_get_batch_index(const VfFrameMeta *frame)
 {
+  if (frame == NULL)
+    return 0;
   return frame->batch_index;
 }
 
 guint64 vf_frame_meta_get_frame_number(const VfFrameMeta *frame)
 {
+  if (frame == NULL)
+    return 0;
   return frame->frame_number;
 }
 
 void vf_frame_meta_set_frame_number(VfFrameMeta *frame, guint64 frame_number)
 {
+  if (frame == NULL)
+    return;
   frame->frame_number = frame_number;
 }
 
 GstClockTime vf_frame_meta_get_pts(const VfFrameMeta *frame)
 {
+  if (frame == NULL)
+    return GST_CLOCK_TIME_NONE;
   return frame->pts;
 }
 
 void vf_frame_meta_set_pts(VfFrameMeta *frame, GstClockTime pts)
 {
+  if (frame == NULL)
+    return;
   frame->pts = pts;
 }
 
 GstClockTime vf_frame_meta_get_duration(const VfFrameMeta *frame)
 {
+  if (frame == NULL)
+    return GST_CLOCK_TIME_NONE;
   return frame->duration;
 }
 
 void vf_frame_meta_set_duration(VfFrameMeta *frame, GstClockTime duration)
 {
+  if (frame == NULL)
+    return;
   frame->duration = duration;
 }
 
 GstClockTime vf_frame_meta_get_running_time(const VfFrameMeta *frame)
 {
+  if (frame == NULL)
+    return GST_CLOCK_TIME_NONE;
   return frame->running_time;
 }
 
 void vf_frame_meta_set_running_time(VfFrameMeta *frame, GstClockTime running_time)
 {
+  if (frame == NULL)
+    return;
   frame->running_time = running_time;
 }
 
 gint64 vf_frame_meta_get_arrival_time(const VfFrameMeta *frame)
 {
+  if (frame == NULL)
+    return 0;
   return frame->arrival_us;
 }
 
 void vf_frame_meta_set_arrival_time(VfFrameMeta *frame, gint64 monotonic_us)
 {
+  if (frame == NULL)
+    return;
   frame->arrival_us = monotonic_us;
 }
 
 guint vf_frame_meta_get_original_width(const VfFrameMeta *frame)
 {
+  if (frame == NULL)
+    return 0;
   return frame->original_width;
 }
 
 guint vf_frame_meta_get_original_height(const VfFrameMeta *frame)
 {
+  if (frame == NULL)
+    return 0;
   return frame->original_height;
 }
 
 void vf_frame_meta_set_original_size(VfFrameMeta *frame, guint width, guint height)
 {
+  if (frame == NULL)
+    return;
   frame->original_width = width;
   frame->original_height = height;
 }
 
 const char *vf_frame_meta_get_sensor_id(const VfFrameMeta *frame)
 {
+  if (frame == NULL)
+    return NULL;
   return frame->sensor_id;
 }
 
 const char *vf_frame_meta_get_sensor_name(const VfFrameMeta *frame)
 {
+  if (frame == NULL)
+    return NULL;
   return frame->sensor_name;
 }
 
 void vf_frame_meta_set_sensor(VfFrameMeta *frame, const char *sensor_id, const char *sensor_name)
 {
+  if (frame == NULL)
+    return;
   frame->sensor_id = g_intern_string(sensor_id);
   frame->sensor_name = g_intern_string(sensor_name);
 }
 
 const GstVideoInfo *vf_frame_meta_get_video_info(const VfFrameMeta *frame)
 {
+  if (frame == NULL)
+    return NULL;
   return &frame->info;
 }
 
 void vf_frame_meta_get_memory_range(const VfFrameMeta *frame, guint *mem_index, guint *n_mems)
 {
   if (mem_index)
-    *mem_index = frame->mem_index;
+    *mem_index = frame ? frame->mem_index : 0;
   if (n_mems)
-    *n_mems = frame->n_mems;
+    *n_mems = frame ? frame->n_mems : 0;
 }
 
 void vf_frame_meta_set_memory_range(VfFrameMeta *frame, const GstVideoInfo *info, guint mem_index,
                                     guint n_mems)
 {
+  if (frame == NULL)
+    return;
   if (info)
     frame->info = *info;
   frame->mem_index = mem_index;
@@ -213,16 +255,22 @@ void vf_frame_meta_set_memory_range(VfFrameMeta *frame, const GstVideoInfo *info
 
 void vf_frame_meta_get_content_rect(const VfFrameMeta *frame, VfRect *rect)
 {
+  if (frame == NULL || rect == NULL)
+    return;
   *rect = frame->content;
 }
 
 void vf_frame_meta_set_content_rect(VfFrameMeta *frame, const VfRect *rect)
 {
+  if (frame == NULL || rect == NULL)
+    return;
   frame->content = *rect;
 }
 
 gboolean vf_frame_meta_to_original(const VfFrameMeta *frame, const VfRect *in, VfRect *out)
 {
+  if (frame == NULL || in == NULL || out == NULL)
+    return FALSE;
   const VfRect *c = &frame->content;
   if (c->width <= 0 || c->height <= 0)
     return FALSE;
@@ -236,6 +284,8 @@ gboolean vf_frame_meta_to_original(const VfFrameMeta *frame, const VfRect *in, V
 
 gboolean vf_frame_meta_from_original(const VfFrameMeta *frame, const VfRect *in, VfRect *out)
 {
+  if (frame == NULL || in == NULL || out == NULL)
+    return FALSE;
   const VfRect *c = &frame->content;
   if (frame->original_width == 0 || frame->original_height == 0)
     return FALSE;
@@ -251,8 +301,7 @@ gboolean vf_frame_meta_from_original(const VfFrameMeta *frame, const VfRect *in,
 
 gboolean vf_frame_meta_add_object(VfFrameMeta *frame, VfObjectMeta *object)
 {
-  g_return_val_if_fail(frame != NULL, FALSE);
-  if (object == NULL)
+  if (frame == NULL || object == NULL)
     return FALSE;
   g_mutex_lock(&frame->lock);
   gboolean present = g_ptr_array_find(frame->objects, object, NULL);
@@ -264,7 +313,8 @@ gboolean vf_frame_meta_add_object(VfFrameMeta *frame, VfObjectMeta *object)
 
 gboolean vf_frame_meta_remove_object(VfFrameMeta *frame, VfObjectMeta *object)
 {
-  g_return_val_if_fail(frame != NULL, FALSE);
+  if (frame == NULL)
+    return FALSE;
   g_mutex_lock(&frame->lock);
   guint index;
   VfObjectMeta *removed = NULL;
@@ -278,6 +328,8 @@ gboolean vf_frame_meta_remove_object(VfFrameMeta *frame, VfObjectMeta *object)
 
 void vf_frame_meta_clear_objects(VfFrameMeta *frame)
 {
+  if (frame == NULL)
+    return;
   g_mutex_lock(&frame->lock);
   GPtrArray *old = frame->objects;
   frame->objects = g_ptr_array_new_with_free_func((GDestroyNotify)vf_object_meta_unref);
@@ -287,6 +339,8 @@ void vf_frame_meta_clear_objects(VfFrameMeta *frame)
 
 guint vf_frame_meta_get_n_objects(VfFrameMeta *frame)
 {
+  if (frame == NULL)
+    return 0;
   g_mutex_lock(&frame->lock);
   guint n = frame->objects->len;
   g_mutex_unlock(&frame->lock);
@@ -295,6 +349,8 @@ guint vf_frame_meta_get_n_objects(VfFrameMeta *frame)
 
 VfObjectMeta *vf_frame_meta_get_object(VfFrameMeta *frame, guint index)
 {
+  if (frame == NULL)
+    return NULL;
   VfObjectMeta *o = NULL;
   g_mutex_lock(&frame->lock);
   if (index < frame->objects->len)
@@ -305,6 +361,8 @@ VfObjectMeta *vf_frame_meta_get_object(VfFrameMeta *frame, guint index)
 
 GPtrArray *vf_frame_meta_get_objects(VfFrameMeta *frame)
 {
+  if (frame == NULL)
+    return g_ptr_array_new_with_free_func((GDestroyNotify)vf_object_meta_unref);
   g_mutex_lock(&frame->lock);
   GPtrArray *a = g_ptr_array_new_full(frame->objects->len, (GDestroyNotify)vf_object_meta_unref);
   for (guint i = 0; i < frame->objects->len; i++)
@@ -318,6 +376,8 @@ GPtrArray *vf_frame_meta_get_objects(VfFrameMeta *frame)
 void vf_frame_meta_add_user_meta(VfFrameMeta *frame, const char *type, gpointer data,
                                  VfUserMetaCopyFunc copy, GDestroyNotify free)
 {
+  if (frame == NULL)
+    return;
   g_mutex_lock(&frame->lock);
   vf_user_meta_list_add(&frame->user, type, data, copy, free);
   g_mutex_unlock(&frame->lock);
@@ -325,6 +385,8 @@ void vf_frame_meta_add_user_meta(VfFrameMeta *frame, const char *type, gpointer 
 
 gpointer vf_frame_meta_get_user_meta(VfFrameMeta *frame, const char *type)
 {
+  if (frame == NULL)
+    return NULL;
   g_mutex_lock(&frame->lock);
   gpointer data = vf_user_meta_list_get(&frame->user, type);
   g_mutex_unlock(&frame->lock);
@@ -333,6 +395,8 @@ gpointer vf_frame_meta_get_user_meta(VfFrameMeta *frame, const char *type)
 
 guint vf_frame_meta_get_n_user_meta(VfFrameMeta *frame)
 {
+  if (frame == NULL)
+    return 0;
   g_mutex_lock(&frame->lock);
   guint n = vf_user_meta_list_length(&frame->user);
   g_mutex_unlock(&frame->lock);
@@ -341,6 +405,11 @@ guint vf_frame_meta_get_n_user_meta(VfFrameMeta *frame)
 
 gpointer vf_frame_meta_get_nth_user_meta(VfFrameMeta *frame, guint index, const char **type)
 {
+  if (frame == NULL) {
+    if (type)
+      *type = NULL;
+    return NULL;
+  }
   g_mutex_lock(&frame->lock);
   gpointer data = vf_user_meta_list_nth(&frame->user, index, type);
   g_mutex_unlock(&frame->lock);
@@ -349,6 +418,8 @@ gpointer vf_frame_meta_get_nth_user_meta(VfFrameMeta *frame, guint index, const 
 
 guint vf_frame_meta_remove_user_meta(VfFrameMeta *frame, const char *type)
 {
+  if (frame == NULL)
+    return 0;
   g_mutex_lock(&frame->lock);
   guint n = vf_user_meta_list_remove(&frame->user, type);
   g_mutex_unlock(&frame->lock);

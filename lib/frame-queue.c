@@ -54,6 +54,8 @@ static gboolean has_item(VfFrameQueue *q)
 
 VfQueueStatus vf_frame_queue_push(VfFrameQueue *queue, VfBuffer *buffer, gint64 timeout_us)
 {
+  if (queue == NULL || buffer == NULL)
+    return VF_QUEUE_CLOSED;
   VfQueueStatus status;
   g_mutex_lock(&queue->lock);
   if (!wait_for(queue, has_room, timeout_us))
@@ -71,8 +73,11 @@ VfQueueStatus vf_frame_queue_push(VfFrameQueue *queue, VfBuffer *buffer, gint64 
 
 VfQueueStatus vf_frame_queue_pop(VfFrameQueue *queue, VfBuffer **buffer, gint64 timeout_us)
 {
+  if (buffer)
+    *buffer = NULL;
+  if (queue == NULL || buffer == NULL)
+    return VF_QUEUE_CLOSED;
   VfQueueStatus status;
-  *buffer = NULL;
   g_mutex_lock(&queue->lock);
   if (!wait_for(queue, has_item, timeout_us))
     status = VF_QUEUE_TIMEOUT;
@@ -89,6 +94,8 @@ VfQueueStatus vf_frame_queue_pop(VfFrameQueue *queue, VfBuffer **buffer, gint64 
 
 void vf_frame_queue_close(VfFrameQueue *queue)
 {
+  if (queue == NULL)
+    return;
   g_mutex_lock(&queue->lock);
   queue->closed = TRUE;
   g_cond_broadcast(&queue->changed);
@@ -97,6 +104,8 @@ void vf_frame_queue_close(VfFrameQueue *queue)
 
 guint vf_frame_queue_get_length(VfFrameQueue *queue)
 {
+  if (queue == NULL)
+    return 0;
   g_mutex_lock(&queue->lock);
   guint n = queue->items.length;
   g_mutex_unlock(&queue->lock);

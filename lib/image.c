@@ -1,6 +1,7 @@
 /* vidflow: save a frame tensor as JPEG or PNG with GStreamer's own encoders. */
 #include <vidflow/buffer.h>
 
+#include "error-private.h"
 #include "tensor-private.h"
 
 #include <gst/app/gstappsink.h>
@@ -9,6 +10,9 @@
 gboolean vf_tensor_save_image(const VfTensor *tensor, const char *path, gint quality,
                               GError **error)
 {
+  if (vf_arg_is_null(tensor, "tensor", G_STRFUNC, error)
+      || vf_arg_is_null(path, "path", G_STRFUNC, error))
+    return FALSE;
   const char *encoder;
   if (g_str_has_suffix(path, ".jpg") || g_str_has_suffix(path, ".jpeg")
       || g_str_has_suffix(path, ".JPG"))

@@ -3,7 +3,8 @@
  * A pad spec is "" (any compatible pad), a pad name, or a template name ("sink_%u"). Request pads
  * on the sink side are requested only when a source pad exists to link them to, so a source that
  * never produces a pad leaves no unfed request pad behind (a muxer would wait on it forever). */
-#include "pipeline-private.h"
+#include "error-private.h"
+#include "link-private.h"
 
 typedef struct {
   GstElement *src;

@@ -12,7 +12,8 @@ VfObjectMeta *vf_object_meta_new(void)
 
 VfObjectMeta *vf_object_meta_ref(VfObjectMeta *object)
 {
-  g_return_val_if_fail(object != NULL, NULL);
+  if (object == NULL)
+    return NULL;
   g_atomic_int_inc(&object->refcount);
   return object;
 }
@@ -32,7 +33,8 @@ void vf_object_meta_unref(VfObjectMeta *object)
 
 VfObjectMeta *vf_object_meta_copy(const VfObjectMeta *object)
 {
-  g_return_val_if_fail(object != NULL, NULL);
+  if (object == NULL)
+    return NULL;
   VfObjectMeta *o = g_new0(VfObjectMeta, 1);
   *o = *object;
   o->refcount = 1;
@@ -61,91 +63,127 @@ void vf_object_meta_scale(VfObjectMeta *object, gdouble sx, gdouble sy)
 
 gint vf_object_meta_get_class_id(const VfObjectMeta *object)
 {
+  if (object == NULL)
+    return VF_CLASS_UNKNOWN;
   return object->class_id;
 }
 
 void vf_object_meta_set_class_id(VfObjectMeta *object, gint class_id)
 {
+  if (object == NULL)
+    return;
   object->class_id = class_id;
 }
 
 const char *vf_object_meta_get_label(const VfObjectMeta *object)
 {
+  if (object == NULL)
+    return NULL;
   return object->label;
 }
 
 void vf_object_meta_set_label(VfObjectMeta *object, const char *label)
 {
+  if (object == NULL)
+    return;
   object->label = g_intern_string(label);
 }
 
 gfloat vf_object_meta_get_confidence(const VfObjectMeta *object)
 {
+  if (object == NULL)
+    return 0;
   return object->confidence;
 }
 
 void vf_object_meta_set_confidence(VfObjectMeta *object, gfloat confidence)
 {
+  if (object == NULL)
+    return;
   object->confidence = confidence;
 }
 
 void vf_object_meta_get_detector_bbox(const VfObjectMeta *object, VfRect *rect)
 {
+  if (object == NULL || rect == NULL)
+    return;
   *rect = object->detector_bbox;
 }
 
 void vf_object_meta_set_detector_bbox(VfObjectMeta *object, const VfRect *rect)
 {
+  if (object == NULL || rect == NULL)
+    return;
   object->detector_bbox = *rect;
 }
 
 void vf_object_meta_get_tracker_bbox(const VfObjectMeta *object, VfRect *rect)
 {
+  if (object == NULL || rect == NULL)
+    return;
   *rect = object->tracker_bbox;
 }
 
 void vf_object_meta_set_tracker_bbox(VfObjectMeta *object, const VfRect *rect)
 {
+  if (object == NULL || rect == NULL)
+    return;
   object->tracker_bbox = *rect;
 }
 
 gfloat vf_object_meta_get_tracker_confidence(const VfObjectMeta *object)
 {
+  if (object == NULL)
+    return 0;
   return object->tracker_confidence;
 }
 
 void vf_object_meta_set_tracker_confidence(VfObjectMeta *object, gfloat confidence)
 {
+  if (object == NULL)
+    return;
   object->tracker_confidence = confidence;
 }
 
 guint64 vf_object_meta_get_object_id(const VfObjectMeta *object)
 {
+  if (object == NULL)
+    return VF_OBJECT_UNTRACKED;
   return object->object_id;
 }
 
 void vf_object_meta_set_object_id(VfObjectMeta *object, guint64 object_id)
 {
+  if (object == NULL)
+    return;
   object->object_id = object_id;
 }
 
 gint vf_object_meta_get_component_id(const VfObjectMeta *object)
 {
+  if (object == NULL)
+    return 0;
   return object->component_id;
 }
 
 void vf_object_meta_set_component_id(VfObjectMeta *object, gint component_id)
 {
+  if (object == NULL)
+    return;
   object->component_id = component_id;
 }
 
 VfObjectMeta *vf_object_meta_get_parent(const VfObjectMeta *object)
 {
+  if (object == NULL)
+    return NULL;
   return object->parent ? vf_object_meta_ref(object->parent) : NULL;
 }
 
 gboolean vf_object_meta_set_parent(VfObjectMeta *object, VfObjectMeta *parent)
 {
+  if (object == NULL)
+    return FALSE;
   for (VfObjectMeta *p = parent; p != NULL; p = p->parent)
     if (p == object)
       return FALSE;
@@ -160,6 +198,8 @@ gboolean vf_object_meta_set_parent(VfObjectMeta *object, VfObjectMeta *parent)
 void vf_object_meta_add_classification(VfObjectMeta *object, gint component_id, gint class_id,
                                        const char *label, gfloat confidence)
 {
+  if (object == NULL)
+    return;
   if (object->classifications == NULL)
     object->classifications = g_array_new(FALSE, FALSE, sizeof(VfClassification));
   VfClassification c = { component_id, class_id, g_intern_string(label), confidence };
@@ -168,12 +208,16 @@ void vf_object_meta_add_classification(VfObjectMeta *object, gint component_id, 
 
 guint vf_object_meta_get_n_classifications(const VfObjectMeta *object)
 {
+  if (object == NULL)
+    return 0;
   return object->classifications ? object->classifications->len : 0;
 }
 
 gboolean vf_object_meta_get_classification(const VfObjectMeta *object, guint index,
                                            VfClassification *out)
 {
+  if (object == NULL || out == NULL)
+    return FALSE;
   if (index >= vf_object_meta_get_n_classifications(object))
     return FALSE;
   *out = g_array_index(object->classifications, VfClassification, index);
@@ -182,6 +226,8 @@ gboolean vf_object_meta_get_classification(const VfObjectMeta *object, guint ind
 
 void vf_object_meta_clear_classifications(VfObjectMeta *object)
 {
+  if (object == NULL)
+    return;
   if (object->classifications)
     g_array_set_size(object->classifications, 0);
 }
@@ -189,25 +235,38 @@ void vf_object_meta_clear_classifications(VfObjectMeta *object)
 void vf_object_meta_add_user_meta(VfObjectMeta *object, const char *type, gpointer data,
                                   VfUserMetaCopyFunc copy, GDestroyNotify free)
 {
+  if (object == NULL)
+    return;
   vf_user_meta_list_add(&object->user, type, data, copy, free);
 }
 
 gpointer vf_object_meta_get_user_meta(VfObjectMeta *object, const char *type)
 {
+  if (object == NULL)
+    return NULL;
   return vf_user_meta_list_get(&object->user, type);
 }
 
 guint vf_object_meta_get_n_user_meta(VfObjectMeta *object)
 {
+  if (object == NULL)
+    return 0;
   return vf_user_meta_list_length(&object->user);
 }
 
 gpointer vf_object_meta_get_nth_user_meta(VfObjectMeta *object, guint index, const char **type)
 {
+  if (object == NULL) {
+    if (type)
+      *type = NULL;
+    return NULL;
+  }
   return vf_user_meta_list_nth(&object->user, index, type);
 }
 
 guint vf_object_meta_remove_user_meta(VfObjectMeta *object, const char *type)
 {
+  if (object == NULL)
+    return 0;
   return vf_user_meta_list_remove(&object->user, type);
 }

@@ -1,40 +1,45 @@
-/* vidflow: what the pipeline shares with the objects attached to it. */
+/* vidflow: what the pipeline offers the objects attached to it (feeders, receivers, probes: each
+ * concept's attach_* lives in its own .c) and the builders (Flow, YAML graphs). An attached object
+ * knows nothing of VfPipeline's insides: the pipeline drives it through its VfAttachedClass. */
 #pragma once
 
-#include <vidflow/feeder.h>
-#include <vidflow/probe.h>
-#include <vidflow/receiver.h>
+#include <vidflow/pipeline.h>
 
-/* property.c: a string or GValue converted by the property's type, range-checked. */
-gboolean vf_set_property_from_string(GstElement *element, const char *property, const char *value,
-                                     GError **error);
-gboolean vf_set_property_value(GstElement *element, const char *property, const GValue *value,
-                               GError **error);
+/* How the pipeline drives an attached object; every function may be NULL. They run on the
+ * application thread that calls start/wait/stop/free, never with a pipeline lock held. */
+typedef struct {
+  const char *kind;                /* "feeder", for messages */
+  const char *constructor;         /* "vf_feeder_new", for messages */
+  void (*start)(gpointer object);  /* before the pipeline goes to PLAYING */
+  void (*drain)(gpointer object);  /* end of stream reached the sinks: finish what is queued */
+  void (*stop)(gpointer object);   /* the pipeline is at NULL: join threads, report */
+  void (*unbind)(gpointer object); /* vf_pipeline_free, before the elements go */
+  void (*free)(gpointer object);   /* vf_pipeline_free, after the elements went */
+} VfAttachedClass;
 
-/* link.c */
-gboolean vf_link_pads(GstElement *src, const char *src_pad, GstElement *sink, const char *sink_pad,
-                      GError **error);
+/* What every attachable object keeps for attach_*. */
+typedef struct {
+  GError *invalid; /* what its constructor found wrong (reported when attaching), or NULL */
+  gboolean owned;  /* a pipeline took it */
+} VfAttachable;
 
-/* pipeline.c */
+/* The first half of every attach_*: checks `object` (its `state` and `name`; all NULL for a NULL
+ * object) and hands it to the pipeline, which then owns it even when this fails; with a NULL
+ * pipeline it is freed at once (klass->free). FALSE with *error set (naming `func`, the caller,
+ * and `element`) for a NULL object, one owned already (left to its pipeline), a NULL pipeline or
+ * what the constructor found wrong; TRUE: bind it. */
+gboolean vf_pipeline_adopt(VfPipeline *pipeline, const VfAttachedClass *klass, gpointer object,
+                           VfAttachable *state, const char *name, const char *element,
+                           const char *func, GError **error);
+/* (transfer none) the pipeline's name, for messages. */
 const char *vf_pipeline_get_name(VfPipeline *pipeline);
-/* Post an error on the bus as coming from `element` (any thread). */
-void vf_post_error(GstElement *element, GError *error);
-
-/* feeder.c: lifecycle driven by the pipeline. */
-gboolean vf_feeder_bind(VfFeeder *feeder, GstElement *appsrc, GError **error);
-void vf_feeder_start(VfFeeder *feeder);
-void vf_feeder_stop(VfFeeder *feeder);
-
-/* receiver.c */
-gboolean vf_receiver_bind(VfReceiver *receiver, VfPipeline *pipeline, GstElement *appsink,
-                          GError **error);
-void vf_receiver_start(VfReceiver *receiver);
-/* Waits until the receiver consumed what reached its appsink before EOS. */
-void vf_receiver_drain(VfReceiver *receiver);
-void vf_receiver_stop(VfReceiver *receiver);
-/* Logs a warning if buffers were dropped. */
-void vf_receiver_report(VfReceiver *receiver);
-
-/* probe.c */
-gboolean vf_probe_bind(VfProbe *probe, GstElement *element, const char *pad, GError **error);
-void vf_probe_unbind(VfProbe *probe);
+/* The pipeline takes `object` (it frees it with klass->free in vf_pipeline_free). */
+void vf_pipeline_take(VfPipeline *pipeline, const VfAttachedClass *klass, gpointer object);
+/* (transfer none) the element called `name`, or NULL with *error set (VF_ERROR_NOT_FOUND). */
+GstElement *vf_pipeline_lookup(VfPipeline *pipeline, const char *name, GError **error);
+/* For attach_*: (transfer none) the element called `element`, once checked that the pipeline is
+ * not running, that a `factory` made it (NULL: any factory) and that `tips` is NULL, "" or
+ * `expected_tips` (when expected_tips is not NULL). NULL with *error set otherwise. */
+GstElement *vf_pipeline_lookup_for_attach(VfPipeline *pipeline, const char *element,
+                                          const char *factory, const char *tips,
+                                          const char *expected_tips, GError **error);

@@ -1,17 +1,30 @@
 /* vidflow: VfPipeline, a GstPipeline plus the feeders, receivers and probes attached to it, and
- * one place (a bus sync handler) where the end of a run is decided: EOS, the first error, stop().
+ * one place where the end of a run is decided (EOS, the first error, stop()): vidflow's handler
+ * of the pipeline's messages (bus.c calls it first for every message, on the posting thread).
+ *
+ * Lock order: teardown_lock, then lock. Neither is held while user code runs (attached objects'
+ * callbacks, bus watches).
  */
 #include "pipeline-private.h"
+#include "bus-private.h"
+#include "error-private.h"
 #include "interrupt-private.h"
+#include "link-private.h"
+#include "property-private.h"
 
 #include <stdarg.h>
 #include <string.h>
 
+typedef void (*AttachedFunc)(gpointer object);
+
+typedef struct {
+  const VfAttachedClass *klass;
+  gpointer object;
+} Attached;
+
 struct _VfPipeline {
   GstElement *pipeline;
-  GPtrArray *feeders;   /* VfFeeder*, owned */
-  GPtrArray *receivers; /* VfReceiver*, owned */
-  GPtrArray *probes;    /* VfProbe*, owned */
+  GArray *attached; /* Attached, owned, in attach order */
   GstClockTime start_timeout;
 
   GMutex lock; /* guards the run state below */
@@ -45,9 +58,9 @@ static GError *error_from_message(GstMessage *msg)
   return err;
 }
 
-static GstBusSyncReply on_bus_message(GstBus *bus, GstMessage *msg, gpointer data)
+/* vidflow's own handling, before the message reaches the watches and the bus (any thread). */
+static void on_message(GstMessage *msg, gpointer data)
 {
-  (void)bus;
   VfPipeline *p = data;
   switch (GST_MESSAGE_TYPE(msg)) {
   case GST_MESSAGE_ERROR: {
@@ -62,31 +75,18 @@ static GstBusSyncReply on_bus_message(GstBus *bus, GstMessage *msg, gpointer dat
     break;
   }
   case GST_MESSAGE_EOS:
+    /* The pipeline's own: every sink reached end of stream. */
+    if (GST_MESSAGE_SRC(msg) != GST_OBJECT(p->pipeline))
+      break;
     g_mutex_lock(&p->lock);
     p->eos = TRUE;
     g_cond_broadcast(&p->cond);
     g_mutex_unlock(&p->lock);
     break;
-  case GST_MESSAGE_WARNING: {
-    GError *gerr = NULL;
-    char *debug = NULL;
-    gst_message_parse_warning(msg, &gerr, &debug);
-    g_message("element '%s': %s", GST_MESSAGE_SRC_NAME(msg), gerr->message);
-    g_error_free(gerr);
-    g_free(debug);
-    break;
-  }
   default:
+    /* Warnings and everything else: for the bus watches (the application decides). */
     break;
   }
-  /* Nobody pops this bus: dropping keeps it from growing. */
-  return GST_BUS_DROP;
-}
-
-void vf_post_error(GstElement *element, GError *error)
-{
-  gst_element_post_message(element, gst_message_new_error(GST_OBJECT(element), error, NULL));
-  g_error_free(error);
 }
 
 VfPipeline *vf_pipeline_new(const char *name)
@@ -94,17 +94,12 @@ VfPipeline *vf_pipeline_new(const char *name)
   if (!vf_init(NULL))
     return NULL;
   VfPipeline *p = g_new0(VfPipeline, 1);
-  p->pipeline = gst_object_ref_sink(gst_pipeline_new(name));
-  p->feeders = g_ptr_array_new_with_free_func((GDestroyNotify)vf_feeder_free);
-  p->receivers = g_ptr_array_new_with_free_func((GDestroyNotify)vf_receiver_free);
-  p->probes = g_ptr_array_new_with_free_func((GDestroyNotify)vf_probe_free);
-  p->start_timeout = 10 * GST_SECOND;
   g_mutex_init(&p->lock);
   g_cond_init(&p->cond);
   g_mutex_init(&p->teardown_lock);
-  GstBus *bus = gst_element_get_bus(p->pipeline);
-  gst_bus_set_sync_handler(bus, on_bus_message, p, NULL);
-  gst_object_unref(bus);
+  p->attached = g_array_new(FALSE, FALSE, sizeof(Attached));
+  p->start_timeout = 10 * GST_SECOND;
+  p->pipeline = vf_bus_pipeline_new(name, p, on_message, p);
   return p;
 }
 
@@ -113,28 +108,48 @@ const char *vf_pipeline_get_name(VfPipeline *pipeline)
   return GST_ELEMENT_NAME(pipeline->pipeline);
 }
 
-static void teardown(VfPipeline *p, gboolean drained);
+/* Calls the VfAttachedClass function at `member` (G_STRUCT_OFFSET) of every attached object, in
+ * attach order. */
+static void call_attached(VfPipeline *p, glong member)
+{
+  /* A copy: probes may be attached while the pipeline runs. */
+  g_mutex_lock(&p->lock);
+  GArray *attached = g_array_copy(p->attached);
+  g_mutex_unlock(&p->lock);
+  for (guint i = 0; i < attached->len; i++) {
+    Attached *a = &g_array_index(attached, Attached, i);
+    AttachedFunc fn = G_STRUCT_MEMBER(AttachedFunc, a->klass, member);
+    if (fn)
+      fn(a->object);
+  }
+  g_array_unref(attached);
+}
 
 void vf_pipeline_free(VfPipeline *pipeline)
 {
   if (pipeline == NULL)
     return;
   vf_pipeline_stop(pipeline);
-  for (guint i = 0; i < pipeline->probes->len; i++)
-    vf_probe_unbind(g_ptr_array_index(pipeline->probes, i));
-  GstBus *bus = gst_element_get_bus(pipeline->pipeline);
-  gst_bus_set_sync_handler(bus, NULL, NULL, NULL);
-  gst_object_unref(bus);
+  call_attached(pipeline, G_STRUCT_OFFSET(VfAttachedClass, unbind));
+  /* The bus thread delivers what is queued; the watches go. */
+  vf_bus_shutdown(pipeline->pipeline);
   gst_object_unref(pipeline->pipeline);
   /* Elements are gone: now the user callbacks' destroy notifies can run. */
-  g_ptr_array_unref(pipeline->feeders);
-  g_ptr_array_unref(pipeline->receivers);
-  g_ptr_array_unref(pipeline->probes);
+  call_attached(pipeline, G_STRUCT_OFFSET(VfAttachedClass, free));
+  g_array_unref(pipeline->attached);
   g_clear_error(&pipeline->error);
   g_mutex_clear(&pipeline->lock);
   g_cond_clear(&pipeline->cond);
   g_mutex_clear(&pipeline->teardown_lock);
   g_free(pipeline);
+}
+
+void vf_pipeline_take(VfPipeline *pipeline, const VfAttachedClass *klass, gpointer object)
+{
+  Attached a = { klass, object };
+  g_mutex_lock(&pipeline->lock);
+  g_array_append_val(pipeline->attached, a);
+  g_mutex_unlock(&pipeline->lock);
 }
 
 static gboolean check_buildable(VfPipeline *p, GError **error)
@@ -148,13 +163,17 @@ static gboolean check_buildable(VfPipeline *p, GError **error)
   return TRUE;
 }
 
-static GstElement *lookup(VfPipeline *p, const char *name, GError **error)
+GstElement *vf_pipeline_lookup(VfPipeline *p, const char *name, GError **error)
 {
   GstElement *e = name ? gst_bin_get_by_name(GST_BIN(p->pipeline), name) : NULL;
   if (e == NULL) {
-    g_set_error(error, VF_ERROR, VF_ERROR_NOT_FOUND,
-                "pipeline '%s' has no element named '%s': add it first", vf_pipeline_get_name(p),
-                name ? name : "(null)");
+    if (name == NULL)
+      g_set_error(error, VF_ERROR, VF_ERROR_ARGUMENT, "pipeline '%s': no element name given (NULL)",
+                  vf_pipeline_get_name(p));
+    else
+      g_set_error(error, VF_ERROR, VF_ERROR_NOT_FOUND,
+                  "pipeline '%s' has no element named '%s': add it first", vf_pipeline_get_name(p),
+                  name);
     return NULL;
   }
   gst_object_unref(e); /* the bin keeps it alive */
@@ -163,25 +182,33 @@ static GstElement *lookup(VfPipeline *p, const char *name, GError **error)
 
 GstElement *vf_pipeline_get_element(VfPipeline *pipeline, const char *name)
 {
-  return lookup(pipeline, name, NULL);
+  return pipeline ? vf_pipeline_lookup(pipeline, name, NULL) : NULL;
 }
 
 GstElement *vf_pipeline_get_gst_pipeline(VfPipeline *pipeline)
 {
-  return pipeline->pipeline;
+  return pipeline ? pipeline->pipeline : NULL;
 }
 
 gboolean vf_pipeline_addv(VfPipeline *pipeline, const char *factory, const char *name,
                           const char *const *properties, GError **error)
 {
-  g_return_val_if_fail(pipeline != NULL && factory != NULL, FALSE);
-  if (!check_buildable(pipeline, error))
+  if (vf_arg_is_null(pipeline, "pipeline", G_STRFUNC, error)
+      || vf_arg_is_null(factory, "factory", G_STRFUNC, error) || !check_buildable(pipeline, error))
     return FALSE;
-  if (name && lookup(pipeline, name, NULL)) {
+  if (name && vf_pipeline_lookup(pipeline, name, NULL)) {
     g_set_error(error, VF_ERROR, VF_ERROR_ARGUMENT,
                 "pipeline '%s' already has an element named '%s': names must be unique",
                 vf_pipeline_get_name(pipeline), name);
     return FALSE;
+  }
+  for (guint i = 0; properties && properties[i]; i += 2) {
+    if (properties[i + 1] == NULL) {
+      g_set_error(error, VF_ERROR, VF_ERROR_VALUE,
+                  "%s '%s': property '%s' has no value (give name/value pairs, then NULL)", factory,
+                  name ? name : "", properties[i]);
+      return FALSE;
+    }
   }
   GstElementFactory *f = gst_element_factory_find(factory);
   if (f == NULL) {
@@ -216,8 +243,11 @@ gboolean vf_pipeline_add(VfPipeline *pipeline, const char *factory, const char *
   va_list ap;
   va_start(ap, error);
   for (const char *key = va_arg(ap, const char *); key; key = va_arg(ap, const char *)) {
+    const char *value = va_arg(ap, const char *);
     g_ptr_array_add(props, (gpointer)key);
-    g_ptr_array_add(props, (gpointer)va_arg(ap, const char *));
+    g_ptr_array_add(props, (gpointer)value);
+    if (value == NULL)
+      break; /* a name without a value: addv says so (reading on would pass the end) */
   }
   va_end(ap);
   g_ptr_array_add(props, NULL);
@@ -226,17 +256,41 @@ gboolean vf_pipeline_add(VfPipeline *pipeline, const char *factory, const char *
   return ok;
 }
 
+/* The element and property a setter names, checked. */
+static GstElement *setter_target(VfPipeline *p, const char *element, const char *property,
+                                 const char *func, GError **error)
+{
+  if (vf_arg_is_null(p, "pipeline", func, error)
+      || vf_arg_is_null(property, "property", func, error))
+    return NULL;
+  return vf_pipeline_lookup(p, element, error);
+}
+
 gboolean vf_pipeline_set(VfPipeline *pipeline, const char *element, const char *property,
                          const char *value, GError **error)
 {
-  GstElement *e = lookup(pipeline, element, error);
+  GstElement *e = setter_target(pipeline, element, property, G_STRFUNC, error);
+  if (e && value == NULL) {
+    g_set_error(error, VF_ERROR, VF_ERROR_VALUE,
+                "%s(): no value (NULL) for property '%s' of '%s' (vf_pipeline_set_string clears a "
+                "string property)",
+                G_STRFUNC, property, element);
+    return FALSE;
+  }
   return e && vf_set_property_from_string(e, property, value, error);
 }
 
 gboolean vf_pipeline_set_value(VfPipeline *pipeline, const char *element, const char *property,
                                const GValue *value, GError **error)
 {
-  GstElement *e = lookup(pipeline, element, error);
+  GstElement *e = setter_target(pipeline, element, property, G_STRFUNC, error);
+  if (e && !G_IS_VALUE(value)) {
+    g_set_error(error, VF_ERROR, VF_ERROR_VALUE,
+                "%s(): the value for property '%s' of '%s' is NULL or not initialised "
+                "(g_value_init it)",
+                G_STRFUNC, property, element);
+    return FALSE;
+  }
   return e && vf_set_property_value(e, property, value, error);
 }
 
@@ -270,85 +324,139 @@ gboolean vf_pipeline_set_bool(VfPipeline *pipeline, const char *element, const c
 gboolean vf_pipeline_set_string(VfPipeline *pipeline, const char *element, const char *property,
                                 const char *value, GError **error)
 {
-  return vf_pipeline_set(pipeline, element, property, value, error);
+  if (value != NULL)
+    return vf_pipeline_set(pipeline, element, property, value, error);
+  /* NULL clears a string property */
+  GValue v = G_VALUE_INIT;
+  g_value_init(&v, G_TYPE_STRING);
+  gboolean ok = vf_pipeline_set_value(pipeline, element, property, &v, error);
+  g_value_unset(&v);
+  return ok;
 }
 
 gboolean vf_pipeline_link_pads(VfPipeline *pipeline, const char *src, const char *src_pad,
                                const char *sink, const char *sink_pad, GError **error)
 {
-  if (!check_buildable(pipeline, error))
+  if (vf_arg_is_null(pipeline, "pipeline", G_STRFUNC, error) || !check_buildable(pipeline, error))
     return FALSE;
-  GstElement *a = lookup(pipeline, src, error);
-  GstElement *b = a ? lookup(pipeline, sink, error) : NULL;
+  GstElement *a = vf_pipeline_lookup(pipeline, src, error);
+  GstElement *b = a ? vf_pipeline_lookup(pipeline, sink, error) : NULL;
   return b && vf_link_pads(a, src_pad, b, sink_pad, error);
 }
 
 gboolean vf_pipeline_link(VfPipeline *pipeline, GError **error, const char *first, ...)
 {
+  if (vf_arg_is_null(pipeline, "pipeline", G_STRFUNC, error))
+    return FALSE;
   va_list ap;
   gboolean ok = TRUE;
   const char *prev = first;
   va_start(ap, first);
-  for (const char *next = va_arg(ap, const char *); ok && next; next = va_arg(ap, const char *)) {
+  for (const char *next = first ? va_arg(ap, const char *) : NULL; ok && next;
+       next = va_arg(ap, const char *)) {
     ok = vf_pipeline_link_pads(pipeline, prev, NULL, next, NULL, error);
     prev = next;
   }
   va_end(ap);
   if (ok && first == NULL) {
-    g_set_error_literal(error, VF_ERROR, VF_ERROR_ARGUMENT, "link needs element names");
+    g_set_error_literal(error, VF_ERROR, VF_ERROR_ARGUMENT,
+                        "vf_pipeline_link(): needs element names, then NULL");
     return FALSE;
   }
   return ok;
 }
 
-static gboolean attach_check(VfPipeline *p, const char *element, const char *factory,
-                             const char *tips, const char *expected_tips, GstElement **out,
-                             GError **error)
+gboolean vf_pipeline_adopt(VfPipeline *pipeline, const VfAttachedClass *klass, gpointer object,
+                           VfAttachable *state, const char *name, const char *element,
+                           const char *func, GError **error)
 {
-  if (!check_buildable(p, error))
-    return FALSE;
-  GstElement *e = lookup(p, element, error);
-  if (e == NULL)
-    return FALSE;
-  const char *have = GST_OBJECT_NAME(gst_element_get_factory(e));
-  if (!g_str_equal(have, factory)) {
-    g_set_error(error, VF_ERROR, VF_ERROR_ARGUMENT, "element '%s' is a %s; this attaches to an %s",
-                element, have, factory);
+  if (object == NULL) {
+    g_set_error(error, VF_ERROR, VF_ERROR_ARGUMENT, "%s(): no %s (NULL) for '%s': make one with %s",
+                func, klass->kind, element ? element : "(null)", klass->constructor);
     return FALSE;
   }
-  if (tips && *tips && !g_str_equal(tips, expected_tips)) {
-    g_set_error(error, VF_ERROR, VF_ERROR_ARGUMENT, "unknown tips '%s' for an %s: use \"%s\"", tips,
-                factory, expected_tips);
+  if (state->owned) {
+    g_set_error(error, VF_ERROR, VF_ERROR_ARGUMENT,
+                "%s(): %s '%s' belongs to a pipeline already (attach each %s once)", func,
+                klass->kind, name, klass->kind);
     return FALSE;
   }
-  *out = e;
+  if (vf_arg_is_null(pipeline, "pipeline", func, error)) {
+    klass->free(object); /* taken even on failure */
+    return FALSE;
+  }
+  state->owned = TRUE;
+  vf_pipeline_take(pipeline, klass, object);
+  if (state->invalid) {
+    g_propagate_error(error, g_error_copy(state->invalid));
+    return FALSE;
+  }
   return TRUE;
 }
 
-gboolean vf_pipeline_attach_feeder(VfPipeline *pipeline, const char *element, VfFeeder *feeder,
-                                   const char *tips, GError **error)
+GstElement *vf_pipeline_lookup_for_attach(VfPipeline *pipeline, const char *element,
+                                          const char *factory, const char *tips,
+                                          const char *expected_tips, GError **error)
 {
-  g_ptr_array_add(pipeline->feeders, feeder);
-  GstElement *appsrc;
-  return attach_check(pipeline, element, "appsrc", tips, "need-data/enough-data", &appsrc, error)
-         && vf_feeder_bind(feeder, appsrc, error);
+  if (!check_buildable(pipeline, error))
+    return NULL;
+  GstElement *e = vf_pipeline_lookup(pipeline, element, error);
+  if (e == NULL)
+    return NULL;
+  GstElementFactory *f = gst_element_get_factory(e);
+  const char *have = f ? GST_OBJECT_NAME(f) : G_OBJECT_TYPE_NAME(e);
+  if (factory && !g_str_equal(have, factory)) {
+    g_set_error(error, VF_ERROR, VF_ERROR_ARGUMENT, "element '%s' is a %s; this attaches to an %s",
+                element, have, factory);
+    return NULL;
+  }
+  if (expected_tips && tips && *tips && !g_str_equal(tips, expected_tips)) {
+    g_set_error(error, VF_ERROR, VF_ERROR_ARGUMENT, "unknown tips '%s' for an %s: use \"%s\"", tips,
+                factory, expected_tips);
+    return NULL;
+  }
+  return e;
 }
 
-gboolean vf_pipeline_attach_receiver(VfPipeline *pipeline, const char *element,
-                                     VfReceiver *receiver, const char *tips, GError **error)
+/* ---- the bus ---- */
+
+guint vf_pipeline_add_bus_watch(VfPipeline *pipeline, GstMessageType types,
+                                const VfBusWatchCallbacks *callbacks, gpointer user_data,
+                                GError **error)
 {
-  g_ptr_array_add(pipeline->receivers, receiver);
-  GstElement *appsink;
-  return attach_check(pipeline, element, "appsink", tips, "new-sample", &appsink, error)
-         && vf_receiver_bind(receiver, pipeline, appsink, error);
+  if (vf_arg_is_null(pipeline, "pipeline", G_STRFUNC, error)
+      || vf_arg_is_null(callbacks, "callbacks", G_STRFUNC, error))
+    return 0;
+  if (callbacks->on_message == NULL && callbacks->on_sync_message == NULL) {
+    g_set_error(error, VF_ERROR, VF_ERROR_ARGUMENT,
+                "%s(): pipeline '%s': the callbacks have neither on_message nor on_sync_message",
+                G_STRFUNC, vf_pipeline_get_name(pipeline));
+    return 0;
+  }
+  if (types == 0) {
+    g_set_error(error, VF_ERROR, VF_ERROR_ARGUMENT,
+                "%s(): pipeline '%s': no message types to watch (GST_MESSAGE_ANY watches all)",
+                G_STRFUNC, vf_pipeline_get_name(pipeline));
+    return 0;
+  }
+  guint id = vf_bus_add_watch(pipeline->pipeline, types, callbacks, user_data);
+  if (id == 0)
+    g_set_error(error, VF_ERROR, VF_ERROR_STATE, "%s(): pipeline '%s' is being freed", G_STRFUNC,
+                vf_pipeline_get_name(pipeline));
+  return id;
 }
 
-gboolean vf_pipeline_attach_probe(VfPipeline *pipeline, const char *element, const char *pad,
-                                  VfProbe *probe, GError **error)
+gboolean vf_pipeline_remove_bus_watch(VfPipeline *pipeline, guint id, GError **error)
 {
-  g_ptr_array_add(pipeline->probes, probe);
-  GstElement *e = lookup(pipeline, element, error);
-  return e && vf_probe_bind(probe, e, pad, error);
+  if (vf_arg_is_null(pipeline, "pipeline", G_STRFUNC, error))
+    return FALSE;
+  if (!vf_bus_remove_watch(pipeline->pipeline, id)) {
+    g_set_error(error, VF_ERROR, VF_ERROR_NOT_FOUND,
+                "pipeline '%s' has no bus watch %u (removed already?)",
+                vf_pipeline_get_name(pipeline), id);
+    return FALSE;
+  }
+  return TRUE;
 }
 
 /* ---- running ---- */
@@ -361,10 +469,7 @@ static void start_threads(VfPipeline *p)
   p->stop_requested = FALSE;
   g_clear_error(&p->error);
   g_mutex_unlock(&p->lock);
-  for (guint i = 0; i < p->feeders->len; i++)
-    vf_feeder_start(g_ptr_array_index(p->feeders, i));
-  for (guint i = 0; i < p->receivers->len; i++)
-    vf_receiver_start(g_ptr_array_index(p->receivers, i));
+  call_attached(p, G_STRUCT_OFFSET(VfAttachedClass, start));
 }
 
 /* Unblock every streaming thread: FLUSH_START sent into each element's sink pads (sources are
@@ -406,17 +511,11 @@ static void teardown(VfPipeline *p, gboolean drained)
   g_mutex_unlock(&p->lock);
   if (running) {
     if (drained)
-      for (guint i = 0; i < p->receivers->len; i++)
-        vf_receiver_drain(g_ptr_array_index(p->receivers, i));
+      call_attached(p, G_STRUCT_OFFSET(VfAttachedClass, drain));
     else
       flush_all_sink_pads(p);
     gst_element_set_state(p->pipeline, GST_STATE_NULL);
-    for (guint i = 0; i < p->feeders->len; i++)
-      vf_feeder_stop(g_ptr_array_index(p->feeders, i));
-    for (guint i = 0; i < p->receivers->len; i++) {
-      vf_receiver_stop(g_ptr_array_index(p->receivers, i));
-      vf_receiver_report(g_ptr_array_index(p->receivers, i));
-    }
+    call_attached(p, G_STRUCT_OFFSET(VfAttachedClass, stop));
     g_mutex_lock(&p->lock);
     p->running = FALSE;
     g_cond_broadcast(&p->cond);
@@ -440,7 +539,8 @@ static gboolean take_error(VfPipeline *p, GError **error)
 
 gboolean vf_pipeline_start(VfPipeline *pipeline, GError **error)
 {
-  g_return_val_if_fail(pipeline != NULL, FALSE);
+  if (vf_arg_is_null(pipeline, "pipeline", G_STRFUNC, error))
+    return FALSE;
   if (vf_pipeline_get_state(pipeline) == VF_STATE_PLAYING)
     return TRUE;
   start_threads(pipeline);
@@ -477,7 +577,8 @@ gboolean vf_pipeline_start(VfPipeline *pipeline, GError **error)
 
 gboolean vf_pipeline_wait(VfPipeline *pipeline, GError **error)
 {
-  g_return_val_if_fail(pipeline != NULL, FALSE);
+  if (vf_arg_is_null(pipeline, "pipeline", G_STRFUNC, error))
+    return FALSE;
   const guint interrupts_at_start = vf_interrupt_begin_wait();
   guint interrupts_seen = interrupts_at_start;
   gboolean interrupted = FALSE;
@@ -503,6 +604,8 @@ gboolean vf_pipeline_wait(VfPipeline *pipeline, GError **error)
   gboolean drained = pipeline->eos && !pipeline->error;
   g_mutex_unlock(&pipeline->lock);
   teardown(pipeline, drained && !interrupted);
+  /* The watches have seen how the run ended before wait() says it. */
+  vf_bus_flush(pipeline->pipeline);
   if (!take_error(pipeline, error))
     return FALSE;
   if (interrupted) {
@@ -520,7 +623,8 @@ gboolean vf_pipeline_run(VfPipeline *pipeline, GError **error)
 
 void vf_pipeline_stop(VfPipeline *pipeline)
 {
-  g_return_if_fail(pipeline != NULL);
+  if (pipeline == NULL)
+    return;
   g_mutex_lock(&pipeline->lock);
   pipeline->stop_requested = TRUE;
   g_cond_broadcast(&pipeline->cond);
@@ -536,12 +640,16 @@ static void send_eos_async(GstElement *element, gpointer data)
 
 void vf_pipeline_send_eos(VfPipeline *pipeline)
 {
+  if (pipeline == NULL)
+    return;
   /* From a thread pool, so it is safe from any thread, streaming threads included. */
   gst_element_call_async(pipeline->pipeline, send_eos_async, NULL, NULL);
 }
 
-static gboolean change_state(VfPipeline *p, GstState state, GError **error)
+static gboolean change_state(VfPipeline *p, GstState state, const char *func, GError **error)
 {
+  if (vf_arg_is_null(p, "pipeline", func, error))
+    return FALSE;
   if (vf_pipeline_get_state(p) == VF_STATE_NULL) {
     g_set_error(error, VF_ERROR, VF_ERROR_STATE, "pipeline '%s' is not running: start() it first",
                 vf_pipeline_get_name(p));
@@ -561,16 +669,18 @@ static gboolean change_state(VfPipeline *p, GstState state, GError **error)
 
 gboolean vf_pipeline_pause(VfPipeline *pipeline, GError **error)
 {
-  return change_state(pipeline, GST_STATE_PAUSED, error);
+  return change_state(pipeline, GST_STATE_PAUSED, G_STRFUNC, error);
 }
 
 gboolean vf_pipeline_resume(VfPipeline *pipeline, GError **error)
 {
-  return change_state(pipeline, GST_STATE_PLAYING, error);
+  return change_state(pipeline, GST_STATE_PLAYING, G_STRFUNC, error);
 }
 
 VfState vf_pipeline_get_state(VfPipeline *pipeline)
 {
+  if (pipeline == NULL)
+    return VF_STATE_NULL;
   GstState state = GST_STATE_NULL, pending = GST_STATE_VOID_PENDING;
   gst_element_get_state(pipeline->pipeline, &state, &pending, 0);
   /* A pipeline on its way to PLAYING counts as playing. */
@@ -590,5 +700,6 @@ VfState vf_pipeline_get_state(VfPipeline *pipeline)
 
 void vf_pipeline_set_start_timeout(VfPipeline *pipeline, GstClockTime timeout)
 {
-  pipeline->start_timeout = timeout;
+  if (pipeline)
+    pipeline->start_timeout = timeout;
 }

@@ -3,6 +3,8 @@
 
 #include <vidflow/probe.h>
 
+#include "pipeline-private.h"
+
 typedef enum {
   VF_PROBE_KIND_USER = 0,
   VF_PROBE_KIND_FPS,
@@ -17,6 +19,7 @@ struct _VfProbe {
   gulong probe_id;
   GMutex lock;
   guint64 seen, dropped;
-  VfProbeKind kind;   /* built-in probes: user_data is their state */
-  gboolean read_only; /* built-in probes only look: no need to make buffers writable */
+  VfAttachable attach; /* for vf_pipeline_attach_probe; invalid: from vf_probe_new */
+  VfProbeKind kind;    /* built-in probes: user_data is their state */
+  gboolean read_only;  /* built-in probes only look: no need to make buffers writable */
 };

@@ -1,49 +1,64 @@
 /* vidflow: VfProbe, user callbacks on the buffers passing one pad: a buffer operator and a
  * batch-metadata operator, on a buffer made writable for them. */
 #include "buffer-private.h"
+#include "error-private.h"
 #include "pipeline-private.h"
 #include "probe-private.h"
 
 VfProbe *vf_probe_new(const char *name, const VfProbeCallbacks *callbacks, gpointer user_data)
 {
-  g_return_val_if_fail(callbacks != NULL
-                           && (callbacks->on_buffer != NULL || callbacks->on_batch_meta != NULL),
-                       NULL);
   VfProbe *p = g_new0(VfProbe, 1);
   p->name = g_strdup(name ? name : "probe");
-  p->callbacks = *callbacks;
+  if (callbacks)
+    p->callbacks = *callbacks;
   p->user_data = user_data;
   g_mutex_init(&p->lock);
+  if (callbacks == NULL || (callbacks->on_buffer == NULL && callbacks->on_batch_meta == NULL))
+    p->attach.invalid
+        = g_error_new(VF_ERROR, VF_ERROR_ARGUMENT,
+                      "probe '%s' has neither on_buffer() nor on_batch_meta(): a probe "
+                      "needs one of them",
+                      p->name);
   return p;
 }
 
-void vf_probe_unbind(VfProbe *probe)
+static void probe_unbind(gpointer data)
 {
+  VfProbe *probe = data;
   if (probe->pad == NULL)
     return;
   gst_pad_remove_probe(probe->pad, probe->probe_id);
   gst_clear_object(&probe->pad);
 }
 
-void vf_probe_free(VfProbe *probe)
+static void probe_free(gpointer data)
 {
-  if (probe == NULL)
-    return;
-  vf_probe_unbind(probe);
+  VfProbe *probe = data;
+  probe_unbind(probe);
   if (probe->callbacks.destroy)
     probe->callbacks.destroy(probe->user_data);
+  g_clear_error(&probe->attach.invalid);
   g_mutex_clear(&probe->lock);
   g_free(probe->name);
   g_free(probe);
 }
 
+void vf_probe_free(VfProbe *probe)
+{
+  /* An attached probe belongs to its pipeline, which frees it. */
+  if (probe && !probe->attach.owned)
+    probe_free(probe);
+}
+
 const char *vf_probe_get_name(const VfProbe *probe)
 {
-  return probe->name;
+  return probe ? probe->name : NULL;
 }
 
 guint64 vf_probe_get_seen(const VfProbe *probe)
 {
+  if (probe == NULL)
+    return 0;
   VfProbe *p = (VfProbe *)probe;
   g_mutex_lock(&p->lock);
   guint64 n = p->seen;
@@ -53,6 +68,8 @@ guint64 vf_probe_get_seen(const VfProbe *probe)
 
 guint64 vf_probe_get_dropped(const VfProbe *probe)
 {
+  if (probe == NULL)
+    return 0;
   VfProbe *p = (VfProbe *)probe;
   g_mutex_lock(&p->lock);
   guint64 n = p->dropped;
@@ -121,7 +138,7 @@ static GstPad *find_pad(GstElement *element, const char *spec, GError **error)
   return pad;
 }
 
-gboolean vf_probe_bind(VfProbe *probe, GstElement *element, const char *pad, GError **error)
+static gboolean bind(VfProbe *probe, GstElement *element, const char *pad, GError **error)
 {
   if (probe->pad) {
     g_set_error(error, VF_ERROR, VF_ERROR_ARGUMENT, "probe '%s' is already attached", probe->name);
@@ -133,4 +150,22 @@ gboolean vf_probe_bind(VfProbe *probe, GstElement *element, const char *pad, GEr
   probe->probe_id
       = gst_pad_add_probe(probe->pad, GST_PAD_PROBE_TYPE_BUFFER, on_buffer, probe, NULL);
   return TRUE;
+}
+
+static const VfAttachedClass probe_class = {
+  .kind = "probe",
+  .constructor = "vf_probe_new",
+  .unbind = probe_unbind,
+  .free = probe_free,
+};
+
+gboolean vf_pipeline_attach_probe(VfPipeline *pipeline, const char *element, const char *pad,
+                                  VfProbe *probe, GError **error)
+{
+  if (!vf_pipeline_adopt(pipeline, &probe_class, probe, probe ? &probe->attach : NULL,
+                         probe ? probe->name : NULL, element, G_STRFUNC, error))
+    return FALSE;
+  /* Probes may be attached at any time, the pipeline running or not. */
+  GstElement *e = vf_pipeline_lookup(pipeline, element, error);
+  return e && bind(probe, e, pad, error);
 }

@@ -1,6 +1,6 @@
 /* vidflow: set element properties from strings (as gst-launch does) or typed values, with errors
  * that name the element, the property and what it accepts. */
-#include "pipeline-private.h"
+#include "property-private.h"
 
 static GParamSpec *find_writable(GstElement *element, const char *property, GError **error)
 {

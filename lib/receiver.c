@@ -1,5 +1,8 @@
 /* vidflow: VfReceiver, a retriever's consume() on a thread of its own that pulls from an appsink,
  * so the appsink's bounded queue and drop policy really apply and counts stay exact. */
+#include <vidflow/receiver.h>
+
+#include "error-private.h"
 #include "pipeline-private.h"
 
 #include <gst/app/gstappsink.h>
@@ -10,8 +13,11 @@ struct _VfReceiver {
   gpointer user_data;
   guint max_buffers;
   VfDropPolicy policy;
+  VfAttachable attach; /* for vf_pipeline_attach_receiver; invalid: from new or set_queue */
 
-  VfPipeline *pipeline;
+  /* ends the stream of the pipeline it is attached to (after VF_CONSUME_STOP), any thread */
+  void (*end_stream)(gpointer data);
+  gpointer end_stream_data;
   GstElement *appsink; /* ref */
   GstPad *pad;         /* the appsink's sink pad, where arrivals and EOS are counted */
   gulong probe_id;
@@ -27,21 +33,26 @@ struct _VfReceiver {
 VfReceiver *vf_receiver_new(const char *name, const VfRetrieverCallbacks *callbacks,
                             gpointer user_data)
 {
-  g_return_val_if_fail(callbacks != NULL && callbacks->consume != NULL, NULL);
   VfReceiver *r = g_new0(VfReceiver, 1);
   r->name = g_strdup(name ? name : "receiver");
-  r->callbacks = *callbacks;
+  if (callbacks)
+    r->callbacks = *callbacks;
   r->user_data = user_data;
   r->max_buffers = 4;
   g_mutex_init(&r->lock);
+  if (callbacks == NULL || callbacks->consume == NULL)
+    r->attach.invalid
+        = g_error_new(VF_ERROR, VF_ERROR_ARGUMENT,
+                      "receiver '%s' has no consume() callback: a retriever needs one", r->name);
   return r;
 }
 
-void vf_receiver_free(VfReceiver *receiver)
+static void receiver_join(VfReceiver *receiver);
+
+static void receiver_free(gpointer data)
 {
-  if (receiver == NULL)
-    return;
-  vf_receiver_stop(receiver);
+  VfReceiver *receiver = data;
+  receiver_join(receiver);
   if (receiver->pad) {
     gst_pad_remove_probe(receiver->pad, receiver->probe_id);
     gst_object_unref(receiver->pad);
@@ -50,24 +61,47 @@ void vf_receiver_free(VfReceiver *receiver)
     gst_object_unref(receiver->appsink);
   if (receiver->callbacks.destroy)
     receiver->callbacks.destroy(receiver->user_data);
+  g_clear_error(&receiver->attach.invalid);
   g_mutex_clear(&receiver->lock);
   g_free(receiver->name);
   g_free(receiver);
 }
 
+void vf_receiver_free(VfReceiver *receiver)
+{
+  /* An attached receiver belongs to its pipeline, which frees it. */
+  if (receiver && !receiver->attach.owned)
+    receiver_free(receiver);
+}
+
 void vf_receiver_set_queue(VfReceiver *receiver, guint max_buffers, VfDropPolicy policy)
 {
+  if (receiver == NULL)
+    return;
+  if (policy != VF_DROP_NONE && policy != VF_DROP_OLDEST) {
+    if (receiver->attach.invalid == NULL)
+      receiver->attach.invalid = g_error_new(VF_ERROR, VF_ERROR_ARGUMENT,
+                                             "receiver '%s': drop policy %d is not a VfDropPolicy",
+                                             receiver->name, (gint)policy);
+    return;
+  }
   receiver->max_buffers = MAX(max_buffers, 1);
   receiver->policy = policy;
 }
 
 const char *vf_receiver_get_name(const VfReceiver *receiver)
 {
-  return receiver->name;
+  return receiver ? receiver->name : NULL;
 }
 
 void vf_receiver_get_stats(const VfReceiver *receiver, VfReceiverStats *stats)
 {
+  if (stats == NULL)
+    return;
+  if (receiver == NULL) {
+    *stats = (VfReceiverStats){ 0 };
+    return;
+  }
   VfReceiver *r = (VfReceiver *)receiver; /* the lock is not part of the value */
   g_mutex_lock(&r->lock);
   *stats = r->stats;
@@ -95,15 +129,13 @@ static GstPadProbeReturn on_sink_pad(GstPad *pad, GstPadProbeInfo *info, gpointe
   return GST_PAD_PROBE_OK;
 }
 
-gboolean vf_receiver_bind(VfReceiver *receiver, VfPipeline *pipeline, GstElement *appsink,
-                          GError **error)
+static gboolean bind(VfReceiver *receiver, GstElement *appsink, GError **error)
 {
   if (receiver->appsink) {
     g_set_error(error, VF_ERROR, VF_ERROR_ARGUMENT, "receiver '%s' is already attached to '%s'",
                 receiver->name, GST_ELEMENT_NAME(receiver->appsink));
     return FALSE;
   }
-  receiver->pipeline = pipeline;
   receiver->appsink = gst_object_ref(appsink);
   g_object_set(appsink, "max-buffers", receiver->max_buffers, "drop",
                receiver->policy == VF_DROP_OLDEST, NULL);
@@ -135,7 +167,7 @@ static void consume(VfReceiver *r, GstSample *sample)
               " failures so far); continuing",
               r->name, consumed, errors);
   if (ret < 0)
-    vf_pipeline_send_eos(r->pipeline);
+    r->end_stream(r->end_stream_data);
 }
 
 static gpointer receiver_thread(gpointer data)
@@ -164,8 +196,9 @@ static gpointer receiver_thread(gpointer data)
   return NULL;
 }
 
-void vf_receiver_start(VfReceiver *receiver)
+static void receiver_start(gpointer data)
 {
+  VfReceiver *receiver = data;
   if (receiver->thread || receiver->appsink == NULL)
     return;
   g_mutex_lock(&receiver->lock);
@@ -177,15 +210,17 @@ void vf_receiver_start(VfReceiver *receiver)
   receiver->thread = g_thread_new(receiver->name, receiver_thread, receiver);
 }
 
-void vf_receiver_drain(VfReceiver *receiver)
+/* Waits until the receiver consumed what reached its appsink before EOS. */
+static void receiver_drain(gpointer data)
 {
+  VfReceiver *receiver = data;
   if (receiver->thread == NULL)
     return;
   g_thread_join(receiver->thread);
   receiver->thread = NULL;
 }
 
-void vf_receiver_stop(VfReceiver *receiver)
+static void receiver_join(VfReceiver *receiver)
 {
   if (receiver->thread == NULL)
     return;
@@ -196,7 +231,8 @@ void vf_receiver_stop(VfReceiver *receiver)
   receiver->thread = NULL;
 }
 
-void vf_receiver_report(VfReceiver *receiver)
+/* Logs a warning if buffers were dropped. */
+static void receiver_report(VfReceiver *receiver)
 {
   g_mutex_lock(&receiver->lock);
   receiver->stats.dropped
@@ -211,4 +247,38 @@ void vf_receiver_report(VfReceiver *receiver)
               receiver->policy == VF_DROP_OLDEST ? "dropped by the drop-oldest policy, or still "
                                                    "queued when the pipeline stopped"
                                                  : "still queued when the pipeline stopped");
+}
+
+/* The pipeline is at NULL: join the thread, report drops. */
+static void receiver_stop(gpointer data)
+{
+  receiver_join(data);
+  receiver_report(data);
+}
+
+static const VfAttachedClass receiver_class = {
+  .kind = "receiver",
+  .constructor = "vf_receiver_new",
+  .start = receiver_start,
+  .drain = receiver_drain,
+  .stop = receiver_stop,
+  .free = receiver_free,
+};
+
+static void end_pipeline_stream(gpointer pipeline)
+{
+  vf_pipeline_send_eos(pipeline);
+}
+
+gboolean vf_pipeline_attach_receiver(VfPipeline *pipeline, const char *element,
+                                     VfReceiver *receiver, const char *tips, GError **error)
+{
+  if (!vf_pipeline_adopt(pipeline, &receiver_class, receiver, receiver ? &receiver->attach : NULL,
+                         receiver ? receiver->name : NULL, element, G_STRFUNC, error))
+    return FALSE;
+  receiver->end_stream = end_pipeline_stream;
+  receiver->end_stream_data = pipeline;
+  GstElement *appsink
+      = vf_pipeline_lookup_for_attach(pipeline, element, "appsink", tips, "new-sample", error);
+  return appsink && bind(receiver, appsink, error);
 }

@@ -1,4 +1,5 @@
 /* vidflow: VfTensor, reference-counted n-d views over memory someone keeps alive. */
+#include "error-private.h"
 #include "tensor-private.h"
 
 #include <string.h>
@@ -31,6 +32,8 @@ const char *vf_dtype_to_string(VfDType dtype)
 
 gboolean vf_layout_from_string(const char *name, VfLayout *layout, GError **error)
 {
+  if (vf_arg_is_null(layout, "layout", G_STRFUNC, error))
+    return FALSE;
   if (name == NULL || *name == '\0')
     *layout = VF_LAYOUT_NONE;
   else if (g_ascii_strcasecmp(name, "HWC") == 0)
@@ -50,6 +53,10 @@ static gboolean check_shape(guint ndim, const gint64 *shape, GError **error)
   if (ndim == 0 || ndim > VF_TENSOR_MAX_DIMS) {
     g_set_error(error, VF_ERROR, VF_ERROR_ARGUMENT, "a tensor has 1 to %d dimensions, not %u",
                 VF_TENSOR_MAX_DIMS, ndim);
+    return FALSE;
+  }
+  if (shape == NULL) {
+    g_set_error(error, VF_ERROR, VF_ERROR_ARGUMENT, "the shape of a %u-D tensor is NULL", ndim);
     return FALSE;
   }
   for (guint i = 0; i < ndim; i++)
@@ -96,10 +103,20 @@ VfTensor *vf_tensor_new(VfDType dtype, guint ndim, const gint64 *shape, GError *
   }
   if (!check_shape(ndim, shape, error))
     return NULL;
-  gsize n = 1;
-  for (guint i = 0; i < ndim; i++)
-    n *= (gsize)shape[i];
-  gpointer data = g_malloc0(MAX(n, 1) * vf_dtype_size(dtype));
+  gsize bytes = vf_dtype_size(dtype);
+  for (guint i = 0; i < ndim; i++) {
+    if (!g_size_checked_mul(&bytes, bytes, (gsize)shape[i])) {
+      g_set_error(error, VF_ERROR, VF_ERROR_SIZE,
+                  "a %s tensor of this shape overflows memory sizes", vf_dtype_to_string(dtype));
+      return NULL;
+    }
+  }
+  gpointer data = g_try_malloc0(MAX(bytes, 1));
+  if (data == NULL) {
+    g_set_error(error, VF_ERROR, VF_ERROR_SIZE, "cannot allocate a %s tensor of %zu bytes",
+                vf_dtype_to_string(dtype), bytes);
+    return NULL;
+  }
   VfTensor *t = tensor_alloc(data, dtype, ndim, shape, NULL);
   t->writable = TRUE;
   t->owner = data;
@@ -230,7 +247,8 @@ VfTensor *vf_tensor_new_frame_view(VfColorFormat format, guint width, guint heig
 
 VfTensor *vf_tensor_ref(VfTensor *tensor)
 {
-  g_return_val_if_fail(tensor != NULL, NULL);
+  if (tensor == NULL)
+    return NULL;
   g_atomic_int_inc(&tensor->refcount);
   return tensor;
 }
@@ -246,41 +264,57 @@ void vf_tensor_unref(VfTensor *tensor)
 
 gpointer vf_tensor_get_data(const VfTensor *tensor)
 {
+  if (tensor == NULL)
+    return NULL;
   return tensor->data;
 }
 
 guint vf_tensor_get_ndim(const VfTensor *tensor)
 {
+  if (tensor == NULL)
+    return 0;
   return tensor->ndim;
 }
 
 const gint64 *vf_tensor_get_shape(const VfTensor *tensor)
 {
+  if (tensor == NULL)
+    return NULL;
   return tensor->shape;
 }
 
 const gint64 *vf_tensor_get_strides(const VfTensor *tensor)
 {
+  if (tensor == NULL)
+    return NULL;
   return tensor->strides;
 }
 
 VfDType vf_tensor_get_dtype(const VfTensor *tensor)
 {
+  if (tensor == NULL)
+    return VF_DTYPE_UINT8;
   return tensor->dtype;
 }
 
 VfDevice vf_tensor_get_device(const VfTensor *tensor)
 {
+  if (tensor == NULL)
+    return VF_DEVICE_CPU;
   return tensor->device;
 }
 
 gint vf_tensor_get_device_id(const VfTensor *tensor)
 {
+  if (tensor == NULL)
+    return 0;
   return tensor->device_id;
 }
 
 gsize vf_tensor_get_n_elements(const VfTensor *tensor)
 {
+  if (tensor == NULL)
+    return 0;
   gsize n = 1;
   for (guint i = 0; i < tensor->ndim; i++)
     n *= (gsize)tensor->shape[i];
@@ -289,6 +323,8 @@ gsize vf_tensor_get_n_elements(const VfTensor *tensor)
 
 gboolean vf_tensor_is_contiguous(const VfTensor *tensor)
 {
+  if (tensor == NULL)
+    return FALSE;
   gint64 expected = 1;
   for (gint i = (gint)tensor->ndim - 1; i >= 0; i--) {
     if (tensor->shape[i] != 1 && tensor->strides[i] != expected)
@@ -300,11 +336,19 @@ gboolean vf_tensor_is_contiguous(const VfTensor *tensor)
 
 VfLayout vf_tensor_get_layout(const VfTensor *tensor)
 {
+  if (tensor == NULL)
+    return VF_LAYOUT_NONE;
   return tensor->layout;
 }
 
 gboolean vf_tensor_set_layout(VfTensor *tensor, VfLayout layout, GError **error)
 {
+  if (vf_arg_is_null(tensor, "tensor", G_STRFUNC, error))
+    return FALSE;
+  if ((guint)layout > VF_LAYOUT_CHW) {
+    g_set_error(error, VF_ERROR, VF_ERROR_ARGUMENT, "layout %d is not a VfLayout", (gint)layout);
+    return FALSE;
+  }
   if (layout != VF_LAYOUT_NONE && tensor->ndim != 3) {
     g_set_error(error, VF_ERROR, VF_ERROR_ARGUMENT,
                 "layout %s needs a 3-D tensor, this one has %u dimensions",
@@ -317,11 +361,15 @@ gboolean vf_tensor_set_layout(VfTensor *tensor, VfLayout layout, GError **error)
 
 VfColorFormat vf_tensor_get_color_format(const VfTensor *tensor)
 {
+  if (tensor == NULL)
+    return VF_COLOR_FORMAT_UNKNOWN;
   return tensor->color_format;
 }
 
 guint vf_tensor_get_width(const VfTensor *tensor)
 {
+  if (tensor == NULL)
+    return 0;
   if (tensor->color_format != VF_COLOR_FORMAT_UNKNOWN)
     return tensor->width;
   if (tensor->ndim >= 2)
@@ -331,6 +379,8 @@ guint vf_tensor_get_width(const VfTensor *tensor)
 
 guint vf_tensor_get_height(const VfTensor *tensor)
 {
+  if (tensor == NULL)
+    return 0;
   if (tensor->color_format != VF_COLOR_FORMAT_UNKNOWN)
     return tensor->height;
   if (tensor->ndim >= 2)
@@ -340,12 +390,14 @@ guint vf_tensor_get_height(const VfTensor *tensor)
 
 guint vf_tensor_get_n_planes(const VfTensor *tensor)
 {
+  if (tensor == NULL)
+    return 0;
   return tensor->n_planes;
 }
 
 gboolean vf_tensor_get_plane(const VfTensor *tensor, guint i, gpointer *data, gsize *stride)
 {
-  if (i >= tensor->n_planes)
+  if (tensor == NULL || i >= tensor->n_planes)
     return FALSE;
   if (data)
     *data = tensor->planes[i];
@@ -401,6 +453,8 @@ static VfTensor *clone_frame(const VfTensor *t)
 
 VfTensor *vf_tensor_clone(const VfTensor *tensor, GError **error)
 {
+  if (vf_arg_is_null(tensor, "tensor", G_STRFUNC, error))
+    return NULL;
   if (tensor->device != VF_DEVICE_CPU) {
     g_set_error_literal(error, VF_ERROR, VF_ERROR_UNSUPPORTED,
                         "cloning CUDA tensors is not supported by this build");

@@ -4,6 +4,7 @@
 #include <vidflow/yaml.h>
 
 #include "custom-private.h"
+#include "error-private.h"
 #include "pipeline-private.h"
 #include "yaml-doc.h"
 
@@ -355,6 +356,8 @@ static gboolean add_edge(Graph *g, yaml_node_t *key, yaml_node_t *value, GError 
 
 VfPipeline *vf_pipeline_new_from_yaml(const char *path, GError **error)
 {
+  if (vf_arg_is_null(path, "path", G_STRFUNC, error))
+    return NULL;
   VfYamlDoc *doc = vf_yaml_doc_load(path, error);
   if (doc == NULL)
     return NULL;

@@ -40,7 +40,10 @@ static inline VfBuffer *test_source_generate(gsize size, gpointer user_data, GEr
   s->made++;
   if (s->wrong_size) {
     guint8 *d = g_malloc0(s->wrong_size);
-    return vf_buffer_new_from_gst(gst_buffer_new_wrapped(d, s->wrong_size), NULL);
+    GstBuffer *b = gst_buffer_new_wrapped(d, s->wrong_size);
+    VfBuffer *out = vf_buffer_new_from_gst(b, NULL); /* takes its own reference */
+    gst_buffer_unref(b);
+    return out;
   }
   VfColorFormat format = s->wrong_format ? VF_COLOR_FORMAT_RGBA : s->format;
   if (s->wrong_format)

@@ -16,6 +16,7 @@
 #include <vidflow/vidflow.h>
 
 #include "detect.h"
+#include "report.h"
 
 #ifndef VF_SOURCE_ROOT
 #define VF_SOURCE_ROOT "."
@@ -214,6 +215,7 @@ int vf_cmd_detect(int argc, char **argv)
     g_print("vidflow detect: %s -> vfinfer (%s)%s\n", input, config,
             no_video ? "" : " -> vfosd -> H.264 MP4");
     vf_handle_interrupts();
+    vf_cmd_report_messages(p, FALSE);
     ok = vf_pipeline_run(p, &err);
   }
   gint64 end = g_get_monotonic_time();

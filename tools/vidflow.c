@@ -5,6 +5,8 @@
  *
  * Progress (on a terminal, once a second): frames and fps of each source, and the objects found
  * by the detector (vfinfer) that found the most. The summary repeats them for the whole run.
+ * Warnings of elements and sources that reconnect are printed to stderr as they happen (with
+ * --quiet too).
  *   vidflow check FILE.yaml        build it, report errors, do not run
  *   vidflow objects                list the custom objects (built-in and plugins)
  *
@@ -14,6 +16,7 @@
 #include <vidflow/vidflow.h>
 
 #include "detect.h"
+#include "report.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -270,6 +273,7 @@ static int cmd_run(const char *path, const Options *opt)
   pr.duration_s = opt->duration;
   pr.pipeline = pipeline;
   progress_attach(&pr, pipeline);
+  vf_cmd_report_messages(pipeline, pr.live);
   const char *name = GST_ELEMENT_NAME(vf_pipeline_get_gst_pipeline(pipeline));
   pr.started_us = pr.last_us = g_get_monotonic_time();
   gboolean ok = flow ? vf_flow_start(flow, &err) : vf_pipeline_start(pipeline, &err);

@@ -2,7 +2,15 @@
  *
  * Rule (as libuv's): a call that fails returns FALSE/NULL and sets *error (when error is not NULL);
  * it never fires the callbacks it was given. Messages name the element, pad, property or file that
- * is wrong and say what to do. */
+ * is wrong and say what to do.
+ *
+ * Bad arguments never abort or crash (no critical warnings either, so G_DEBUG=fatal-criticals is
+ * safe): a function with a GError fails with VF_ERROR_ARGUMENT (or a more precise code) naming
+ * the argument; one without a GError does nothing for a NULL object and returns its neutral value
+ * (0, FALSE, NULL, *_UNKNOWN, GST_CLOCK_TIME_NONE; headers say where it is another one); free and
+ * unref functions accept NULL. Constructors of objects handed to attach_* (vf_feeder_new,
+ * vf_receiver_new, vf_probe_new) never return NULL: what is wrong with their arguments is
+ * reported when attaching. */
 #pragma once
 
 #include <glib.h>

@@ -41,20 +41,29 @@ typedef struct {
   void (*destroy)(gpointer user_data);
 } VfProviderCallbacks;
 
-/* A feeder (transfer full) wrapping a provider. `info` may be NULL (everything from the caps). */
+/* A feeder (transfer full, never NULL) wrapping a provider. `name` may be NULL ("feeder"); `info`
+ * may be NULL (everything from the caps). What is wrong with the arguments (no generate(), a
+ * format that is not a VfColorFormat, a width without a height, a negative frame rate, an
+ * unknown device) is kept and reported by vf_pipeline_attach_feeder as a VF_ERROR_ARGUMENT
+ * naming the field, so vf_pipeline_attach_feeder(p, "src", vf_feeder_new(...), NULL, &err)
+ * inline is safe. */
 VF_API VfFeeder *vf_feeder_new(const char *name, const VfProviderInfo *info,
                                const VfProviderCallbacks *callbacks, gpointer user_data);
-/* Frees a feeder that was never attached (attached ones belong to their pipeline). */
+/* Frees a feeder that was never attached (runs its destroy); NULL and attached feeders (they
+ * belong to their pipeline) are left alone. */
 VF_API void vf_feeder_free(VfFeeder *feeder);
-/* Frames queued in the appsrc before it reports enough-data (default 4, at least 1). */
+/* Frames queued in the appsrc before it reports enough-data (default 4, at least 1); before
+ * attaching. */
 VF_API void vf_feeder_set_max_buffers(VfFeeder *feeder, guint max_buffers);
+/* (transfer none) NULL for NULL. */
 VF_API const char *vf_feeder_get_name(const VfFeeder *feeder);
-/* Buffers pushed so far (thread-safe). */
+/* Buffers pushed so far (thread-safe; 0 for NULL). */
 VF_API guint64 vf_feeder_get_pushed(const VfFeeder *feeder);
 
-/* Attach to the appsrc called `element`. tips must be NULL or "need-data/enough-data". The
- * pipeline takes the feeder (transfer full) even on failure; the pointer stays valid for queries
- * until the pipeline is freed. */
+/* Attach to the appsrc called `element`. tips must be NULL or "need-data/enough-data". The feeder
+ * is taken (transfer full) even on failure: the pipeline keeps it (still valid for queries)
+ * until vf_pipeline_free; with a NULL pipeline it is freed at once. A NULL feeder, or one
+ * attached before (refused: it stays its pipeline's), fails with VF_ERROR_ARGUMENT. */
 VF_API gboolean vf_pipeline_attach_feeder(VfPipeline *pipeline, const char *element,
                                           VfFeeder *feeder, const char *tips, GError **error);
 

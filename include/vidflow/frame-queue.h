@@ -17,6 +17,9 @@ typedef enum {
   VF_QUEUE_CLOSED,  /* closed (and, for pop, empty) */
 } VfQueueStatus;
 
+/* A queue of at most `capacity` buffers (0 is taken as 1). A NULL queue (or a NULL buffer, or a NULL
+ * out pointer) makes push and pop return VF_QUEUE_CLOSED at once; free, close and get_length of
+ * NULL do nothing / return 0. */
 VF_API VfFrameQueue *vf_frame_queue_new(guint capacity);
 VF_API void vf_frame_queue_free(VfFrameQueue *queue);
 /* Push (a reference is taken), waiting up to timeout_us while full (-1: no limit). */

@@ -31,7 +31,11 @@
  *   display coordinates are scaled). A copy of a part of a buffer drops the meta.
  *
  * Labels, sensor ids and names are interned (g_intern_string): the const char * getters return
- * strings that stay valid for the life of the process. */
+ * strings that stay valid for the life of the process.
+ *
+ * NULL (error.h): every function here accepts a NULL meta, object, buffer, rectangle or out
+ * pointer, changes nothing and returns its neutral value (vf_frame_meta_get_objects: an empty
+ * array; vf_batch_meta_add on a buffer that is not writable: NULL). */
 #pragma once
 
 #include <gst/gst.h>

@@ -10,7 +10,11 @@
  * Threads: build the pipeline (add/set/link/attach) from one thread. start, wait, stop, pause,
  * resume and get_state may be called from any application thread; send_eos from any thread,
  * callbacks included. Never call stop or free from inside a feeder, receiver or probe callback
- * (they would wait for themselves): return VF_CONSUME_STOP or call vf_pipeline_send_eos instead. */
+ * (they would wait for themselves): return VF_CONSUME_STOP or call vf_pipeline_send_eos instead.
+ * Bus watches (below) say what their callbacks may call.
+ *
+ * Bad arguments (error.h): a NULL pipeline, element name or property fails with
+ * VF_ERROR_ARGUMENT; vf_pipeline_free(NULL), stop(NULL) and send_eos(NULL) do nothing. */
 #pragma once
 
 #include <gst/gst.h>
@@ -30,6 +34,8 @@ typedef enum {
 /* Initialise GStreamer and find the vidflow plugin (idempotent; vf_pipeline_new calls it). */
 VF_API gboolean vf_init(GError **error);
 
+/* A new, empty pipeline (transfer full). `name` may be NULL (GStreamer picks one). NULL only when
+ * vf_init fails (vf_init(&error) says why). */
 VF_API VfPipeline *vf_pipeline_new(const char *name);
 /* Stops the pipeline if needed, joins every vidflow thread, frees everything, runs the destroy
  * callbacks of attached providers, retrievers and probes. NULL is ignored. */
@@ -41,14 +47,16 @@ VF_API void vf_pipeline_free(VfPipeline *pipeline);
  * ("30/1"), caps and structures. */
 VF_API gboolean vf_pipeline_add(VfPipeline *pipeline, const char *factory, const char *name,
                                 GError **error, ...) G_GNUC_NULL_TERMINATED;
-/* The same with a NULL-terminated array {name, value, name, value, ..., NULL} (may be NULL). */
+/* The same with a NULL-terminated array {name, value, name, value, ..., NULL} (may be NULL). A name
+ * without a value fails with VF_ERROR_VALUE. */
 VF_API gboolean vf_pipeline_addv(VfPipeline *pipeline, const char *factory, const char *name,
                                  const char *const *properties, GError **error);
 
 /* Set a property of a named element from a string (converted as in vf_pipeline_add). */
 VF_API gboolean vf_pipeline_set(VfPipeline *pipeline, const char *element, const char *property,
                                 const char *value, GError **error);
-/* Typed setters; the value must fit the property's type and range. */
+/* Typed setters; the value must fit the property's type and range. set_value: an initialised
+ * GValue (transfer none); set_string with NULL clears a string property. */
 VF_API gboolean vf_pipeline_set_value(VfPipeline *pipeline, const char *element,
                                       const char *property, const GValue *value, GError **error);
 VF_API gboolean vf_pipeline_set_int(VfPipeline *pipeline, const char *element, const char *property,
@@ -62,7 +70,8 @@ VF_API gboolean vf_pipeline_set_string(VfPipeline *pipeline, const char *element
 
 /* (transfer none, nullable) the element called `name`, or NULL. */
 VF_API GstElement *vf_pipeline_get_element(VfPipeline *pipeline, const char *name);
-/* (transfer none) the underlying GstPipeline. */
+/* (transfer none) the underlying GstPipeline (NULL for a NULL pipeline). Its bus: see "the bus"
+ * below before installing a sync handler or a bus watch of your own. */
 VF_API GstElement *vf_pipeline_get_gst_pipeline(VfPipeline *pipeline);
 
 /* Link a chain of named elements, NULL-terminated: link(p, &err, "a", "b", "c", NULL).
@@ -94,6 +103,58 @@ VF_API gboolean vf_pipeline_resume(VfPipeline *pipeline, GError **error);
 VF_API VfState vf_pipeline_get_state(VfPipeline *pipeline);
 /* How long start() waits for prerolling (default 10 s). */
 VF_API void vf_pipeline_set_start_timeout(VfPipeline *pipeline, GstClockTime timeout);
+
+/* ---- the bus: every message of the pipeline, for the application ----
+ *
+ * Each message the pipeline posts goes first to vidflow (end of stream, errors: what wait()
+ * returns on), then to every watch whose `types` include the message's type:
+ * - on_sync_message runs on the thread that posted the message (a streaming thread, or the
+ *   application thread changing the pipeline's state), before the message reaches the GstBus.
+ *   For what must be answered at once, e.g. GST_MESSAGE_NEED_CONTEXT (gst_element_set_context on
+ *   the message's source). Keep it short and never block; never stop, pause, resume, wait or
+ *   free the pipeline from it (vf_pipeline_send_eos is fine).
+ * - on_message runs later on the pipeline's bus thread (one per pipeline, started by the first
+ *   watch that has an on_message), one message at a time, in posting order: errors, warnings,
+ *   source messages (source.h), state changes, element messages such as `level`'s. It may call
+ *   send_eos, stop, pause, resume and add/remove watches; never wait or free.
+ * Neither runs with a vidflow lock held. The pipeline (transfer none) and the message (transfer
+ * none: gst_message_ref it to keep it) are valid during the call. A watch gets the messages
+ * posted after it was added. vf_pipeline_wait returns only after on_message was called for
+ * every message posted until the pipeline stopped, so watches see the end of stream or the error
+ * that ended a run before wait() returns (an on_message that blocks holds wait() up);
+ * vf_pipeline_free delivers what is still queued, then removes every watch.
+ *
+ * The GstBus: vidflow does not read it. Its sync handler frees every message, so nothing piles up
+ * and nobody needs to pop it, and gst_bus_add_watch / gst_bus_pop see nothing. To use GStreamer's
+ * bus API instead (a GMainLoop bus watch, gst_bus_timed_pop), clear that handler first with
+ * gst_bus_set_sync_handler(bus, NULL, NULL, NULL): messages then queue on the bus as usual (pop
+ * them, or the queue grows; GstPipeline flushes its bus when it goes to NULL unless
+ * auto-flush-bus is FALSE) and vf_pipeline_wait keeps working, as it sees messages before the
+ * bus does. (Setting a sync handler over an installed one is refused by GStreamer.) */
+typedef struct {
+  /* On the posting thread (see above). May be NULL. */
+  void (*on_sync_message)(VfPipeline *pipeline, GstMessage *message, gpointer user_data);
+  /* On the pipeline's bus thread (see above). May be NULL, but not together with
+   * on_sync_message. */
+  void (*on_message)(VfPipeline *pipeline, GstMessage *message, gpointer user_data);
+  /* Optional: frees user_data once the watch is removed (or the pipeline freed) and its last call
+   * returned; on the thread that removes it or that ends that last call. */
+  void (*destroy)(gpointer user_data);
+} VfBusWatchCallbacks;
+
+/* Watch the pipeline's messages of `types` (a GstMessageType mask; GST_MESSAGE_ANY: all).
+ * Returns the watch's id (> 0), or 0 with *error set; then no callback runs, destroy included
+ * (user_data stays the caller's). Any thread, any time before vf_pipeline_free, from a bus
+ * callback too. */
+VF_API guint vf_pipeline_add_bus_watch(VfPipeline *pipeline, GstMessageType types,
+                                       const VfBusWatchCallbacks *callbacks, gpointer user_data,
+                                       GError **error);
+/* Remove watch `id`: its callbacks are not called again, messages already queued for it included
+ * (a call that already started on another thread may still be running); then destroy runs as
+ * said above.
+ * FALSE with VF_ERROR_NOT_FOUND for an unknown id. Any thread, from the watch's own callbacks
+ * too. */
+VF_API gboolean vf_pipeline_remove_bus_watch(VfPipeline *pipeline, guint id, GError **error);
 
 /* For programs: the first Ctrl-C (SIGINT/SIGTERM) sends end of stream to the pipelines being
  * waited on, so files are finalised; a second one stops them and wait() fails with

@@ -34,17 +34,25 @@ typedef struct {
   void (*on_batch_meta)(VfBatchMeta *meta, gpointer user_data);
 } VfProbeCallbacks;
 
-/* NULL (with a critical) when the callbacks have neither operator. */
+/* A probe (transfer full, never NULL). `name` may be NULL ("probe"). Callbacks that have neither
+ * operator (or NULL callbacks) make a probe that vf_pipeline_attach_probe refuses with
+ * VF_ERROR_ARGUMENT saying so, so vf_pipeline_attach_probe(p, "e", NULL, vf_probe_new(...), &err)
+ * inline is safe. */
 VF_API VfProbe *vf_probe_new(const char *name, const VfProbeCallbacks *callbacks,
                              gpointer user_data);
+/* Frees a probe that was never attached (runs its destroy); NULL and attached probes (they belong
+ * to their pipeline) are left alone. */
 VF_API void vf_probe_free(VfProbe *probe);
 VF_API const char *vf_probe_get_name(const VfProbe *probe);
 /* Buffers seen and dropped so far (thread-safe). */
-VF_API guint64 vf_probe_get_seen(const VfProbe *probe);
+VF_API guint64 vf_probe_get_seen(const VfProbe *probe); /* 0 for NULL, as every getter here */
 VF_API guint64 vf_probe_get_dropped(const VfProbe *probe);
 
-/* Attach to the pad `pad` of `element` (NULL: its "src" pad, or its only source pad). The pipeline
- * takes the probe (transfer full) even on failure. */
+/* Attach to the pad `pad` of `element` (NULL: its "src" pad, or its only source pad), before or
+ * while the pipeline runs. The probe is taken (transfer full) even on failure: the pipeline keeps
+ * it (still valid for queries) until vf_pipeline_free; with a NULL pipeline it is freed at once.
+ * A NULL probe, a probe attached before (refused, still owned by its pipeline), a bad element or
+ * pad fail with a VF_ERROR naming them. */
 VF_API gboolean vf_pipeline_attach_probe(VfPipeline *pipeline, const char *element, const char *pad,
                                          VfProbe *probe, GError **error);
 
@@ -52,8 +60,8 @@ VF_API gboolean vf_pipeline_attach_probe(VfPipeline *pipeline, const char *eleme
  * "measure_fps_probe": frames per second of each source (source ids from the batch meta; 0 for
  * unbatched buffers). "measure_latency_probe": for each batch, the time since its frames reached
  * vfmux (the oldest frame counts; frames without an arrival time are ignored).
- * Both print a line every report interval (default 1 s; g_print, from the streaming thread) and a
- * summary when freed, and keep figures readable below. */
+ * Both print a line to stderr every report interval (default 1 s, from the streaming thread) and
+ * a summary when freed, and keep figures readable below. */
 #define VF_PROBE_MEASURE_FPS "measure_fps_probe"
 #define VF_PROBE_MEASURE_LATENCY "measure_latency_probe"
 

@@ -39,16 +39,26 @@ typedef struct {
   guint64 dropped;  /* dropped by VF_DROP_OLDEST, or left unconsumed after VF_CONSUME_STOP */
 } VfReceiverStats;
 
+/* A receiver (transfer full, never NULL). `name` may be NULL ("receiver"). NULL callbacks or no
+ * consume() are kept and reported by vf_pipeline_attach_receiver (VF_ERROR_ARGUMENT), so making
+ * it inline in the attach call is safe. */
 VF_API VfReceiver *vf_receiver_new(const char *name, const VfRetrieverCallbacks *callbacks,
                                    gpointer user_data);
+/* Frees a receiver that was never attached (runs its destroy); NULL and attached receivers (they
+ * belong to their pipeline) are left alone. */
 VF_API void vf_receiver_free(VfReceiver *receiver);
-/* The appsink's bound (at least 1) and what happens when it is full. Before attaching. */
+/* The appsink's bound (at least 1) and what happens when it is full. Before attaching. A policy
+ * that is not a VfDropPolicy is reported when attaching. */
 VF_API void vf_receiver_set_queue(VfReceiver *receiver, guint max_buffers, VfDropPolicy policy);
+/* (transfer none) NULL for NULL. */
 VF_API const char *vf_receiver_get_name(const VfReceiver *receiver);
+/* A NULL receiver gives zeroed stats. */
 VF_API void vf_receiver_get_stats(const VfReceiver *receiver, VfReceiverStats *stats);
 
-/* Attach to the appsink called `element`. tips must be NULL or "new-sample". The pipeline takes
- * the receiver (transfer full) even on failure; it stays valid until the pipeline is freed. */
+/* Attach to the appsink called `element`. tips must be NULL or "new-sample". The receiver is taken
+ * (transfer full) even on failure: the pipeline keeps it (still valid for queries) until
+ * vf_pipeline_free; with a NULL pipeline it is freed at once. A NULL receiver, or one attached
+ * before (refused: it stays its pipeline's), fails with VF_ERROR_ARGUMENT. */
 VF_API gboolean vf_pipeline_attach_receiver(VfPipeline *pipeline, const char *element,
                                             VfReceiver *receiver, const char *tips, GError **error);
 

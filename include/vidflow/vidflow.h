@@ -11,6 +11,7 @@
 #include <vidflow/receiver.h>
 #include <vidflow/probe.h>
 #include <vidflow/frame-queue.h>
+#include <vidflow/source.h>
 #include <vidflow/flow.h>
 #include <vidflow/plugin.h>
 #include <vidflow/yaml.h>

@@ -100,13 +100,15 @@ static void test_batch_meta_operator(void)
   g_assert_cmpuint(recv_counts.objects_seen, ==, 24);
   vf_pipeline_free(p);
 
-  /* Neither operator: refused. */
-  if (g_test_undefined()) {
-    VfProbeCallbacks none = { 0 };
-    g_test_expect_message("vidflow", G_LOG_LEVEL_CRITICAL, "*vf_probe_new*");
-    g_assert_null(vf_probe_new("none", &none, NULL));
-    g_test_assert_expected_messages();
-  }
+  /* Neither operator: refused when attached, with an error saying so. */
+  VfProbeCallbacks none = { 0 };
+  p = vf_pipeline_new("t");
+  g_assert_true(vf_pipeline_add(p, "identity", "id", &err, NULL));
+  g_assert_false(vf_pipeline_attach_probe(p, "id", NULL, vf_probe_new("none", &none, NULL), &err));
+  g_assert_error(err, VF_ERROR, VF_ERROR_ARGUMENT);
+  g_assert_nonnull(strstr(err->message, "'none'"));
+  g_clear_error(&err);
+  vf_pipeline_free(p);
 }
 
 /* ---- buffer operator: modify and drop ---- */

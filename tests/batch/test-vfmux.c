@@ -116,14 +116,14 @@ static void test_partial_batch_on_timeout(void)
   g_assert_null(gst_harness_try_pull(f.h[0]));
   /* The deadline: the frames' running time (0) + timeout (10 ms) + upstream latency (0). */
   g_assert_true(gst_harness_crank_single_clock_wait(f.h[0]));
-  g_assert_cmpuint(gst_clock_get_time(GST_CLOCK(gst_harness_get_testclock(f.h[0]))), ==,
-                   10 * GST_MSECOND);
+  GstTestClock *clock = gst_harness_get_testclock(f.h[0]);
+  g_assert_cmpuint(gst_clock_get_time(GST_CLOCK(clock)), ==, 10 * GST_MSECOND);
+  gst_object_unref(clock);
   GstBuffer *out = gst_harness_pull(f.h[0]);
   g_assert_cmpuint(n_frames(out), ==, 2);
   g_assert_cmpuint(vf_frame_meta_get_source_id(frame(out, 0)), ==, 0);
   g_assert_cmpuint(vf_frame_meta_get_source_id(frame(out, 1)), ==, 1);
   gst_buffer_unref(out);
-  gst_object_unref(gst_harness_get_testclock(f.h[0]));
 
   /* Now everybody delivers: a full batch, without waiting for the clock. */
   for (guint i = 0; i < 3; i++)

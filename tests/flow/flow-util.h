@@ -5,6 +5,7 @@
 #include "../test-util.h"
 
 #include <gio/gio.h>
+#include <gst/rtsp-server/rtsp-server.h>
 #include <glib/gstdio.h>
 #include <unistd.h>
 
@@ -169,3 +170,81 @@ static inline gint64 flow_test_read_count(const char *path, const char *key)
     if (strstr((err)->message, (part)) == NULL)                                                    \
       g_error("error message \"%s\" should contain \"%s\"", (err)->message, (part));               \
   } while (0)
+
+/* ---- a local RTSP server that can be stopped and restarted ---- */
+
+typedef struct {
+  GstRTSPServer *server;
+  GMainContext *context;
+  GMainLoop *loop;
+  GThread *thread;
+  GSource *source;
+} FlowTestServer;
+
+static inline gpointer flow_test_server_run(gpointer data)
+{
+  FlowTestServer *s = data;
+  g_main_context_push_thread_default(s->context);
+  g_main_loop_run(s->loop);
+  g_main_context_pop_thread_default(s->context);
+  return NULL;
+}
+
+/* Serves `media` (a gst-rtsp-server launch line; NULL: an endless live test stream shared by
+ * every client, else one media per client) at rtsp://127.0.0.1:port/test, on a thread of its
+ * own (transfer full: stop it with flow_test_server_stop). */
+static inline FlowTestServer *flow_test_server_start(guint port, const char *media)
+{
+  FlowTestServer *s = g_new0(FlowTestServer, 1);
+  s->server = gst_rtsp_server_new();
+  char service[16];
+  g_snprintf(service, sizeof service, "%u", port);
+  gst_rtsp_server_set_address(s->server, "127.0.0.1");
+  gst_rtsp_server_set_service(s->server, service);
+  GstRTSPMediaFactory *factory = gst_rtsp_media_factory_new();
+  gst_rtsp_media_factory_set_launch(
+      factory,
+      media ? media
+            : "( videotestsrc is-live=true ! video/x-raw,format=I420,width=160,height=120,"
+              "framerate=30/1 ! x264enc speed-preset=ultrafast tune=zerolatency key-int-max=10 ! "
+              "rtph264pay name=pay0 pt=96 config-interval=-1 )");
+  gst_rtsp_media_factory_set_shared(factory, media == NULL);
+  GstRTSPMountPoints *mounts = gst_rtsp_server_get_mount_points(s->server);
+  gst_rtsp_mount_points_add_factory(mounts, "/test", factory);
+  g_object_unref(mounts);
+  s->context = g_main_context_new();
+  s->loop = g_main_loop_new(s->context, FALSE);
+  GError *err = NULL;
+  s->source = gst_rtsp_server_create_source(s->server, NULL, &err);
+  VF_ASSERT_OK(s->source != NULL, err);
+  g_source_attach(s->source, s->context);
+  s->thread = g_thread_new("test-rtsp-server", flow_test_server_run, s);
+  return s;
+}
+
+static inline GstRTSPFilterResult flow_test_drop_client(GstRTSPServer *server,
+                                                        GstRTSPClient *client, gpointer data)
+{
+  (void)server;
+  (void)client;
+  (void)data;
+  return GST_RTSP_FILTER_REMOVE;
+}
+
+/* The server goes away: clients are dropped, the port is closed. */
+static inline void flow_test_server_stop(FlowTestServer *s)
+{
+  GstRTSPMountPoints *mounts = gst_rtsp_server_get_mount_points(s->server);
+  gst_rtsp_mount_points_remove_factory(mounts, "/test");
+  g_object_unref(mounts);
+  g_list_free_full(gst_rtsp_server_client_filter(s->server, flow_test_drop_client, NULL),
+                   g_object_unref);
+  g_main_loop_quit(s->loop);
+  g_thread_join(s->thread);
+  g_source_destroy(s->source);
+  g_source_unref(s->source);
+  g_object_unref(s->server);
+  g_main_loop_unref(s->loop);
+  g_main_context_unref(s->context);
+  g_free(s);
+}

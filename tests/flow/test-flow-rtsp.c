@@ -3,8 +3,6 @@
  * 127.0.0.1 with ports picked at run time. */
 #include "flow-util.h"
 
-#include <gst/rtsp-server/rtsp-server.h>
-
 static char *clip;
 
 /* ---- a client: rtspsrc -> decode -> count ---- */
@@ -168,77 +166,6 @@ static void test_fork_rtsp_and_file(void)
   g_object_unref(s);
 }
 
-/* ---- a local RTSP server that can be stopped and restarted ---- */
-
-typedef struct {
-  GstRTSPServer *server;
-  GMainContext *context;
-  GMainLoop *loop;
-  GThread *thread;
-  GSource *source;
-} TestServer;
-
-static gpointer server_run(gpointer data)
-{
-  TestServer *s = data;
-  g_main_context_push_thread_default(s->context);
-  g_main_loop_run(s->loop);
-  g_main_context_pop_thread_default(s->context);
-  return NULL;
-}
-
-static TestServer *server_start(guint port)
-{
-  TestServer *s = g_new0(TestServer, 1);
-  s->server = gst_rtsp_server_new();
-  char service[16];
-  g_snprintf(service, sizeof service, "%u", port);
-  gst_rtsp_server_set_address(s->server, "127.0.0.1");
-  gst_rtsp_server_set_service(s->server, service);
-  GstRTSPMediaFactory *factory = gst_rtsp_media_factory_new();
-  gst_rtsp_media_factory_set_launch(
-      factory, "( videotestsrc is-live=true ! video/x-raw,format=I420,width=160,height=120,"
-               "framerate=30/1 ! x264enc speed-preset=ultrafast tune=zerolatency key-int-max=10 ! "
-               "rtph264pay name=pay0 pt=96 config-interval=-1 )");
-  gst_rtsp_media_factory_set_shared(factory, TRUE);
-  GstRTSPMountPoints *mounts = gst_rtsp_server_get_mount_points(s->server);
-  gst_rtsp_mount_points_add_factory(mounts, "/test", factory);
-  g_object_unref(mounts);
-  s->context = g_main_context_new();
-  s->loop = g_main_loop_new(s->context, FALSE);
-  GError *err = NULL;
-  s->source = gst_rtsp_server_create_source(s->server, NULL, &err);
-  VF_ASSERT_OK(s->source != NULL, err);
-  g_source_attach(s->source, s->context);
-  s->thread = g_thread_new("test-rtsp-server", server_run, s);
-  return s;
-}
-
-static GstRTSPFilterResult drop_client(GstRTSPServer *server, GstRTSPClient *client, gpointer data)
-{
-  (void)server;
-  (void)client;
-  (void)data;
-  return GST_RTSP_FILTER_REMOVE;
-}
-
-/* The server goes away: clients are dropped, the port is closed. */
-static void server_stop(TestServer *s)
-{
-  GstRTSPMountPoints *mounts = gst_rtsp_server_get_mount_points(s->server);
-  gst_rtsp_mount_points_remove_factory(mounts, "/test");
-  g_object_unref(mounts);
-  g_list_free_full(gst_rtsp_server_client_filter(s->server, drop_client, NULL), g_object_unref);
-  g_main_loop_quit(s->loop);
-  g_thread_join(s->thread);
-  g_source_destroy(s->source);
-  g_source_unref(s->source);
-  g_object_unref(s->server);
-  g_main_loop_unref(s->loop);
-  g_main_context_unref(s->context);
-  g_free(s);
-}
-
 static gboolean wait_frames(FlowCounter *c, gint n, guint seconds)
 {
   gint64 until = g_get_monotonic_time() + (gint64)seconds * G_TIME_SPAN_SECOND;
@@ -247,10 +174,32 @@ static gboolean wait_frames(FlowCounter *c, gint n, guint seconds)
   return g_atomic_int_get(&c->frames) >= n;
 }
 
+/* The sources' reconnection messages (vidflow/source.h), from the pipeline's bus thread. */
+typedef struct {
+  GMutex lock;
+  GPtrArray *reconnecting; /* GstMessage refs */
+} Reconnects;
+
+static void on_element_message(VfPipeline *pipeline, GstMessage *message, gpointer data)
+{
+  (void)pipeline;
+  Reconnects *r = data;
+  VfSourceMessage s;
+  if (vf_source_message_parse(message, &s) && s.type == VF_SOURCE_MESSAGE_RECONNECTING) {
+    g_mutex_lock(&r->lock);
+    g_ptr_array_add(r->reconnecting, gst_message_ref(message));
+    g_mutex_unlock(&r->lock);
+  }
+}
+
 static void test_capture_rtsp_reconnect(void)
 {
+  Reconnects seen
+      = { .reconnecting = g_ptr_array_new_with_free_func((GDestroyNotify)gst_message_unref) };
+  g_mutex_init(&seen.lock);
+  VfBusWatchCallbacks watch = { .on_message = on_element_message };
   guint port = flow_test_free_port();
-  TestServer *server = server_start(port);
+  FlowTestServer *server = flow_test_server_start(port, NULL);
   char *uri = g_strdup_printf("rtsp://127.0.0.1:%u/test", port);
   const char *uris[] = { uri, NULL };
   FlowCounter c;
@@ -259,16 +208,20 @@ static void test_capture_rtsp_reconnect(void)
   GError *err = NULL;
   vf_flow_capture(f, uris, &err, "rtsp_reconnect_interval", "1", "latency", "0", NULL);
   VF_ASSERT_OK(vf_flow_retrieve(f, &flow_counter_callbacks, &c, &err, NULL) != NULL, err);
+  VF_ASSERT_OK(
+      vf_pipeline_add_bus_watch(vf_flow_get_pipeline(f), GST_MESSAGE_ELEMENT, &watch, &seen, &err)
+          > 0,
+      err);
   VF_ASSERT_OK(vf_flow_start(f, &err), err);
   g_assert_true(wait_frames(&c, 20, 20));
 
   /* the server drops: frames stop */
-  server_stop(server);
+  flow_test_server_stop(server);
   g_usleep(1500 * 1000);
   gint before = g_atomic_int_get(&c.frames);
 
   /* it comes back on the same port: the source reconnects and frames continue */
-  server = server_start(port);
+  server = flow_test_server_start(port, NULL);
   g_assert_true(wait_frames(&c, before + 20, 30));
   guint reconnects = 0;
   g_object_get(vf_pipeline_get_element(vf_flow_get_pipeline(f), "capture0-src0"), "reconnects",
@@ -278,8 +231,19 @@ static void test_capture_rtsp_reconnect(void)
   /* end of stream asked by the application ends it cleanly */
   vf_pipeline_send_eos(vf_flow_get_pipeline(f));
   VF_ASSERT_OK(vf_flow_wait(f, &err), err);
+  /* each attempt was announced: the first one after the interval */
+  g_assert_cmpuint(seen.reconnecting->len, >=, 1);
+  VfSourceMessage first;
+  g_assert_true(vf_source_message_parse(seen.reconnecting->pdata[0], &first));
+  g_assert_cmpstr(first.element, ==, "capture0-src0");
+  g_assert_cmpint(first.source_id, ==, 0);
+  g_assert_cmpstr(first.uri, ==, uri);
+  g_assert_cmpuint(first.attempt, ==, 1);
+  g_assert_cmpuint(first.delay, ==, GST_SECOND);
   vf_flow_free(f);
-  server_stop(server);
+  flow_test_server_stop(server);
+  g_ptr_array_unref(seen.reconnecting);
+  g_mutex_clear(&seen.lock);
   g_free(uri);
 }
 
@@ -287,7 +251,7 @@ static void test_capture_rtsp_reconnect(void)
 static void test_capture_rtsp_no_reconnect(void)
 {
   guint port = flow_test_free_port();
-  TestServer *server = server_start(port);
+  FlowTestServer *server = flow_test_server_start(port, NULL);
   char *uri = g_strdup_printf("rtsp://127.0.0.1:%u/test", port);
   const char *uris[] = { uri, NULL };
   FlowCounter c;
@@ -298,7 +262,7 @@ static void test_capture_rtsp_no_reconnect(void)
   VF_ASSERT_OK(vf_flow_retrieve(f, &flow_counter_callbacks, &c, &err, NULL) != NULL, err);
   VF_ASSERT_OK(vf_flow_start(f, &err), err);
   g_assert_true(wait_frames(&c, 10, 20));
-  server_stop(server);
+  flow_test_server_stop(server);
   gboolean ok = vf_flow_wait(f, &err);
   /* the server's teardown may end the stream (EOS) or break it (error): never a hang */
   if (!ok) {
