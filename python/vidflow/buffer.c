@@ -75,6 +75,8 @@ static PyObject *buffer_new(PyTypeObject *type, PyObject *args, PyObject *kwargs
   PyObject *bytes = PyObject_CheckBuffer(data) ? Py_NewRef(data) : PyBytes_FromObject(data);
   if (bytes == NULL) {
     Py_DECREF(self);
+    if (!PyErr_ExceptionMatches(PyExc_TypeError))
+      return NULL; /* e.g. ValueError: an int out of 0..255 */
     PyErr_Format(PyExc_TypeError,
                  "Buffer(data): data is bytes, a buffer (bytearray, memoryview, numpy array) or a "
                  "list of ints 0..255, not a %s",
@@ -264,11 +266,11 @@ static PyObject *buffer_repr(VfpyBuffer *self)
 
 static PyMethodDef buffer_methods[] = {
   { "extract", (PyCFunction)buffer_extract, METH_O,
-    "extract(index) -> Tensor\n--\n\nFrame `index` of the batch as a zero-copy, read-only "
+    "extract(index)\n--\n\nFrame `index` of the batch as a zero-copy, read-only "
     "Tensor that keeps this buffer alive (HWC for RGB/RGBA, [H*3/2, W] for NV12/I420). "
     "clone() it to keep a copy that the pipeline's memory pools never reuse." },
   { "clone", (PyCFunction)buffer_clone, METH_NOARGS,
-    "clone() -> Buffer\n--\n\nA deep copy with its own memory and metadata." },
+    "clone()\n--\n\nA deep copy with its own memory and metadata." },
   { NULL, NULL, 0, NULL },
 };
 

@@ -97,6 +97,8 @@ static void root_release(VfpyFlowRoot *root)
   VFPY_UNLOCKED(vf_flow_stop(flow)); /* joins vidflow's threads: no callback after this */
   for (Py_ssize_t i = 0; root->held && i < PyList_GET_SIZE(root->held); i++)
     vfpy_callback_detach(PyList_GET_ITEM(root->held, i));
+  if (root->pipeline) /* attached through the Pipeline after the Flow took it */
+    vfpy_pipeline_forget(root->pipeline);
   VFPY_UNLOCKED(vf_flow_free(flow));
   if (root->pipeline) {
     root->pipeline->pipeline = NULL;
@@ -277,10 +279,10 @@ typedef VfFlow *(*PlainOp)(VfFlow *flow, GError **error, ...);
 
 #define VFPY_FLOW_PLAIN_OPS(X)                                                                     \
   X(decode, vf_flow_decode,                                                                        \
-    "decode(**overrides) -> Flow\n--\n\nA decoder per encoded stream (JPEG, H.264 from "           \
+    "decode(**overrides)\n--\n\nA decoder per encoded stream (JPEG, H.264 from "                   \
     "inject()).")                                                                                  \
   X(fork, vf_flow_fork,                                                                            \
-    "fork(**overrides) -> Flow\n--\n\nFork the flow (a tee): each operation called on the "        \
+    "fork(**overrides)\n--\n\nFork the flow (a tee): each operation called on the "                \
     "returned Flow starts a branch and returns that branch.")
 
 static PyObject *flow_plain(VfpyFlow *self, PyObject *args, PyObject *kwargs, const char *op,
@@ -694,45 +696,46 @@ static PyObject *flow_get_pipeline(VfpyFlow *self, void *closure)
 
 static PyMethodDef flow_methods[] = {
   { "capture", (PyCFunction)(void (*)(void))flow_capture, METH_VARARGS | METH_KEYWORDS,
-    "capture(uris, **overrides) -> Flow\n--\n\nStart the flow with a decoding source "
+    "capture(uris, **overrides)\n--\n\nStart the flow with a decoding source "
     "(vfurisrcbin) per URI or path: one stream each. Overrides: file_loop, latency, gpu_id, "
     "rtsp_reconnect_interval, ..." },
   { "inject", (PyCFunction)(void (*)(void))flow_inject, METH_VARARGS | METH_KEYWORDS,
-    "inject(providers, **overrides) -> Flow\n--\n\nStart the flow with an appsrc per "
+    "inject(providers, **overrides)\n--\n\nStart the flow with an appsrc per "
     "BufferProvider (or Feeder): one stream each. JPEG/H264 providers need decode()." },
   { "batch_capture", (PyCFunction)(void (*)(void))flow_batch_capture, METH_VARARGS | METH_KEYWORDS,
-    "batch_capture(uris_or_source_list, **overrides) -> Flow\n--\n\ncapture() + batch(); "
+    "batch_capture(uris_or_source_list, **overrides)\n--\n\ncapture() + batch(); "
     "a .yaml path is a Service Maker source list (source-list: [{uri, sensor-id, "
     "sensor-name}])." },
   { "batch", (PyCFunction)(void (*)(void))flow_batch, METH_VARARGS | METH_KEYWORDS,
-    "batch(batch_size=0, width=0, height=0, **overrides) -> Flow\n--\n\nBatch every stream "
+    "batch(batch_size=0, width=0, height=0, **overrides)\n--\n\nBatch every stream "
     "into one (vfmux); 0: the number of streams, 1920x1080." },
   { "infer", (PyCFunction)(void (*)(void))flow_infer, METH_VARARGS | METH_KEYWORDS,
-    "infer(config, **overrides) -> Flow\n--\n\nInference (vfinfer) with a model configuration "
+    "infer(config, **overrides)\n--\n\nInference (vfinfer) with a model configuration "
     "file; overrides are vfinfer properties." },
   { "attach", (PyCFunction)(void (*)(void))flow_attach, METH_VARARGS | METH_KEYWORDS,
-    "attach(what, name=None, **parameters) -> Flow\n--\n\nA Probe (or an operator object) on "
+    "attach(what, name=None, **parameters)\n--\n\nA Probe (or an operator object) on "
     "the flow's stream, or a probe by name: a built-in (\"measure_fps_probe\") or "
     "\"plugin.probe\" with its parameters." },
   { "retrieve", (PyCFunction)(void (*)(void))flow_retrieve, METH_VARARGS | METH_KEYWORDS,
-    "retrieve(retriever, **overrides) -> Flow\n--\n\nEnd the flow in a BufferRetriever "
+    "retrieve(retriever, **overrides)\n--\n\nEnd the flow in a BufferRetriever "
     "(single streams as RGB frames, a batch as vfmux made it), or a \"plugin.retriever\" by "
     "name." },
   { "render", (PyCFunction)(void (*)(void))flow_render, METH_VARARGS | METH_KEYWORDS,
-    "render(mode=RenderMode.DISPLAY, **overrides) -> Flow\n--\n\nEnd the flow in a window "
+    "render(mode=0, **overrides)\n--\n\nmode: RenderMode.DISPLAY (0), DISCARD or STREAM. End the "
+    "flow in a window "
     "(a batch is tiled), nowhere (DISCARD), or an RTSP stream (STREAM, port=, mount=)." },
   { "encode", (PyCFunction)(void (*)(void))flow_encode, METH_VARARGS | METH_KEYWORDS,
-    "encode(uri, profile=0, bitrate=0, iframeinterval=0, **overrides) -> Flow\n--\n\nEnd the "
+    "encode(uri, profile=0, bitrate=0, iframeinterval=0, **overrides)\n--\n\nEnd the "
     "flow in H.264: an MP4 file (a path or file://...) or an RTSP server "
     "(rtsp://host:port[/mount], port 0: any free port)." },
   VFPY_FLOW_PLAIN_OPS(PLAIN_OP_ENTRY){ "start", (PyCFunction)flow_start, METH_NOARGS,
-                                       "start() -> Flow\n--\n\nCheck the flow and start it." },
+                                       "start()\n--\n\nCheck the flow and start it." },
   { "wait", (PyCFunction)flow_wait, METH_NOARGS,
-    "wait() -> Flow\n--\n\nBlock (without the GIL) until the flow ends; errors raise "
+    "wait()\n--\n\nBlock (without the GIL) until the flow ends; errors raise "
     "vidflow.Error, Ctrl-C raises KeyboardInterrupt after stopping it." },
-  { "stop", (PyCFunction)flow_stop, METH_NOARGS, "stop() -> Flow\n--\n\nStop at once." },
+  { "stop", (PyCFunction)flow_stop, METH_NOARGS, "stop()\n--\n\nStop at once." },
   { "rtsp_url", (PyCFunction)flow_rtsp_url, METH_VARARGS,
-    "rtsp_url(index=0) -> str | None\n--\n\nThe URL clients use for RTSP output `index`." },
+    "rtsp_url(index=0)\n--\n\nThe URL clients use for RTSP output `index`." },
   { NULL, NULL, 0, NULL },
 };
 

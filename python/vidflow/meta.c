@@ -179,7 +179,7 @@ static PyGetSetDef batch_getset[] = {
 
 static PyMethodDef batch_methods[] = {
   { "frame", (PyCFunction)batch_get_frame, METH_O,
-    "frame(index) -> FrameMetadata\n--\n\nFrame `index` of the batch." },
+    "frame(index)\n--\n\nFrame `index` of the batch." },
   { NULL, NULL, 0, NULL },
 };
 

@@ -201,7 +201,10 @@ static PyObject *value_to_python(const GValue *v)
   case G_TYPE_FLAGS:
     return PyLong_FromUnsignedLong(g_value_get_flags(v));
   default: {
-    char *s = gst_value_serialize(v); /* caps, fractions, structures: their string form */
+    /* caps, fractions, structures: their string form */
+    char *s = G_VALUE_HOLDS(v, GST_TYPE_CAPS) && gst_value_get_caps(v)
+                  ? gst_caps_to_string(gst_value_get_caps(v))
+                  : gst_value_serialize(v);
     if (s == NULL)
       Py_RETURN_NONE;
     PyObject *out = PyUnicode_FromString(s);
@@ -496,42 +499,42 @@ static PyObject *pipeline_get_elements(VfpyPipeline *self, void *closure)
 
 static PyMethodDef pipeline_methods[] = {
   { "add", (PyCFunction)(void (*)(void))pipeline_add, METH_VARARGS | METH_KEYWORDS,
-    "add(factory, name, properties=None) -> Pipeline\n--\n\n"
+    "add(factory, name, properties=None)\n--\n\n"
     "Add an element made by `factory`, named `name`, with a {property: value} dict (values "
     "converted by each property's type as gst-launch does: True, 30, 0.5, \"30/1\", caps "
     "strings, enum nicks)." },
   { "set", (PyCFunction)pipeline_set, METH_VARARGS,
-    "set(element, properties) -> Pipeline\n--\n\nSet properties of a named element." },
+    "set(element, properties)\n--\n\nSet properties of a named element." },
   { "get", (PyCFunction)pipeline_get, METH_VARARGS,
     "get(element, property)\n--\n\nRead a property of a named element (enums as nicks, caps "
     "and fractions as strings)." },
   { "link", (PyCFunction)pipeline_link, METH_VARARGS,
-    "link(a, b, ...) -> Pipeline\nlink((src, sink), (src_pad, sink_pad)) -> Pipeline\n--\n\n"
+    "link(*elements)\n--\n\nlink(a, b, ...) or link((src, sink), (src_pad, sink_pad)).\n"
     "Link a chain of named elements, or two elements by pad spec: a pad name, a request "
     "template such as \"sink_%u\", or \"\" for any compatible pad. Pads that appear later "
     "(decodebin, uridecodebin) link when they appear." },
   { "attach", (PyCFunction)(void (*)(void))pipeline_attach, METH_VARARGS | METH_KEYWORDS,
-    "attach(element, what, name=None, tips=None, pad=None, **parameters) -> Pipeline\n--\n\n"
+    "attach(element, what, name=None, tips=None, pad=None, **parameters)\n--\n\n"
     "Attach a Feeder (to an appsrc, tips=\"need-data/enough-data\"), a Receiver (to an "
     "appsink, tips=\"new-sample\") or a Probe (to the element's src pad, or `pad`). `what` "
     "may also name an object of a custom-object plugin (\"plugin.object\") or a built-in "
     "probe (\"measure_fps_probe\"), made as instance `name` with **parameters." },
   { "start", (PyCFunction)pipeline_start, METH_NOARGS,
-    "start() -> Pipeline\n--\n\nSet the pipeline playing; returns once it runs." },
+    "start()\n--\n\nSet the pipeline playing; returns once it runs." },
   { "wait", (PyCFunction)pipeline_wait, METH_NOARGS,
-    "wait() -> Pipeline\n--\n\nBlock (without the GIL) until end of stream reached every sink "
+    "wait()\n--\n\nBlock (without the GIL) until end of stream reached every sink "
     "and every receiver consumed its last buffer, or an error (raised as vidflow.Error), or "
     "stop(). Ctrl-C raises KeyboardInterrupt here after stopping the pipeline." },
-  { "run", (PyCFunction)pipeline_run, METH_NOARGS, "run() -> Pipeline\n--\n\nstart() + wait()." },
+  { "run", (PyCFunction)pipeline_run, METH_NOARGS, "run()\n--\n\nstart() + wait()." },
   { "stop", (PyCFunction)pipeline_stop, METH_NOARGS,
-    "stop() -> Pipeline\n--\n\nStop at once, dropping what is in flight (from any thread "
+    "stop()\n--\n\nStop at once, dropping what is in flight (from any thread "
     "except vidflow's callbacks)." },
   { "send_eos", (PyCFunction)pipeline_send_eos, METH_NOARGS,
-    "send_eos() -> Pipeline\n--\n\nAsk for a clean end: end of stream from every source "
+    "send_eos()\n--\n\nAsk for a clean end: end of stream from every source "
     "(files get finalised); wait() returns once it drained. Safe from callbacks." },
-  { "pause", (PyCFunction)pipeline_pause, METH_NOARGS, "pause() -> Pipeline\n--\n\nPause." },
+  { "pause", (PyCFunction)pipeline_pause, METH_NOARGS, "pause()\n--\n\nPause." },
   { "resume", (PyCFunction)pipeline_resume, METH_NOARGS,
-    "resume() -> Pipeline\n--\n\nPlay again after pause()." },
+    "resume()\n--\n\nPlay again after pause()." },
   { NULL, NULL, 0, NULL },
 };
 

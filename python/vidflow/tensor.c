@@ -481,10 +481,10 @@ static PyBufferProcs tensor_as_buffer = { (getbufferproc)tensor_getbuffer, NULL 
 
 static PyMethodDef tensor_methods[] = {
   { "clone", (PyCFunction)tensor_clone, METH_NOARGS,
-    "clone() -> Tensor\n--\n\nA deep, contiguous copy with its own memory (frames keep their "
+    "clone()\n--\n\nA deep, contiguous copy with its own memory (frames keep their "
     "format). Keep clones, not views, when the data must outlive the next frames." },
   { "wrap", (PyCFunction)tensor_wrap, METH_O,
-    "wrap(color_format) -> Buffer\n--\n\nA frame Buffer over this tensor's memory, zero-copy "
+    "wrap(color_format)\n--\n\nA frame Buffer over this tensor's memory, zero-copy "
     "(the Buffer keeps the tensor alive): HWC uint8 for RGB/RGBA/BGR/BGRA, [H, W] for GRAY, "
     "[H*3/2, W] for NV12/I420, 1-D uint8 for JPEG/H264." },
   { "save", (PyCFunction)(void (*)(void))tensor_save, METH_VARARGS | METH_KEYWORDS,
@@ -701,7 +701,7 @@ static PyObject *as_tensor(PyObject *module, PyObject *args, PyObject *kwargs)
 
 PyMethodDef vfpy_tensor_functions[] = {
   { "as_tensor", (PyCFunction)(void (*)(void))as_tensor, METH_VARARGS | METH_KEYWORDS,
-    "as_tensor(data, layout=None) -> Tensor\n--\n\n"
+    "as_tensor(data, layout=None)\n--\n\n"
     "View `data` as a vidflow Tensor without copying: a torch tensor or any object with "
     "__dlpack__ (CPU or CUDA), a numpy array, or anything with the buffer protocol. layout is "
     "\"HWC\" (height, width, channels) or \"CHW\" for 3-D data. The tensor keeps `data` alive; "
