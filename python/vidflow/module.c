@@ -57,10 +57,30 @@ gboolean vfpy_shutting_down(void)
   return g_atomic_int_get(&shutting_down) != 0;
 }
 
+/* Each vidflow thread keeps its Python thread state from its first callback to its exit: made
+ * and destroyed for every call, it would cost an allocation and an munmap (its frame stack) per
+ * callback, hundreds of microseconds in a VM. */
+static void thread_state_unpin(gpointer tstate)
+{
+  if (vfpy_shutting_down() || !Py_IsInitialized())
+    return; /* the interpreter frees its thread states itself */
+  /* At thread exit the interpreter's own thread-local slot may be gone already: delete the
+   * state by hand rather than through PyGILState_Release, which looks it up there. */
+  PyEval_RestoreThread(tstate);
+  PyThreadState_Clear(tstate);
+  PyThreadState_DeleteCurrent(); /* and releases the GIL */
+}
+
+static GPrivate pinned_thread_state = G_PRIVATE_INIT(thread_state_unpin);
+
 gboolean vfpy_enter(PyGILState_STATE *state)
 {
   if (vfpy_shutting_down() || !Py_IsInitialized() || _Py_IsFinalizing())
     return FALSE;
+  if (g_private_get(&pinned_thread_state) == NULL) {
+    PyGILState_Ensure(); /* this thread's state, kept (Ensure count 1) until the thread ends */
+    g_private_set(&pinned_thread_state, PyEval_SaveThread());
+  }
   *state = PyGILState_Ensure();
   if (vfpy_shutting_down()) { /* the atexit handler ran while this thread waited for the GIL */
     PyGILState_Release(*state);

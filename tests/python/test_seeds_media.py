@@ -101,6 +101,9 @@ def test_06_synthetic(workdir):
         ns["generate_test_video"]()
 
     class Fixed(ns["SyntheticFrameProvider"]):  # the gradient as the block means it
+        def __init__(self, num_frames=100, **kwargs):
+            super().__init__(min(num_frames, 30), **kwargs)  # small input: 30 of the 300 frames
+
         def generate(self, size):
             if self.frame_idx >= self.num_frames:
                 return vidflow.Buffer()
@@ -123,7 +126,7 @@ def test_06_synthetic(workdir):
                          "mp4mux without a PTS (feeder timestamping, issue 16)")
         raise
     frames = opencv_frames(workdir / "synthetic_output.mp4")
-    assert len(frames) == 300 and frames[0].shape == (720, 1280, 3)
+    assert len(frames) == 30 and frames[0].shape == (720, 1280, 3)
     # frame 0: red rises along x, green along y, blue 128 (BGR in OpenCV; lossy: approximately)
     f = frames[0].astype(np.int32)
     assert abs(f[360, :, 0].mean() - 128) < 6
@@ -242,10 +245,10 @@ def test_15_queue_transfer_threads(workdir, media):
     ns = seedrun.run("media_15_queue_transfer.py")
     with pytest.raises(vidflow.Error, match="convert"):
         ns["destination_pipeline"](queue.Queue())  # as written: convert linked twice
-    ns["multi_pipeline_transfer_linked"](uri(media.clip), False)
+    ns["multi_pipeline_transfer_linked"](uri(media.short_clip), False)
     source, dest = records_of("source-pipeline")[-1], records_of("dest-pipeline")[-1]
-    assert tap(source, "appsink")["frames"] == CLIP_FRAMES
-    assert tap(dest, "fakesink")["frames"] == CLIP_FRAMES  # every frame crossed
+    assert tap(source, "appsink")["frames"] == SHORT_FRAMES
+    assert tap(dest, "fakesink")["frames"] == SHORT_FRAMES  # every frame crossed
     assert tap(dest, "vfinfer")["objects"] > 0
 
 
@@ -253,13 +256,13 @@ def test_15_queue_transfer_processes(workdir, media):
     tap_dir = workdir / "taps"
     tap_dir.mkdir()
     records, out = run_fresh("media_15_queue_transfer.py", "multi_pipeline_transfer_linked",
-                             uri(media.clip), "mp", tap_dir=tap_dir)
+                             uri(media.short_clip), "mp", tap_dir=tap_dir)
     by_name = {r["pipeline"]: r for r in records}
     assert by_name["source-pipeline"]["pid"] != by_name["dest-pipeline"]["pid"]
-    assert tap(by_name["source-pipeline"], "appsink")["frames"] == CLIP_FRAMES
-    assert tap(by_name["dest-pipeline"], "fakesink")["frames"] == CLIP_FRAMES
+    assert tap(by_name["source-pipeline"], "appsink")["frames"] == SHORT_FRAMES
+    assert tap(by_name["dest-pipeline"], "fakesink")["frames"] == SHORT_FRAMES  # pickled across
     assert tap(by_name["dest-pipeline"], "vfinfer")["objects"] > 0
-    assert f"Queued frame {CLIP_FRAMES}" in out
+    assert f"Queued frame {SHORT_FRAMES}" in out
 
 
 def test_16_selective_capture(workdir, media):
