@@ -1,6 +1,9 @@
-"""The module's paths without numpy, torch or OpenCV (which leave allocations behind at exit),
-so that LeakSanitizer checks what the module allocates: under AddressSanitizer this runs with
-detect_leaks=1 and fails on any leak. Plainly it is one more functional test."""
+"""The module's paths without numpy, torch or OpenCV, for LeakSanitizer: under
+AddressSanitizer this runs with detect_leaks=1 and PYTHONMALLOC=malloc (so that LeakSanitizer
+sees every Python object and follows its pointers; with Python's own arenas it cannot) and fails
+on any leak at exit. numpy, torch and OpenCV leave allocations of their import behind (Cython's
+code objects, torch's registries), in frames of a stripped interpreter that no suppression can
+name: the tests using them run with detect_leaks=0. Plainly this is one more functional test."""
 
 import gc
 import logging
