@@ -94,18 +94,16 @@ void vfpy_leave(PyGILState_STATE state)
   PyGILState_Release(state);
 }
 
-void vfpy_release(gpointer object)
+void vfpy_with_gil(void (*fn)(gpointer data), gpointer data)
 {
-  if (object == NULL)
-    return;
   if (PyGILState_Check()) { /* this thread holds the GIL (a dealloc, or a callback) */
-    Py_DECREF((PyObject *)object);
+    fn(data);
     return;
   }
   if (!Py_IsInitialized() || _Py_IsFinalizing())
-    return; /* the interpreter is gone: the object went with it */
+    return;
   PyGILState_STATE state = PyGILState_Ensure();
-  Py_DECREF((PyObject *)object);
+  fn(data);
   PyGILState_Release(state);
 }
 

@@ -526,22 +526,19 @@ typedef struct {
   DLManagedTensor *original;
 } GilDeleter;
 
+static void call_original_deleter(gpointer data)
+{
+  DLManagedTensor *original = data;
+  original->deleter(original);
+}
+
 static void gil_deleter(DLManagedTensor *managed)
 {
   GilDeleter *g = (GilDeleter *)managed;
   DLManagedTensor *original = g->original;
   g_free(g);
-  if (original->deleter == NULL)
-    return;
-  if (PyGILState_Check()) {
-    original->deleter(original);
-    return;
-  }
-  if (!Py_IsInitialized() || _Py_IsFinalizing())
-    return; /* the producer's objects went with the interpreter */
-  PyGILState_STATE state = PyGILState_Ensure();
-  original->deleter(original);
-  PyGILState_Release(state);
+  if (original->deleter)
+    vfpy_with_gil(call_original_deleter, original);
 }
 
 static PyObject *tensor_from_capsule(PyObject *capsule, VfLayout layout)
@@ -570,17 +567,15 @@ static PyObject *tensor_from_capsule(PyObject *capsule, VfLayout layout)
 
 /* ---- buffer-protocol import (bytes, bytearray, memoryview, read-only numpy arrays) ---- */
 
+static void release_view_locked(gpointer data)
+{
+  PyBuffer_Release(data);
+}
+
 static void release_view(gpointer data)
 {
-  Py_buffer *view = data;
-  if (PyGILState_Check()) {
-    PyBuffer_Release(view);
-  } else if (Py_IsInitialized() && !_Py_IsFinalizing()) {
-    PyGILState_STATE state = PyGILState_Ensure();
-    PyBuffer_Release(view);
-    PyGILState_Release(state);
-  }
-  g_free(view);
+  vfpy_with_gil(release_view_locked, data);
+  g_free(data);
 }
 
 static PyObject *tensor_from_buffer_protocol(PyObject *object, VfLayout layout)

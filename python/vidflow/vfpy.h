@@ -13,8 +13,8 @@
  * - vidflow's threads (feeder, receiver, streaming threads) take the GIL only around Python code:
  *   vfpy_enter()/vfpy_leave(). Once the interpreter shuts down, vfpy_enter() refuses and the
  *   callbacks answer as if the stream ended.
- * - Python objects that C holds (providers, retrievers, operators, the memory of wrapped arrays)
- *   are released through vfpy_release(), which takes the GIL when the thread has not got it.
+ * - Python memory that C holds (the views of wrapped arrays, DLPack producers' tensors) is
+ *   released through vfpy_with_gil(), which takes the GIL when the thread has not got it.
  */
 #pragma once
 
@@ -46,8 +46,9 @@ PyObject *vfpy_raise_expired(const char *what);
 /* Take the GIL on a vidflow thread; FALSE (GIL not taken) once the interpreter is shutting down. */
 gboolean vfpy_enter(PyGILState_STATE *state);
 void vfpy_leave(PyGILState_STATE state);
-/* Py_DECREF from any thread (GDestroyNotify); a no-op after shutdown. */
-void vfpy_release(gpointer object);
+/* Run fn(data) holding the GIL, from any thread (a GDestroyNotify or a DLPack deleter that
+ * releases Python memory); skipped once the interpreter is gone (its objects went with it). */
+void vfpy_with_gil(void (*fn)(gpointer data), gpointer data);
 /* Log the pending Python exception with its traceback on the "vidflow" logger, prefixed with
  * `context` (clears it). Called with the GIL held. */
 void vfpy_log_exception(const char *context);
