@@ -4,8 +4,9 @@
 #   make bench  - run every benchmark (prints BENCH lines)
 BUILD ?= build
 ASAN_BUILD ?= build-asan
-# setup fetches ONNX Runtime's headers, so inference is required, never silently skipped
-MESON_OPTS ?= -Dwerror=true -Dinfer=enabled
+# setup fetches ONNX Runtime's headers, so inference is required, never silently skipped; setup
+# installs python3-dev, so the Python module is required too
+MESON_OPTS ?= -Dwerror=true -Dinfer=enabled -Dpython=enabled
 
 .PHONY: setup build run test test-fast test-asan bench clean
 

@@ -12,7 +12,8 @@ PACKAGES="build-essential meson ninja-build pkg-config
   libdlpack-dev libjson-glib-dev libyaml-dev
   libpango1.0-dev libcairo2-dev fonts-dejavu-core
   xvfb xfonts-base gstreamer1.0-x
-  python3 python3-onnx python3-numpy"
+  python3 python3-onnx python3-numpy
+  python3-dev python3-torch python3-pytest python3-opencv python3-requests"
 
 missing=""
 for p in $PACKAGES; do
