@@ -397,9 +397,9 @@ static GstBuffer *share_pixels(GstBuffer *frame_buf)
       return gst_buffer_copy(frame_buf);
     }
     v->frame = gst_buffer_ref(frame_buf);
-    gst_buffer_append_memory(out, gst_memory_new_wrapped(GST_MEMORY_FLAG_READONLY, v->map.data,
-                                                         v->map.size, 0, v->map.size, v,
-                                                         view_free));
+    gst_buffer_append_memory(out,
+                             gst_memory_new_wrapped(GST_MEMORY_FLAG_READONLY, v->map.data,
+                                                    v->map.size, 0, v->map.size, v, view_free));
   }
   return out;
 }

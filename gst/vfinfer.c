@@ -674,9 +674,8 @@ static GstFlowReturn vf_infer_transform_ip(GstBaseTransform *bt, GstBuffer *buf)
     /* A plain frame: a one-frame batch, its layout from the caps (and a GstVideoMeta). */
     if (meta == NULL)
       meta = vf_batch_meta_add_single(buf, &self->info);
-    VfFrameMeta *frame = meta && vf_batch_meta_get_n_frames(meta) == 1
-                             ? vf_batch_meta_get_frame(meta, 0)
-                             : NULL;
+    VfFrameMeta *frame
+        = meta && vf_batch_meta_get_n_frames(meta) == 1 ? vf_batch_meta_get_frame(meta, 0) : NULL;
     if (frame && vf_frame_meta_get_buffer(frame) == NULL) {
       GstVideoInfo info;
       vf_frame_layout(&self->info, buf, &info);

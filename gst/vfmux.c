@@ -979,8 +979,7 @@ static gboolean convert_slot_cpu(Slot *slot)
   GError *err = NULL;
   if (!vf_frame_map_buffer(&src, slot->buffer, &slot->in_info, VF_DEVICE_CPU, GST_MAP_READ, &err)
       || !vf_frame_map_buffer(&dst, out, &slot->out_info, VF_DEVICE_CPU, GST_MAP_WRITE, &err)) {
-    g_set_error(&slot->error, VF_ERROR, err->code, "pad %s: %s", GST_PAD_NAME(pad),
-                err->message);
+    g_set_error(&slot->error, VF_ERROR, err->code, "pad %s: %s", GST_PAD_NAME(pad), err->message);
     g_error_free(err);
     vf_frame_unmap(&src);
     gst_buffer_unref(out);
@@ -1001,8 +1000,7 @@ static gboolean convert_slot(Slot *slot)
   VfDevice device = slot->pad->cuda ? VF_DEVICE_CUDA : VF_DEVICE_CPU;
   GError *why = NULL;
   /* The backend for the frame's memory: the CPU one in this build. */
-  if (device == VF_DEVICE_CPU
-      && vf_frame_get_device(slot->buffer, NULL) == VF_DEVICE_CPU)
+  if (device == VF_DEVICE_CPU && vf_frame_get_device(slot->buffer, NULL) == VF_DEVICE_CPU)
     return convert_slot_cpu(slot);
   vf_frame_map_supported(VF_DEVICE_CUDA, VF_DEVICE_CPU, &why);
   char *i = describe(&slot->in_info), *o = describe(&slot->out_info);
@@ -1073,9 +1071,8 @@ static GstFlowReturn push_batch(VfMux *self, const Settings *s, Slot *slots, gui
   for (guint i = 0; i < n; i++) {
     Slot *slot = &slots[i];
     VfMuxPad *pad = slot->pad;
-    VfFrameMeta *f = slot->convert
-                         ? vf_batch_meta_add_frame(meta, slot->converted, &slot->out_info)
-                         : vf_batch_meta_add_frame(meta, slot->buffer, &slot->in_info);
+    VfFrameMeta *f = slot->convert ? vf_batch_meta_add_frame(meta, slot->converted, &slot->out_info)
+                                   : vf_batch_meta_add_frame(meta, slot->buffer, &slot->in_info);
     GstSegment *seg = &GST_AGGREGATOR_PAD(pad)->segment;
     GstClockTime fpts = GST_BUFFER_PTS(slot->buffer);
     GstClockTime rt = GST_CLOCK_TIME_IS_VALID(fpts) && seg->format == GST_FORMAT_TIME

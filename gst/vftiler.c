@@ -347,8 +347,7 @@ static GstFlowReturn transform(GstBaseTransform *trans, GstBuffer *inbuf, GstBuf
   }
   VfFrameMap out_map;
   GError *err = NULL;
-  if (!vf_frame_map_buffer(&out_map, outbuf, &self->out_info, VF_DEVICE_CPU, GST_MAP_WRITE,
-                           &err)) {
+  if (!vf_frame_map_buffer(&out_map, outbuf, &self->out_info, VF_DEVICE_CPU, GST_MAP_WRITE, &err)) {
     GST_ELEMENT_ERROR(self, CORE, FAILED,
                       ("vftiler '%s': its output: %s", GST_OBJECT_NAME(self), err->message),
                       (NULL));
@@ -391,9 +390,8 @@ static GstFlowReturn transform(GstBaseTransform *trans, GstBuffer *inbuf, GstBuf
     }
     VfFrameMap map;
     if (!vf_frame_map(&map, inbuf, frame, VF_DEVICE_CPU, GST_MAP_READ, &err)) {
-      GST_ELEMENT_ERROR(self, STREAM, FAILED, ("vftiler '%s': %s", GST_OBJECT_NAME(self),
-                                               err->message),
-                        (NULL));
+      GST_ELEMENT_ERROR(self, STREAM, FAILED,
+                        ("vftiler '%s': %s", GST_OBJECT_NAME(self), err->message), (NULL));
       g_clear_error(&err);
       ret = GST_FLOW_ERROR;
       break;

@@ -90,8 +90,8 @@ struct _VfFrameMeta {
   guint original_width, original_height;
   const char *sensor_id, *sensor_name; /* interned */
   GstVideoInfo info;
-  GstBuffer *buffer;  /* (nullable) ref: the frame's pixels; NULL: the carrying buffer */
-  GPtrArray *sticky;  /* (nullable) ref: GstEvent refs, immutable */
+  GstBuffer *buffer; /* (nullable) ref: the frame's pixels; NULL: the carrying buffer */
+  GPtrArray *sticky; /* (nullable) ref: GstEvent refs, immutable */
   VfRect content;
 
   GMutex lock;            /* guards the three lists (pointers and private contents), `buffer` */

@@ -62,9 +62,9 @@ VF_API VfColorFormat vf_frame_color_format(GstVideoFormat format);
 /* ---- mapping ---- */
 
 typedef struct {
-  GstVideoInfo info;                  /* format, size; the strides of data[] */
-  VfColorFormat format;               /* vf_frame_color_format(info's format) */
-  VfDevice device;                    /* where data[] points (the access asked for) */
+  GstVideoInfo info;    /* format, size; the strides of data[] */
+  VfColorFormat format; /* vf_frame_color_format(info's format) */
+  VfDevice device;      /* where data[] points (the access asked for) */
   guint n_planes;
   guint8 *data[GST_VIDEO_MAX_PLANES]; /* first byte of each plane */
   gsize stride[GST_VIDEO_MAX_PLANES]; /* row stride of each plane, in bytes */

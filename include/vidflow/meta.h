@@ -171,7 +171,8 @@ VF_API guint vf_batch_meta_get_max_frames(const VfBatchMeta *meta);
  * writable buffer the frame is private to it (made so now if it was shared with copies of the
  * buffer); otherwise it is shared and read-only (see "Copies and writers"). */
 VF_API VfFrameMeta *vf_batch_meta_get_frame(VfBatchMeta *meta, guint index);
-/* (transfer none, nullable) the frame of source `source_id`, or NULL; as vf_batch_meta_get_frame. */
+/* (transfer none, nullable) the frame of source `source_id`, or NULL; as vf_batch_meta_get_frame.
+ */
 VF_API VfFrameMeta *vf_batch_meta_find_frame(VfBatchMeta *meta, guint source_id);
 /* Append a frame whose pixels are `buffer` laid out as `info` (offsets from the start of `buffer`,
  * a GstVideoMeta's strides included). `buffer` (transfer none: the frame takes a reference,

@@ -496,8 +496,7 @@ static void test_demux_sole_owner_and_shared(void)
     GstBuffer *frames[2], *keep = NULL;
     for (guint i = 0; i < 2; i++) {
       frames[i] = make_rgb_frame(8, 8, (guint8)(10 + i), 0, 0, round * GST_SECOND / 30);
-      gst_mini_object_set_qdata(GST_MINI_OBJECT(frames[i]), tag_quark(), GUINT_TO_POINTER(1),
-                                NULL);
+      gst_mini_object_set_qdata(GST_MINI_OBJECT(frames[i]), tag_quark(), GUINT_TO_POINTER(1), NULL);
     }
     if (shared)
       keep = gst_buffer_ref(frames[1]);
@@ -562,9 +561,8 @@ static void test_demux_rebuilds_streams(void)
     }
   }
   for (guint i = 0; i < 2; i++) {
-    gchar *want_id = gst_pad_get_stream_id(m.src[i]->srcpad), *id
-                                                              = gst_pad_get_stream_id(
-                                                                  m.out[i]->sinkpad);
+    gchar *want_id = gst_pad_get_stream_id(m.src[i]->srcpad),
+          *id = gst_pad_get_stream_id(m.out[i]->sinkpad);
     g_assert_cmpstr(id, ==, want_id);
     g_free(id);
     g_free(want_id);

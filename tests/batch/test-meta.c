@@ -604,6 +604,172 @@ static void test_threads(void)
   gst_buffer_unref(buf);
 }
 
+/* After a tee: readers on several threads read one shared batch while a writer (a probe or an
+ * in-place element on another branch) makes it writable and changes frames, objects, frame buffers
+ * and display items of its copy. The readers always see the batch as it was. */
+typedef struct {
+  GstBuffer *batch; /* shared, read only */
+  gint errors;
+} SharedArgs;
+
+static gpointer shared_reader(gpointer data)
+{
+  SharedArgs *a = data;
+  VfBatchMeta *meta = vf_batch_meta_get(a->batch);
+  for (gint i = 0; i < 500; i++) {
+    for (guint k = 0; k < vf_batch_meta_get_n_frames(meta); k++) {
+      VfFrameMeta *f = vf_batch_meta_get_frame(meta, k);
+      GPtrArray *objs = vf_frame_meta_get_objects(f);
+      gboolean ok = objs->len == 3 && vf_frame_meta_get_source_id(f) == 10 + k
+                    && vf_frame_meta_get_n_display_items(f) == 0
+                    && gst_buffer_get_size(vf_frame_meta_get_buffer(f)) == 8 * 8 * 3;
+      for (guint j = 0; ok && j < objs->len; j++)
+        ok = vf_object_meta_get_class_id(g_ptr_array_index(objs, j)) == (gint)j;
+      g_ptr_array_unref(objs);
+      VfFrameMap map;
+      ok = ok && vf_frame_map(&map, a->batch, f, VF_DEVICE_CPU, GST_MAP_READ, NULL);
+      if (ok) {
+        ok = map.data[0][0] == 0;
+        vf_frame_unmap(&map);
+      }
+      if (!ok)
+        g_atomic_int_inc(&a->errors);
+    }
+  }
+  return NULL;
+}
+
+static gpointer shared_writer(gpointer data)
+{
+  SharedArgs *a = data;
+  for (gint i = 0; i < 200; i++) {
+    GstBuffer *w = gst_buffer_make_writable(gst_buffer_ref(a->batch));
+    VfBatchMeta *meta = vf_batch_meta_get(w);
+    for (guint k = 0; k < vf_batch_meta_get_n_frames(meta); k++) {
+      VfFrameMeta *f = vf_batch_meta_get_frame(meta, k);
+      vf_frame_meta_set_source_id(f, 99);
+      vf_frame_meta_make_objects_writable(f);
+      VfObjectMeta *o = vf_frame_meta_get_object(f, 0);
+      vf_object_meta_set_class_id(o, 77);
+      vf_frame_meta_remove_object(f, o);
+      vf_object_meta_unref(o);
+      VfRect r = { 0, 0, 1, 1 };
+      vf_frame_meta_add_display_rect(f, &r, 1, NULL, NULL);
+      VfFrameMap map;
+      if (!vf_frame_make_writable(w, f, NULL, NULL)
+          || !vf_frame_map(&map, w, f, VF_DEVICE_CPU, GST_MAP_READWRITE, NULL)) {
+        g_atomic_int_inc(&a->errors);
+        continue;
+      }
+      map.data[0][0] = 255;
+      vf_frame_unmap(&map);
+    }
+    gst_buffer_unref(w);
+  }
+  return NULL;
+}
+
+static void test_threads_shared_batch(void)
+{
+  GstBuffer *batch = make_batch(4, 8, 8);
+  VfBatchMeta *meta = vf_batch_meta_get(batch);
+  for (guint k = 0; k < 4; k++) {
+    VfFrameMeta *f = vf_batch_meta_get_frame(meta, k);
+    gst_buffer_memset(vf_frame_meta_get_buffer(f), 0, 0, 8 * 8 * 3);
+    for (gint j = 0; j < 3; j++) {
+      VfObjectMeta *o = vf_object_meta_new();
+      vf_object_meta_set_class_id(o, j);
+      vf_frame_meta_add_object(f, o);
+      vf_object_meta_unref(o);
+    }
+  }
+  SharedArgs args = { batch, 0 };
+  gst_buffer_ref(batch); /* shared from now on: the tee's branches */
+  GThread *threads[4];
+  for (guint i = 0; i < 3; i++)
+    threads[i] = g_thread_new("reader", shared_reader, &args);
+  threads[3] = g_thread_new("writer", shared_writer, &args);
+  for (guint i = 0; i < 4; i++)
+    g_thread_join(threads[i]);
+  g_assert_cmpint(args.errors, ==, 0);
+  gst_buffer_unref(batch);
+  gst_buffer_unref(batch);
+}
+
+/* Wrong uses are refused with an error, nothing changes. */
+static void test_bad_inputs(void)
+{
+  GstBuffer *batch = make_batch(1, 8, 8);
+  VfBatchMeta *meta = vf_batch_meta_get(batch);
+  GstVideoInfo info;
+  gst_video_info_set_format(&info, GST_VIDEO_FORMAT_RGB, 8, 8);
+  g_assert_null(vf_batch_meta_add_frame(NULL, NULL, &info));
+  g_assert_null(vf_batch_meta_add_frame(meta, NULL, NULL));
+  g_assert_null(vf_batch_meta_get(NULL));
+  g_assert_null(vf_batch_meta_add_single(batch, NULL));
+  /* A shared buffer: no frames added, no writing. */
+  gst_buffer_ref(batch);
+  g_assert_null(vf_batch_meta_add_frame(meta, NULL, &info));
+  g_assert_cmpuint(vf_batch_meta_get_n_frames(meta), ==, 1);
+  VfFrameMeta *f = vf_batch_meta_get_frame(meta, 0);
+  GError *err = NULL;
+  g_assert_false(vf_frame_make_writable(batch, f, NULL, &err));
+  g_assert_error(err, VF_ERROR, VF_ERROR_STATE);
+  g_assert_nonnull(strstr(err->message, "frame 0 of the batch (source 10)"));
+  g_clear_error(&err);
+  gst_buffer_unref(batch);
+  /* A frame whose layout does not fit its buffer, one without pixels. */
+  GstVideoInfo big;
+  gst_video_info_set_format(&big, GST_VIDEO_FORMAT_RGB, 64, 64);
+  vf_frame_meta_set_video_info(vf_batch_meta_get_frame(meta, 0), &big);
+  VfFrameMap map;
+  g_assert_false(vf_frame_map(&map, batch, vf_batch_meta_get_frame(meta, 0), VF_DEVICE_CPU,
+                              GST_MAP_READ, &err));
+  g_assert_error(err, VF_ERROR, VF_ERROR_SIZE);
+  g_assert_nonnull(strstr(err->message, "does not fit"));
+  g_clear_error(&err);
+  vf_frame_unmap(&map); /* harmless after a failure */
+  VfFrameMeta *bare = vf_batch_meta_add_frame(meta, NULL, &info);
+  g_assert_false(vf_frame_check(batch, bare, &err));
+  g_assert_error(err, VF_ERROR, VF_ERROR_FORMAT);
+  g_assert_nonnull(strstr(err->message, "no pixels"));
+  g_clear_error(&err);
+  g_assert_false(vf_frame_map(&map, NULL, NULL, VF_DEVICE_CPU, GST_MAP_READ, &err));
+  g_assert_error(err, VF_ERROR, VF_ERROR_ARGUMENT);
+  g_clear_error(&err);
+  /* CUDA memory, or CUDA access, in a build without a CUDA mapper. */
+  vf_frame_meta_set_video_info(vf_batch_meta_get_frame(meta, 0), &info);
+  g_assert_true(vf_frame_check(batch, vf_batch_meta_get_frame(meta, 0), NULL));
+  g_assert_false(vf_frame_map(&map, batch, vf_batch_meta_get_frame(meta, 0), VF_DEVICE_CUDA,
+                              GST_MAP_READ, &err));
+  g_assert_error(err, VF_ERROR, VF_ERROR_UNSUPPORTED);
+  g_clear_error(&err);
+  g_assert_false(vf_frame_map_supported(VF_DEVICE_CUDA, VF_DEVICE_CPU, &err));
+  g_assert_nonnull(strstr(err->message, "cudadownload"));
+  g_clear_error(&err);
+  /* A write mapping of memory someone else holds. */
+  GstBuffer *pixels = gst_buffer_new_allocate(NULL, GST_VIDEO_INFO_SIZE(&info), NULL);
+  GstBuffer *other = gst_buffer_copy(pixels); /* shares the memory */
+  g_assert_false(vf_frame_map_buffer(&map, pixels, &info, VF_DEVICE_CPU, GST_MAP_WRITE, &err));
+  g_assert_error(err, VF_ERROR, VF_ERROR_STATE);
+  g_clear_error(&err);
+  gst_buffer_unref(other);
+  gst_buffer_unref(pixels);
+  /* Caps that are not raw video. */
+  VfFrameCaps fc;
+  GstCaps *caps = gst_caps_from_string("audio/x-raw");
+  g_assert_false(vf_frame_caps_parse(caps, &fc, &err));
+  g_assert_error(err, VF_ERROR, VF_ERROR_FORMAT);
+  g_clear_error(&err);
+  gst_caps_unref(caps);
+  caps = gst_caps_from_string("video/x-raw(memory:CUDAMemory, meta:VfBatch),format=NV12");
+  g_assert_true(vf_frame_caps_parse(caps, &fc, &err));
+  g_assert_true(fc.batched);
+  g_assert_cmpint(fc.device, ==, VF_DEVICE_CUDA);
+  gst_caps_unref(caps);
+  gst_buffer_unref(batch);
+}
+
 int main(int argc, char **argv)
 {
   gst_init(&argc, &argv);
@@ -619,5 +785,7 @@ int main(int argc, char **argv)
   g_test_add_func("/meta/single-frame-and-scale", test_single_and_scale);
   g_test_add_func("/meta/padding-mapping", test_padding_mapping);
   g_test_add_func("/meta/threads", test_threads);
+  g_test_add_func("/meta/threads-shared-batch", test_threads_shared_batch);
+  g_test_add_func("/meta/bad-inputs", test_bad_inputs);
   return g_test_run();
 }

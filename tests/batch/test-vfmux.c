@@ -513,15 +513,17 @@ static void test_256_sources(void)
  * "would need scaling or conversion" when frames were memories of one GstBuffer. */
 static void test_cuda_17_sources(void)
 {
-  check_zero_copy(17, "video/x-raw(memory:CUDAMemory),format=NV12,width=16,height=16,"
-                      "framerate=30/1",
+  check_zero_copy(17,
+                  "video/x-raw(memory:CUDAMemory),format=NV12,width=16,height=16,"
+                  "framerate=30/1",
                   16 * 16 * 3 / 2, TRUE);
 }
 
 static void test_cuda_64_sources(void)
 {
-  check_zero_copy(64, "video/x-raw(memory:CUDAMemory),format=NV12,width=16,height=16,"
-                      "framerate=30/1",
+  check_zero_copy(64,
+                  "video/x-raw(memory:CUDAMemory),format=NV12,width=16,height=16,"
+                  "framerate=30/1",
                   16 * 16 * 3 / 2, TRUE);
 }
 
@@ -529,8 +531,7 @@ static void test_cuda_64_sources(void)
 static void test_multi_memory_frame(void)
 {
   Fixture f;
-  fixture_setup_caps(&f, 1, "video/x-raw,format=NV12,width=16,height=8,framerate=30/1", NULL,
-                     NULL);
+  fixture_setup_caps(&f, 1, "video/x-raw,format=NV12,width=16,height=8,framerate=30/1", NULL, NULL);
   GstBuffer *b = gst_buffer_new();
   gst_buffer_append_memory(b, gst_allocator_alloc(NULL, 32 * 8, NULL));
   gst_buffer_append_memory(b, gst_allocator_alloc(NULL, 32 * 4, NULL));
@@ -651,9 +652,8 @@ static void test_pool_recycling(void)
   g_assert_cmpint(batch_pixel(w, 1, 0, 0, 0), ==, 7);
   g_assert_cmpint(batch_pixel(out, 1, 0, 0, 0), ==, 41);
   /* Frame 0 was not written: still the upstream buffer itself. */
-  g_assert_true(gst_buffer_peek_memory(vf_frame_meta_get_buffer(vf_batch_meta_get_frame(
-                                           vf_batch_meta_get(w), 0)),
-                                       0)
+  g_assert_true(gst_buffer_peek_memory(
+                    vf_frame_meta_get_buffer(vf_batch_meta_get_frame(vf_batch_meta_get(w), 0)), 0)
                 == mems[0]);
   gst_buffer_unref(w);
   gst_buffer_unref(tee_ref);

@@ -222,8 +222,7 @@ static void test_shared_upstream(void)
   Snapshot original = snap(source, 0, &info);
   GstBuffer *batch = gst_buffer_new();
   VfBatchMeta *meta = vf_batch_meta_add(batch, 1);
-  elt_add_object(vf_batch_meta_add_frame(meta, source, &info), 1, "Bicycle", 0.6f, 8, 8, 30, 30,
-                 1);
+  elt_add_object(vf_batch_meta_add_frame(meta, source, &info), 1, "Bicycle", 0.6f, 8, 8, 30, 30, 1);
   GstHarness *h = osd(NULL);
   gst_harness_set_src_caps_str(h, "video/x-raw(meta:VfBatch),format=NV12,width=64,height=48,"
                                   "framerate=30/1,batch-size=1");
@@ -232,7 +231,8 @@ static void test_shared_upstream(void)
   Snapshot drawn = snap_frame(out, 0, &info), now = snap(source, 0, &info);
   g_assert_true(changed(&original, &drawn, 8, 8));
   g_assert_cmpmem(now.data, GST_VIDEO_INFO_SIZE(&info), original.data, GST_VIDEO_INFO_SIZE(&info));
-  GstBuffer *drawn_on = vf_frame_meta_get_buffer(vf_batch_meta_get_frame(vf_batch_meta_get(out), 0));
+  GstBuffer *drawn_on
+      = vf_frame_meta_get_buffer(vf_batch_meta_get_frame(vf_batch_meta_get(out), 0));
   g_assert_true(drawn_on != source);
   g_assert_true(gst_buffer_peek_memory(drawn_on, 0) != gst_buffer_peek_memory(source, 0));
   g_assert_cmpuint(copied_frames(h), ==, 1);
@@ -278,8 +278,7 @@ static void test_split_memory(void)
   gst_buffer_unref(whole); /* the shares keep the memory alive; they are read-only */
   GstBuffer *batch = gst_buffer_new();
   VfBatchMeta *meta = vf_batch_meta_add(batch, 1);
-  elt_add_object(vf_batch_meta_add_frame(meta, pixels, &info), 1, "Bicycle", 0.6f, 8, 8, 30, 30,
-                 1);
+  elt_add_object(vf_batch_meta_add_frame(meta, pixels, &info), 1, "Bicycle", 0.6f, 8, 8, 30, 30, 1);
   gst_buffer_unref(pixels);
   GstHarness *h = osd("display-labels=false");
   gst_harness_set_src_caps_str(h, "video/x-raw(meta:VfBatch),format=I420,width=64,height=48,"
