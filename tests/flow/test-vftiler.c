@@ -266,6 +266,7 @@ static void test_multi_memory_and_no_tile(void)
   gst_harness_teardown(h);
   gst_element_set_bus(tiler, NULL);
   gst_object_unref(bus);
+  gst_object_unref(tiler);
 }
 
 /* Plain (unbatched) video cannot link to vftiler: a clear link error. */
