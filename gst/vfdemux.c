@@ -4,12 +4,22 @@
  *
  * vfdemux splits a batched stream (from vfmux: video/x-raw(meta:VfBatch)) back into one stream
  * per source. Request a source pad per source id: src_0 gets the frames of vfmux's sink_0, and
- * so on; frames of sources without a pad are dropped. Each output buffer holds the frame's
- * memories without copying, keeps the batch alive while it lives, and carries a one-frame
- * VfBatchMeta with a copy of the frame's metadata (objects, display and user meta, source id,
- * frame number, PTS...). Its caps are plain video/x-raw of the frame (memory:CUDAMemory frames
- * stay CUDA frames); a GstVideoMeta describes strides and offsets when they are not the default.
- * Output timestamps are the frames' running times (vfmux's output time base).
+ * so on; frames of sources without a pad are dropped (and counted: the dropped property).
+ *
+ * Buffers: when vfdemux holds the only reference to a frame (the batch was not shared, e.g. by a
+ * tee, and nobody else holds the frame's buffer), it pushes the frame's own buffer, the very one
+ * the source produced. Otherwise it pushes a new buffer over the same pixels without copying them:
+ * for system memory its memories are read-only views that hold the frame's buffer, so that buffer
+ * still goes back to its pool untouched once the views are gone; other memory (CUDA) is shared.
+ * Either way the buffer carries a one-frame VfBatchMeta with the frame's metadata (objects,
+ * display and user meta, source id, frame number, PTS...) and the frame's GstVideoMeta.
+ *
+ * Streams: each frame carries its source's sticky events (meta.h), and each output rebuilds the
+ * original stream from them: the source's stream-start (stream id), caps (memory:CUDAMemory frames
+ * stay CUDA frames; a frame vfmux scaled or converted gets caps of what it is now, the rest of the
+ * source's caps kept), segment and tags, and the frames' original timestamps. Frames without
+ * sticky events (batches made by other code) get a stream of their own: caps of the frame, the
+ * batch's segment, the frames' running times as timestamps.
  *
  * Put a queue on each branch (as after any demuxer): one streaming thread feeds every pad, and a
  * sink that blocks (prerolling, or slow) would stall the other sources.
@@ -24,10 +34,9 @@
  */
 #include "vfdemux.h"
 
-#include "batch-common.h"
-
 #include <gst/base/gstflowcombiner.h>
 #include <string.h>
+#include <vidflow/frame-map.h>
 #include <vidflow/meta.h>
 
 GST_DEBUG_CATEGORY_STATIC(vf_demux_debug);
@@ -41,6 +50,7 @@ typedef struct {
   GstVideoInfo info;
   gboolean segment_sent;
   gboolean eos;
+  GPtrArray *sticky; /* (nullable) the source's sticky events the stream was rebuilt from */
 } Output;
 
 struct _VfDemux {
@@ -78,9 +88,16 @@ G_DEFINE_TYPE_WITH_CODE(VfDemux, vf_demux, GST_TYPE_ELEMENT,
                                                 "vidflow batch demuxer"));
 GST_ELEMENT_REGISTER_DEFINE(vfdemux, "vfdemux", GST_RANK_NONE, VF_TYPE_DEMUX);
 
+static void output_reset(Output *o)
+{
+  o->started = o->have_caps = o->segment_sent = o->eos = FALSE;
+  g_clear_pointer(&o->sticky, g_ptr_array_unref);
+}
+
 static void output_free(gpointer data)
 {
   Output *o = data;
+  output_reset(o);
   gst_object_unref(o->pad);
   g_free(o);
 }
@@ -286,7 +303,8 @@ static gboolean sink_event(GstPad *pad, GstObject *parent, GstEvent *event)
     GPtrArray *outs = all_outputs(self);
     for (guint i = 0; i < outs->len; i++) {
       Output *o = g_ptr_array_index(outs, i);
-      if (o->started) {
+      /* Outputs rebuilt from their source's events keep the source's segment. */
+      if (o->started && o->sticky == NULL) {
         gst_pad_push_event(o->pad, gst_event_ref(event));
         o->segment_sent = TRUE;
       }
@@ -344,50 +362,144 @@ static gboolean default_layout(const GstVideoInfo *info)
   return TRUE;
 }
 
-static GstFlowReturn push_frame(VfDemux *self, GstBuffer *batch, VfFrameMeta *frame, Output *o)
+/* A read-only view of one memory of a frame's buffer, holding that buffer. */
+typedef struct {
+  GstBuffer *frame; /* ref */
+  GstMemory *memory;
+  GstMapInfo map;
+} View;
+
+static void view_free(gpointer data)
+{
+  View *v = data;
+  gst_memory_unmap(v->memory, &v->map);
+  gst_buffer_unref(v->frame); /* after the view's memory is gone: it returns to its pool whole */
+  g_free(v);
+}
+
+/* A new buffer over the pixels of `frame_buf`, which others hold too (transfer full). */
+static GstBuffer *share_pixels(GstBuffer *frame_buf)
+{
+  guint n = gst_buffer_n_memory(frame_buf);
+  gboolean views = n > 0;
+  for (guint i = 0; i < n && views; i++)
+    views = gst_memory_is_type(gst_buffer_peek_memory(frame_buf, i), GST_ALLOCATOR_SYSMEM);
+  if (!views) /* e.g. CUDA memory: shared (its pool gets a new one) */
+    return gst_buffer_copy(frame_buf);
+  GstBuffer *out = gst_buffer_new();
+  gst_buffer_copy_into(out, frame_buf, GST_BUFFER_COPY_METADATA, 0, -1);
+  for (guint i = 0; i < n; i++) {
+    View *v = g_new0(View, 1);
+    v->memory = gst_buffer_peek_memory(frame_buf, i);
+    if (!gst_memory_map(v->memory, &v->map, GST_MAP_READ)) {
+      g_free(v);
+      gst_buffer_unref(out);
+      return gst_buffer_copy(frame_buf);
+    }
+    v->frame = gst_buffer_ref(frame_buf);
+    gst_buffer_append_memory(out,
+                             gst_memory_new_wrapped(GST_MEMORY_FLAG_READONLY, v->map.data,
+                                                    v->map.size, 0, v->map.size, v, view_free));
+  }
+  return out;
+}
+
+/* The buffer to push for `frame` of `batch` (transfer full): the frame's own buffer when we hold
+ * the only reference, else the same pixels shared; without the batch's metadata. */
+static GstBuffer *frame_output(GstBuffer *batch, VfFrameMeta *frame)
+{
+  GstBuffer *own = vf_frame_meta_get_buffer(frame), *out;
+  if (own && gst_buffer_is_writable(batch) && GST_MINI_OBJECT_REFCOUNT_VALUE(own) == 1) {
+    out = gst_buffer_ref(own);
+    vf_frame_meta_set_buffer(frame, NULL, NULL); /* ours now, and writable */
+  } else {
+    out = share_pixels(own ? own : batch);
+  }
+  GstMeta *stale;
+  while ((stale = (GstMeta *)vf_batch_meta_get(out)) != NULL)
+    gst_buffer_remove_meta(out, stale);
+  return out;
+}
+
+/* The caps of a frame on its own: the source's when they still describe it, else its video info
+ * (with the source's rate) in the memory it lives in. (transfer full) */
+static GstCaps *frame_caps(VfDemux *self, GstBuffer *batch, const VfFrameMeta *frame)
 {
   const GstVideoInfo *info = vf_frame_meta_get_video_info(frame);
-  guint first, n;
-  vf_frame_meta_get_memory_range(frame, &first, &n);
-  if (n == 0 || first + n > gst_buffer_n_memory(batch)) {
-    GST_ELEMENT_ERROR(self, STREAM, FORMAT,
-                      ("vfdemux '%s': frame of source %u points outside its batch",
-                       GST_OBJECT_NAME(self), vf_frame_meta_get_source_id(frame)),
-                      ("memories %u..%u of %u", first, first + n, gst_buffer_n_memory(batch)));
-    return GST_FLOW_ERROR;
+  GstCaps *source = vf_frame_meta_get_caps(frame);
+  GstVideoInfo si;
+  if (source && gst_video_info_from_caps(&si, source)
+      && GST_VIDEO_INFO_FORMAT(&si) == GST_VIDEO_INFO_FORMAT(info)
+      && GST_VIDEO_INFO_WIDTH(&si) == GST_VIDEO_INFO_WIDTH(info)
+      && GST_VIDEO_INFO_HEIGHT(&si) == GST_VIDEO_INFO_HEIGHT(info))
+    return gst_caps_ref(source);
+  GstVideoInfo ci = *info;
+  if (source && GST_VIDEO_INFO_FPS_N(&si) > 0) {
+    GST_VIDEO_INFO_FPS_N(&ci) = GST_VIDEO_INFO_FPS_N(&si);
+    GST_VIDEO_INFO_FPS_D(&ci) = GST_VIDEO_INFO_FPS_D(&si);
+  } else if (GST_VIDEO_INFO_FPS_N(&ci) == 0 && self->fps_n > 0) {
+    GST_VIDEO_INFO_FPS_N(&ci) = self->fps_n;
+    GST_VIDEO_INFO_FPS_D(&ci) = self->fps_d;
   }
-  GstBuffer *out = gst_buffer_new();
-  for (guint m = first; m < first + n; m++)
-    gst_buffer_append_memory(out, gst_buffer_get_memory(batch, m));
-  VfBatchMeta *meta = vf_batch_meta_add(out, 1);
-  vf_batch_meta_add_frame_copy(meta, frame, NULL, 0, n);
-  if (!default_layout(info)) {
-    gsize offsets[GST_VIDEO_MAX_PLANES];
-    gint strides[GST_VIDEO_MAX_PLANES];
-    for (guint p = 0; p < GST_VIDEO_INFO_N_PLANES(info); p++) {
-      offsets[p] = GST_VIDEO_INFO_PLANE_OFFSET(info, p);
-      strides[p] = GST_VIDEO_INFO_PLANE_STRIDE(info, p);
-    }
-    gst_buffer_add_video_meta_full(out, GST_VIDEO_FRAME_FLAG_NONE, GST_VIDEO_INFO_FORMAT(info),
-                                   GST_VIDEO_INFO_WIDTH(info), GST_VIDEO_INFO_HEIGHT(info),
-                                   GST_VIDEO_INFO_N_PLANES(info), offsets, strides);
-  }
-  GstClockTime rt = vf_frame_meta_get_running_time(frame);
-  GST_BUFFER_PTS(out) = GST_CLOCK_TIME_IS_VALID(rt) ? rt : GST_BUFFER_PTS(batch);
-  GST_BUFFER_DURATION(out) = vf_frame_meta_get_duration(frame);
-  /* The batch (and through it the source buffers) lives as long as this frame. */
-  vf_gst_buffer_hold(out, gst_buffer_ref(batch));
+  GstCaps *caps = gst_video_info_to_caps(&ci);
+  if (vf_frame_get_device(batch, frame) == VF_DEVICE_CUDA)
+    gst_caps_set_features(caps, 0, gst_caps_features_new(VF_CAPS_FEATURE_MEMORY_CUDA, NULL));
+  return caps;
+}
 
+static gboolean has_event(GPtrArray *events, GstEvent *event)
+{
+  for (guint i = 0; events && i < events->len; i++)
+    if (g_ptr_array_index(events, i) == event)
+      return TRUE;
+  return FALSE;
+}
+
+/* Rebuild the source's stream on `o` before `frame`: its sticky events that changed since the
+ * last frame, caps adjusted to what the frame is now. */
+static void rebuild_stream(VfDemux *self, GstBuffer *batch, VfFrameMeta *frame, Output *o,
+                           GPtrArray *sticky)
+{
+  const GstVideoInfo *info = vf_frame_meta_get_video_info(frame);
+  if (o->sticky == sticky && o->started && o->have_caps && gst_video_info_is_equal(&o->info, info))
+    return;
+  if (vf_frame_meta_get_stream_id(frame) == NULL)
+    start_output(self, o); /* the source never said which stream it is: one of ours */
+  for (guint i = 0; i < sticky->len; i++) {
+    GstEvent *e = g_ptr_array_index(sticky, i);
+    if (GST_EVENT_TYPE(e) == GST_EVENT_CAPS) {
+      if (!o->have_caps || !gst_video_info_is_equal(&o->info, info) || !has_event(o->sticky, e)) {
+        GstCaps *caps = frame_caps(self, batch, frame);
+        gst_pad_push_event(o->pad, gst_event_new_caps(caps));
+        gst_caps_unref(caps);
+        o->info = *info;
+        o->have_caps = TRUE;
+      }
+      continue;
+    }
+    if (has_event(o->sticky, e) && o->started)
+      continue;
+    gst_pad_push_event(o->pad, gst_event_ref(e));
+    if (GST_EVENT_TYPE(e) == GST_EVENT_STREAM_START) {
+      o->started = TRUE;
+      o->eos = FALSE;
+    } else if (GST_EVENT_TYPE(e) == GST_EVENT_SEGMENT) {
+      o->segment_sent = TRUE;
+    }
+  }
+  if (o->sticky != sticky) {
+    g_clear_pointer(&o->sticky, g_ptr_array_unref);
+    o->sticky = g_ptr_array_ref(sticky);
+  }
+}
+
+/* Frames without sticky events: a stream of our own, the batch's time base. */
+static void make_stream(VfDemux *self, GstBuffer *batch, VfFrameMeta *frame, Output *o)
+{
+  const GstVideoInfo *info = vf_frame_meta_get_video_info(frame);
   start_output(self, o);
   if (!o->have_caps || !gst_video_info_is_equal(&o->info, info)) {
-    GstVideoInfo ci = *info;
-    if (GST_VIDEO_INFO_FPS_N(&ci) == 0 && self->fps_n > 0) {
-      GST_VIDEO_INFO_FPS_N(&ci) = self->fps_n;
-      GST_VIDEO_INFO_FPS_D(&ci) = self->fps_d;
-    }
-    GstCaps *caps = gst_video_info_to_caps(&ci);
-    if (self->cuda)
-      gst_caps_set_features(caps, 0, gst_caps_features_new(VF_CAPS_FEATURE_MEMORY_CUDA, NULL));
+    GstCaps *caps = frame_caps(self, batch, frame);
     gst_pad_push_event(o->pad, gst_event_new_caps(caps));
     gst_caps_unref(caps);
     o->info = *info;
@@ -402,6 +514,46 @@ static GstFlowReturn push_frame(VfDemux *self, GstBuffer *batch, VfFrameMeta *fr
     gst_pad_push_event(o->pad, gst_event_new_segment(&seg));
     o->segment_sent = TRUE;
   }
+}
+
+static GstFlowReturn push_frame(VfDemux *self, GstBuffer *batch, VfFrameMeta *frame, Output *o)
+{
+  GError *err = NULL;
+  if (!vf_frame_check(batch, frame, &err)) {
+    GST_ELEMENT_ERROR(self, STREAM, FORMAT,
+                      ("vfdemux '%s': %s", GST_OBJECT_NAME(self), err->message), (NULL));
+    g_error_free(err);
+    return GST_FLOW_ERROR;
+  }
+  const GstVideoInfo *info = vf_frame_meta_get_video_info(frame);
+  GPtrArray *sticky = vf_frame_meta_get_sticky_events(frame);
+  if (sticky)
+    rebuild_stream(self, batch, frame, o, sticky);
+  else
+    make_stream(self, batch, frame, o);
+
+  GstBuffer *out = frame_output(batch, frame);
+  VfBatchMeta *meta = vf_batch_meta_add(out, 1);
+  vf_batch_meta_add_frame_copy(meta, frame, NULL, info);
+  if (gst_buffer_get_video_meta(out) == NULL && !default_layout(info)) {
+    gsize offsets[GST_VIDEO_MAX_PLANES];
+    gint strides[GST_VIDEO_MAX_PLANES];
+    for (guint p = 0; p < GST_VIDEO_INFO_N_PLANES(info); p++) {
+      offsets[p] = GST_VIDEO_INFO_PLANE_OFFSET(info, p);
+      strides[p] = GST_VIDEO_INFO_PLANE_STRIDE(info, p);
+    }
+    gst_buffer_add_video_meta_full(out, GST_VIDEO_FRAME_FLAG_NONE, GST_VIDEO_INFO_FORMAT(info),
+                                   GST_VIDEO_INFO_WIDTH(info), GST_VIDEO_INFO_HEIGHT(info),
+                                   GST_VIDEO_INFO_N_PLANES(info), offsets, strides);
+  }
+  if (sticky) {
+    GST_BUFFER_PTS(out) = vf_frame_meta_get_pts(frame); /* in the source's own segment */
+  } else {
+    GstClockTime rt = vf_frame_meta_get_running_time(frame);
+    GST_BUFFER_PTS(out) = GST_CLOCK_TIME_IS_VALID(rt) ? rt : GST_BUFFER_PTS(batch);
+  }
+  GST_BUFFER_DTS(out) = GST_CLOCK_TIME_NONE;
+  GST_BUFFER_DURATION(out) = vf_frame_meta_get_duration(frame);
   return gst_pad_push(o->pad, out);
 }
 
@@ -462,8 +614,7 @@ static GstStateChangeReturn vf_demux_change_state(GstElement *element, GstStateC
     self->have_segment = FALSE;
     GPtrArray *outs = all_outputs(self);
     for (guint i = 0; i < outs->len; i++) {
-      Output *o = g_ptr_array_index(outs, i);
-      o->started = o->have_caps = o->segment_sent = o->eos = FALSE;
+      output_reset(g_ptr_array_index(outs, i));
     }
     release_outputs(outs);
   }

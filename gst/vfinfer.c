@@ -38,9 +38,9 @@
 #include "vfinfer.h"
 
 #include "engine.h"
-#include "frame-map.h"
 
 #include <string.h>
+#include <vidflow/frame-map.h>
 #include <vidflow/meta.h>
 #include <vidflow/tensor.h>
 
@@ -402,8 +402,18 @@ static gboolean vf_infer_set_caps(GstBaseTransform *bt, GstCaps *incaps, GstCaps
 {
   (void)outcaps;
   VfInferElement *self = VF_INFER_ELEMENT(bt);
-  if (!vf_frame_map_read_caps(GST_ELEMENT(self), incaps, &self->batched, &self->info))
+  VfFrameCaps fc;
+  GError *err = NULL;
+  if (!vf_frame_caps_parse(incaps, &fc, &err)
+      || !vf_frame_map_supported(fc.device, VF_DEVICE_CPU, &err)) {
+    GST_ELEMENT_ERROR(self, STREAM, FORMAT,
+                      ("vfinfer '%s': %s", GST_OBJECT_NAME(self), err->message),
+                      ("caps %" GST_PTR_FORMAT, incaps));
+    g_error_free(err);
     return FALSE;
+  }
+  self->batched = fc.batched;
+  self->info = fc.info;
   GST_DEBUG_OBJECT(self, "%s stream: %" GST_PTR_FORMAT, self->batched ? "batched" : "plain",
                    incaps);
   return TRUE;
@@ -556,6 +566,8 @@ static GstFlowReturn run_batch(VfInferElement *self, GstBuffer *buf, VfBatchMeta
   for (guint f = 0; f < n_frames; f++) {
     VfFrameMeta *frame = vf_batch_meta_get_frame(meta, f);
     if (secondary) {
+      /* Results go onto these objects: this batch's own, not those copies share. */
+      vf_frame_meta_make_objects_writable(frame);
       select_objects(self, frame, f);
     } else {
       Item it = { f, NULL, { 0, 0, 0, 0 } };
@@ -567,7 +579,7 @@ static GstFlowReturn run_batch(VfInferElement *self, GstBuffer *buf, VfBatchMeta
     return GST_FLOW_OK;
 
   /* Map the frames the items need, once each. */
-  VfGstFrameMap *maps = g_new0(VfGstFrameMap, n_frames);
+  VfFrameMap *maps = g_new0(VfFrameMap, n_frames);
   gboolean *mapped = g_new0(gboolean, n_frames);
   VfImage *images = g_new0(VfImage, n_frames);
   VfInferFrame *work = g_new0(VfInferFrame, n);
@@ -578,14 +590,14 @@ static GstFlowReturn run_batch(VfInferElement *self, GstBuffer *buf, VfBatchMeta
     guint f = it->frame;
     if (!mapped[f]) {
       VfFrameMeta *frame = vf_batch_meta_get_frame(meta, f);
-      if (!vf_gst_frame_map(&maps[f], buf, frame, GST_MAP_READ, &err)) {
+      if (!vf_frame_map(&maps[f], buf, frame, VF_DEVICE_CPU, GST_MAP_READ, &err)) {
         GST_ELEMENT_ERROR(self, STREAM, FAILED,
                           ("vfinfer '%s': %s", GST_OBJECT_NAME(self), err->message), (NULL));
         ret = GST_FLOW_ERROR;
         break;
       }
       mapped[f] = TRUE;
-      VfGstFrameMap *m = &maps[f];
+      VfFrameMap *m = &maps[f];
       if (m->format == VF_COLOR_FORMAT_UNKNOWN) {
         GST_ELEMENT_ERROR(self, STREAM, FORMAT,
                           ("vfinfer '%s': frame %u is %s; vfinfer reads RGB, RGBA, BGR, BGRA, "
@@ -634,7 +646,7 @@ static GstFlowReturn run_batch(VfInferElement *self, GstBuffer *buf, VfBatchMeta
     }
     for (guint f = 0; f < n_frames; f++) /* results are plain values: unmap before attaching */
       if (mapped[f]) {
-        vf_gst_frame_unmap(&maps[f]);
+        vf_frame_unmap(&maps[f]);
         mapped[f] = FALSE;
       }
     for (guint i = 0; i < n && ret == GST_FLOW_OK; i++)
@@ -642,7 +654,7 @@ static GstFlowReturn run_batch(VfInferElement *self, GstBuffer *buf, VfBatchMeta
   }
   for (guint f = 0; f < n_frames; f++)
     if (mapped[f])
-      vf_gst_frame_unmap(&maps[f]);
+      vf_frame_unmap(&maps[f]);
   g_clear_error(&err);
   clear_items(self);
   g_free(work);
@@ -662,15 +674,12 @@ static GstFlowReturn vf_infer_transform_ip(GstBaseTransform *bt, GstBuffer *buf)
     /* A plain frame: a one-frame batch, its layout from the caps (and a GstVideoMeta). */
     if (meta == NULL)
       meta = vf_batch_meta_add_single(buf, &self->info);
-    if (meta && vf_batch_meta_get_n_frames(meta) == 1) {
-      GstVideoInfo info = self->info;
-      GstVideoMeta *vmeta = gst_buffer_get_video_meta(buf);
-      for (guint p = 0; vmeta && p < vmeta->n_planes && p < GST_VIDEO_MAX_PLANES; p++) {
-        GST_VIDEO_INFO_PLANE_OFFSET(&info, p) = vmeta->offset[p];
-        GST_VIDEO_INFO_PLANE_STRIDE(&info, p) = vmeta->stride[p];
-      }
-      vf_frame_meta_set_memory_range(vf_batch_meta_get_frame(meta, 0), &info, 0,
-                                     gst_buffer_n_memory(buf));
+    VfFrameMeta *frame
+        = meta && vf_batch_meta_get_n_frames(meta) == 1 ? vf_batch_meta_get_frame(meta, 0) : NULL;
+    if (frame && vf_frame_meta_get_buffer(frame) == NULL) {
+      GstVideoInfo info;
+      vf_frame_layout(&self->info, buf, &info);
+      vf_frame_meta_set_video_info(frame, &info);
     }
   }
   if (meta == NULL) {

@@ -7,11 +7,14 @@
  * (the pad index), batch index, frame number within its source, PTS, original size, sensor id and
  * name.
  *
- * Layout: the output buffer's memories hold the frames in batch order. A frame that needs no
- * scaling and no conversion is not copied: the batch holds its memories (zero-copy) and the
- * source buffer, which goes back to its pool once the batch is gone. Other frames are scaled
- * and/or converted on the CPU (GstVideoConverter, one per pad) into frames from a per-pad buffer
- * pool. Frames in memory:CUDAMemory pass through zero-copy only: vfmux never maps them.
+ * Layout (meta.h): the output buffer holds no pixels; each frame's VfFrameMeta holds a reference
+ * to that frame's own buffer, so a batch may hold any number of frames, in system or CUDA memory.
+ * A frame that needs no scaling and no conversion is not copied: its frame meta references the
+ * source's buffer itself (zero-copy), which goes back to its pool once the last copy of the batch
+ * is gone. Other frames are scaled and/or converted on the CPU (GstVideoConverter, one per pad)
+ * into buffers from a per-pad pool, referenced the same way. Frames in memory:CUDAMemory pass
+ * through zero-copy only: vfmux never maps them. Each frame also records its source's sticky
+ * events (stream-start, caps, segment, tags), so that vfdemux rebuilds the original streams.
  *
  * Caps: video/x-raw(meta:VfBatch), format=F, batch-size=N, framerate=R, and width/height when
  * every frame of the batch has that size (always when the width and height properties are set;
@@ -37,13 +40,17 @@
  */
 #include "vfmux.h"
 
-#include "batch-common.h"
-
 #include <string.h>
+#include <vidflow/frame-map.h>
 #include <vidflow/meta.h>
 
 GST_DEBUG_CATEGORY_STATIC(vf_mux_debug);
 #define GST_CAT_DEFAULT vf_mux_debug
+
+/* The formats vfmux accepts (GstVideoConverter converts between all of them on the CPU). */
+#define VF_MUX_FORMATS                                                                             \
+  "{ RGB, RGBA, NV12, I420, BGR, BGRA, BGRx, RGBx, xRGB, xBGR, ARGB, ABGR, YV12, NV21, GRAY8, "    \
+  "YUY2, UYVY, Y42B, Y444 }"
 
 /* ---- output format property ---- */
 
@@ -104,10 +111,11 @@ struct _VfMuxPad {
   GQueue arrivals; /* monotonic µs of queued buffers, in order (arrival_lock) */
   gulong probe_id;
 
-  /* aggregate thread only (caps events are handled there too) */
+  /* aggregate thread only (serialized events are handled there too) */
   gboolean has_info;
   GstVideoInfo info;
   gboolean cuda;
+  GPtrArray *sticky; /* the source's sticky events (GstEvent refs), immutable once made */
   guint64 frame_number;
   gboolean eos_notified;
   GstVideoConverter *convert;
@@ -134,6 +142,7 @@ static void vf_mux_pad_reset(VfMuxPad *pad)
   }
   pad->frame_number = 0;
   pad->eos_notified = FALSE;
+  g_clear_pointer(&pad->sticky, g_ptr_array_unref);
   g_mutex_lock(&pad->arrival_lock);
   g_queue_clear(&pad->arrivals);
   g_mutex_unlock(&pad->arrival_lock);
@@ -657,7 +666,7 @@ static gboolean vf_mux_negotiated_src_caps(GstAggregator *agg, GstCaps *caps)
   GstStructure *st = gst_caps_get_structure(caps, 0);
   const char *format = gst_structure_get_string(st, "format");
   self->out_format = format ? gst_video_format_from_string(format) : GST_VIDEO_FORMAT_UNKNOWN;
-  self->out_cuda = vf_gst_caps_is_cuda(caps);
+  self->out_cuda = vf_caps_get_device(caps) == VF_DEVICE_CUDA;
   return self->out_format != GST_VIDEO_FORMAT_UNKNOWN;
 }
 
@@ -726,10 +735,60 @@ static gboolean vf_mux_sink_query(GstAggregator *agg, GstAggregatorPad *aggpad, 
 
 static void notify_eos(VfMux *self, VfMuxPad *pad);
 
+static gboolean same_slot(GstEvent *a, GstEvent *b)
+{
+  if (GST_EVENT_TYPE(a) != GST_EVENT_TYPE(b))
+    return FALSE;
+  if (GST_EVENT_TYPE(a) != GST_EVENT_CUSTOM_DOWNSTREAM_STICKY)
+    return TRUE;
+  const GstStructure *sa = gst_event_get_structure(a), *sb = gst_event_get_structure(b);
+  return sa && sb && gst_structure_has_name(sa, gst_structure_get_name(sb));
+}
+
+/* Record a sticky event of the source: a new immutable array (frames already made keep theirs),
+ * in GStreamer's sticky order, the event replacing the one of its kind. A new stream starts a
+ * new set. */
+static void record_sticky(VfMuxPad *pad, GstEvent *event)
+{
+  GPtrArray *old = pad->sticky;
+  GPtrArray *set = g_ptr_array_new_with_free_func((GDestroyNotify)gst_event_unref);
+  gboolean new_stream = FALSE;
+  if (GST_EVENT_TYPE(event) == GST_EVENT_STREAM_START) {
+    const gchar *id = NULL, *old_id = NULL;
+    gst_event_parse_stream_start(event, &id);
+    for (guint i = 0; old && i < old->len; i++)
+      if (GST_EVENT_TYPE(g_ptr_array_index(old, i)) == GST_EVENT_STREAM_START)
+        gst_event_parse_stream_start(g_ptr_array_index(old, i), &old_id);
+    new_stream = g_strcmp0(id, old_id) != 0;
+  }
+  gboolean placed = FALSE;
+  for (guint i = 0; old && !new_stream && i <= old->len; i++) {
+    GstEvent *e = i < old->len ? g_ptr_array_index(old, i) : NULL;
+    if (!placed && (e == NULL || GST_EVENT_TYPE(e) > GST_EVENT_TYPE(event))) {
+      g_ptr_array_add(set, gst_event_ref(event));
+      placed = TRUE;
+    }
+    if (e && !same_slot(e, event))
+      g_ptr_array_add(set, gst_event_ref(e));
+    else if (e && !placed) {
+      g_ptr_array_add(set, gst_event_ref(event));
+      placed = TRUE;
+    }
+  }
+  if (!placed)
+    g_ptr_array_add(set, gst_event_ref(event));
+  pad->sticky = set;
+  if (old)
+    g_ptr_array_unref(old);
+}
+
 static gboolean vf_mux_sink_event(GstAggregator *agg, GstAggregatorPad *aggpad, GstEvent *event)
 {
   VfMux *self = VF_MUX(agg);
   VfMuxPad *pad = VF_MUX_PAD(aggpad);
+  /* Serialized events come here on the aggregate thread, in order with the pad's buffers. */
+  if (GST_EVENT_IS_STICKY(event) && GST_EVENT_TYPE(event) != GST_EVENT_EOS)
+    record_sticky(pad, event);
   if (GST_EVENT_TYPE(event) == GST_EVENT_CAPS) {
     GstCaps *caps;
     gst_event_parse_caps(event, &caps);
@@ -745,7 +804,7 @@ static gboolean vf_mux_sink_event(GstAggregator *agg, GstAggregatorPad *aggpad, 
     GST_DEBUG_OBJECT(pad, "caps %" GST_PTR_FORMAT, caps);
     pad->info = info;
     pad->has_info = TRUE;
-    pad->cuda = vf_gst_caps_is_cuda(caps);
+    pad->cuda = vf_caps_get_device(caps) == VF_DEVICE_CUDA;
     gst_pad_mark_reconfigure(GST_AGGREGATOR_SRC_PAD(self));
     gst_event_unref(event); /* ours go downstream, not the sources' */
     return TRUE;
@@ -787,25 +846,20 @@ static GstClockTime vf_mux_get_next_time(GstAggregator *agg)
 
 typedef struct {
   VfMuxPad *pad;
-  GstBuffer *buffer;
+  GstBuffer *buffer; /* the source frame, popped (transfer full) */
+  GPtrArray *sticky; /* the source's sticky events for this frame (ref) */
   gboolean convert;
   GstVideoInfo in_info;  /* the source frame, its layout included */
   GstVideoInfo out_info; /* the frame as stored in the batch */
   VfRect content;
-  guint n_mems;
+  GstBuffer *converted; /* convert: the frame made from `buffer` (transfer full) */
+  GError *error;        /* why conversion failed */
 } Slot;
 
-/* The source frame's layout: the caps, unless a GstVideoMeta says otherwise. */
-static void source_layout(const GstVideoInfo *caps_info, GstBuffer *buffer, GstVideoInfo *out)
+static gint compare_slots(gconstpointer a, gconstpointer b)
 {
-  *out = *caps_info;
-  GstVideoMeta *vmeta = gst_buffer_get_video_meta(buffer);
-  if (vmeta == NULL)
-    return;
-  for (guint p = 0; p < vmeta->n_planes && p < GST_VIDEO_MAX_PLANES; p++) {
-    GST_VIDEO_INFO_PLANE_OFFSET(out, p) = vmeta->offset[p];
-    GST_VIDEO_INFO_PLANE_STRIDE(out, p) = vmeta->stride[p];
-  }
+  guint sa = ((const Slot *)a)->pad->source_id, sb = ((const Slot *)b)->pad->source_id;
+  return sa < sb ? -1 : sa > sb;
 }
 
 /* Decide the stored size/format of a source frame and where the picture goes in it. */
@@ -817,11 +871,10 @@ static void plan_slot(VfMux *self, const Settings *s, Slot *slot)
   gint out_h = s->width && s->height ? (gint)s->height : h;
   GstVideoFormat format = self->out_format;
   slot->convert = format != GST_VIDEO_INFO_FORMAT(in) || out_w != w || out_h != h;
-  source_layout(in, slot->buffer, &slot->in_info);
+  vf_frame_layout(in, slot->buffer, &slot->in_info);
   if (!slot->convert) {
     slot->out_info = slot->in_info;
     slot->content = (VfRect){ 0, 0, (gfloat)w, (gfloat)h };
-    slot->n_mems = gst_buffer_n_memory(slot->buffer);
     return;
   }
   gst_video_info_set_format(&slot->out_info, format, (guint)out_w, (guint)out_h);
@@ -835,8 +888,13 @@ static void plan_slot(VfMux *self, const Settings *s, Slot *slot)
     ch = CLAMP((gint)(h * scale + 0.5), 1, out_h);
   }
   slot->content = (VfRect){ 0, 0, (gfloat)cw, (gfloat)ch };
-  slot->n_mems = 1;
 }
+
+/* ---- converting frames ----
+ * Each slot that needs scaling or conversion is one independent job: its input buffer, its pad's
+ * converter and pool, its output buffer and error. No job touches another's state or the element,
+ * so the jobs of a batch can run in parallel, and a CUDA backend converts CUDA frames in place of
+ * the CPU one (convert_slot picks by the frame's memory). */
 
 static gboolean ensure_converter(VfMuxPad *pad, const GstVideoInfo *in, const GstVideoInfo *out,
                                  const VfRect *content)
@@ -887,160 +945,98 @@ static GstBufferPool *ensure_pool(VfMuxPad *pad, const GstVideoInfo *info)
   return pool;
 }
 
-/* Convert (scale, change format, pad) the slot's frame into `out`, laid out as out_info. */
-static gboolean convert_into(VfMux *self, Slot *slot, GstVideoFrame *out)
+static char *describe(const GstVideoInfo *info)
 {
-  GstVideoFrame in;
-  if (!gst_video_frame_map(&in, &slot->pad->info, slot->buffer, GST_MAP_READ)) {
-    GST_ELEMENT_ERROR(self, STREAM, FAILED,
-                      ("vfmux '%s': cannot read a frame of pad %s", GST_OBJECT_NAME(self),
-                       GST_PAD_NAME(slot->pad)),
-                      ("the buffer could not be mapped (%" G_GSIZE_FORMAT
-                       " bytes, caps need %" G_GSIZE_FORMAT ")",
-                       gst_buffer_get_size(slot->buffer), GST_VIDEO_INFO_SIZE(&slot->pad->info)));
-    return FALSE;
-  }
-  gboolean ok = ensure_converter(slot->pad, &slot->pad->info, &slot->out_info, &slot->content);
-  if (ok)
-    gst_video_converter_frame(slot->pad->convert, &in, out);
-  else
-    GST_ELEMENT_ERROR(
-        self, CORE, NEGOTIATION,
-        ("vfmux '%s': cannot convert %s %dx%d to %s %dx%d", GST_OBJECT_NAME(self),
-         GST_VIDEO_INFO_NAME(&slot->pad->info), GST_VIDEO_INFO_WIDTH(&slot->pad->info),
-         GST_VIDEO_INFO_HEIGHT(&slot->pad->info), GST_VIDEO_INFO_NAME(&slot->out_info),
-         GST_VIDEO_INFO_WIDTH(&slot->out_info), GST_VIDEO_INFO_HEIGHT(&slot->out_info)),
-        (NULL));
-  gst_video_frame_unmap(&in);
-  return ok;
+  return g_strdup_printf("%s %dx%d", GST_VIDEO_INFO_NAME(info), GST_VIDEO_INFO_WIDTH(info),
+                         GST_VIDEO_INFO_HEIGHT(info));
 }
 
-static gboolean check_cpu_readable(VfMux *self, Slot *slot)
+/* CPU backend: scale / convert / pad the slot's frame into a buffer of its pad's pool. */
+static gboolean convert_slot_cpu(Slot *slot)
 {
-  if (!slot->pad->cuda
-      && !vf_gst_buffer_has_cuda_memory(slot->buffer, 0, gst_buffer_n_memory(slot->buffer)))
-    return TRUE;
-  GST_ELEMENT_ERROR(self, STREAM, NOT_IMPLEMENTED,
-                    ("vfmux '%s': pad %s gives memory:CUDAMemory frames that would need scaling "
-                     "or conversion, which this build does on the CPU only",
-                     GST_OBJECT_NAME(self), GST_PAD_NAME(slot->pad)),
-                    ("set width=0 height=0 format=auto (zero-copy), make the sources produce %s "
-                     "%dx%d, or cudadownload before vfmux",
-                     GST_VIDEO_INFO_NAME(&slot->out_info), GST_VIDEO_INFO_WIDTH(&slot->out_info),
-                     GST_VIDEO_INFO_HEIGHT(&slot->out_info)));
+  VfMuxPad *pad = slot->pad;
+  GstBufferPool *pool = ensure_pool(pad, &slot->out_info);
+  GstBuffer *out = NULL;
+  if (pool == NULL || gst_buffer_pool_acquire_buffer(pool, &out, NULL) != GST_FLOW_OK) {
+    char *o = describe(&slot->out_info);
+    g_set_error(&slot->error, VF_ERROR, VF_ERROR_FAILED,
+                "no buffer for a %s frame of pad %s (the buffer pool could not be set up or "
+                "allocate)",
+                o, GST_PAD_NAME(pad));
+    g_free(o);
+    return FALSE;
+  }
+  if (!ensure_converter(pad, &slot->in_info, &slot->out_info, &slot->content)) {
+    char *i = describe(&slot->in_info), *o = describe(&slot->out_info);
+    g_set_error(&slot->error, VF_ERROR, VF_ERROR_FORMAT,
+                "pad %s: GstVideoConverter cannot convert %s to %s", GST_PAD_NAME(pad), i, o);
+    g_free(i);
+    g_free(o);
+    gst_buffer_unref(out);
+    return FALSE;
+  }
+  VfFrameMap src, dst;
+  GError *err = NULL;
+  if (!vf_frame_map_buffer(&src, slot->buffer, &slot->in_info, VF_DEVICE_CPU, GST_MAP_READ, &err)
+      || !vf_frame_map_buffer(&dst, out, &slot->out_info, VF_DEVICE_CPU, GST_MAP_WRITE, &err)) {
+    g_set_error(&slot->error, VF_ERROR, err->code, "pad %s: %s", GST_PAD_NAME(pad), err->message);
+    g_error_free(err);
+    vf_frame_unmap(&src);
+    gst_buffer_unref(out);
+    return FALSE;
+  }
+  GstVideoFrame in_frame, out_frame;
+  vf_frame_map_to_video_frame(&src, &in_frame);
+  vf_frame_map_to_video_frame(&dst, &out_frame);
+  gst_video_converter_frame(pad->convert, &in_frame, &out_frame);
+  vf_frame_unmap(&dst);
+  vf_frame_unmap(&src);
+  slot->converted = out;
+  return TRUE;
+}
+
+static gboolean convert_slot(Slot *slot)
+{
+  VfDevice device = slot->pad->cuda ? VF_DEVICE_CUDA : VF_DEVICE_CPU;
+  GError *why = NULL;
+  /* The backend for the frame's memory: the CPU one in this build. */
+  if (device == VF_DEVICE_CPU && vf_frame_get_device(slot->buffer, NULL) == VF_DEVICE_CPU)
+    return convert_slot_cpu(slot);
+  vf_frame_map_supported(VF_DEVICE_CUDA, VF_DEVICE_CPU, &why);
+  char *i = describe(&slot->in_info), *o = describe(&slot->out_info);
+  g_set_error(&slot->error, VF_ERROR, VF_ERROR_UNSUPPORTED,
+              "pad %s gives memory:CUDAMemory frames (%s) that must be scaled or converted to %s, "
+              "which this build does on the CPU only (%s); set width=0 height=0 format=auto to "
+              "batch them zero-copy, or make the sources produce %s",
+              GST_PAD_NAME(slot->pad), i, o, why->message, o);
+  g_free(i);
+  g_free(o);
+  g_error_free(why);
   return FALSE;
 }
 
-/* Frames that no longer fit the 16 memories of a GstBuffer are copied into one memory. */
-static gboolean pack_frames(VfMux *self, Slot *slots, guint n, GstBuffer *out, guint mem_index,
-                            VfFrameMeta **frames)
+/* Run the conversion jobs of a batch; FALSE after posting the first failure. */
+static gboolean convert_slots(VfMux *self, Slot *slots, guint n)
 {
-  gsize total = 0, *offsets = g_new(gsize, n);
+  for (guint i = 0; i < n; i++)
+    if (slots[i].convert)
+      convert_slot(&slots[i]);
   for (guint i = 0; i < n; i++) {
-    offsets[i] = total;
-    total += (GST_VIDEO_INFO_SIZE(&slots[i].out_info) + 63) & ~(gsize)63;
-  }
-  GstAllocationParams params;
-  gst_allocation_params_init(&params);
-  params.align = 63;
-  GstMemory *mem = gst_allocator_alloc(NULL, MAX(total, 1), &params);
-  GstMapInfo map;
-  if (mem == NULL || !gst_memory_map(mem, &map, GST_MAP_WRITE)) {
-    if (mem)
-      gst_memory_unref(mem);
-    g_free(offsets);
-    GST_ELEMENT_ERROR(self, RESOURCE, NO_SPACE_LEFT,
-                      ("vfmux '%s': cannot allocate %" G_GSIZE_FORMAT " bytes for a batch",
-                       GST_OBJECT_NAME(self), total),
-                      (NULL));
+    if (slots[i].error == NULL)
+      continue;
+    GST_ELEMENT_ERROR(self, STREAM, FORMAT,
+                      ("vfmux '%s': %s", GST_OBJECT_NAME(self), slots[i].error->message), (NULL));
     return FALSE;
   }
-  gboolean ok = TRUE;
-  for (guint i = 0; ok && i < n; i++) {
-    Slot *slot = &slots[i];
-    if (!check_cpu_readable(self, slot)) {
-      ok = FALSE;
-      break;
-    }
-    GstVideoInfo stored;
-    gst_video_info_set_format(&stored, GST_VIDEO_INFO_FORMAT(&slot->out_info),
-                              GST_VIDEO_INFO_WIDTH(&slot->out_info),
-                              GST_VIDEO_INFO_HEIGHT(&slot->out_info));
-    GstVideoFrame dst;
-    vf_gst_video_frame_view(&dst, &stored, map.data + offsets[i]);
-    if (slot->convert) {
-      ok = convert_into(self, slot, &dst);
-    } else {
-      GstVideoFrame src;
-      ok = gst_video_frame_map(&src, &slot->in_info, slot->buffer, GST_MAP_READ);
-      if (ok) {
-        gst_video_frame_copy(&dst, &src);
-        gst_video_frame_unmap(&src);
-      } else {
-        GST_ELEMENT_ERROR(self, STREAM, FAILED,
-                          ("vfmux '%s': cannot read a frame of pad %s", GST_OBJECT_NAME(self),
-                           GST_PAD_NAME(slot->pad)),
-                          (NULL));
-      }
-    }
-    /* Offsets count from the start of the frame's memory range: the shared memory. */
-    for (guint p = 0; p < GST_VIDEO_INFO_N_PLANES(&stored); p++)
-      GST_VIDEO_INFO_PLANE_OFFSET(&stored, p) += offsets[i];
-    vf_frame_meta_set_memory_range(frames[i], &stored, mem_index, 1);
-  }
-  gst_memory_unmap(mem, &map);
-  if (ok)
-    gst_buffer_append_memory(out, mem);
-  else
-    gst_memory_unref(mem);
-  g_free(offsets);
-  return ok;
+  return TRUE;
 }
 
-static gboolean fill_slot(VfMux *self, Slot *slot, GstBuffer *out, VfFrameMeta *frame)
+static void clear_slot(Slot *slot)
 {
-  guint mem_index = gst_buffer_n_memory(out);
-  if (!slot->convert) {
-    /* Zero-copy: the batch holds the source's memories and the source buffer. */
-    for (guint m = 0; m < slot->n_mems; m++)
-      gst_buffer_append_memory(out, gst_buffer_get_memory(slot->buffer, m));
-    vf_frame_meta_set_memory_range(frame, &slot->out_info, mem_index, slot->n_mems);
-    vf_gst_buffer_hold(out, gst_buffer_ref(slot->buffer));
-    return TRUE;
-  }
-  if (!check_cpu_readable(self, slot))
-    return FALSE;
-  GstBufferPool *pool = ensure_pool(slot->pad, &slot->out_info);
-  GstBuffer *frame_buf = NULL;
-  if (pool == NULL || gst_buffer_pool_acquire_buffer(pool, &frame_buf, NULL) != GST_FLOW_OK) {
-    GST_ELEMENT_ERROR(self, RESOURCE, NO_SPACE_LEFT,
-                      ("vfmux '%s': no buffer for a %s %dx%d frame of pad %s",
-                       GST_OBJECT_NAME(self), GST_VIDEO_INFO_NAME(&slot->out_info),
-                       GST_VIDEO_INFO_WIDTH(&slot->out_info),
-                       GST_VIDEO_INFO_HEIGHT(&slot->out_info), GST_PAD_NAME(slot->pad)),
-                      (NULL));
-    return FALSE;
-  }
-  GstVideoFrame dst;
-  if (!gst_video_frame_map(&dst, &slot->out_info, frame_buf, GST_MAP_WRITE)) {
-    gst_buffer_unref(frame_buf);
-    GST_ELEMENT_ERROR(self, RESOURCE, FAILED,
-                      ("vfmux '%s': cannot write a pool buffer", GST_OBJECT_NAME(self)), (NULL));
-    return FALSE;
-  }
-  gboolean ok = convert_into(self, slot, &dst);
-  gst_video_frame_unmap(&dst);
-  if (!ok) {
-    gst_buffer_unref(frame_buf);
-    return FALSE;
-  }
-  /* The pool's frames have the default layout of out_info, in one memory. */
-  guint n = gst_buffer_n_memory(frame_buf);
-  for (guint m = 0; m < n; m++)
-    gst_buffer_append_memory(out, gst_buffer_get_memory(frame_buf, m));
-  vf_frame_meta_set_memory_range(frame, &slot->out_info, mem_index, n);
-  vf_gst_buffer_hold(out, frame_buf);
-  return TRUE;
+  gst_clear_buffer(&slot->buffer);
+  gst_clear_buffer(&slot->converted);
+  g_clear_pointer(&slot->sticky, g_ptr_array_unref);
+  g_clear_error(&slot->error);
 }
 
 static void notify_eos(VfMux *self, VfMuxPad *pad)
@@ -1056,33 +1052,27 @@ static void notify_eos(VfMux *self, VfMuxPad *pad)
 static GstFlowReturn push_batch(VfMux *self, const Settings *s, Slot *slots, guint n)
 {
   GstAggregator *agg = GST_AGGREGATOR(self);
-  /* Batch order: by source id. */
-  for (guint i = 1; i < n; i++)
-    for (guint j = i; j > 0 && slots[j].pad->source_id < slots[j - 1].pad->source_id; j--) {
-      Slot t = slots[j];
-      slots[j] = slots[j - 1];
-      slots[j - 1] = t;
-    }
+  qsort(slots, n, sizeof *slots, compare_slots); /* batch order: by source id */
+  for (guint i = 0; i < n; i++) {
+    Slot *slot = &slots[i];
+    slot->buffer = gst_aggregator_pad_pop_buffer(GST_AGGREGATOR_PAD(slot->pad));
+    slot->sticky = slot->pad->sticky ? g_ptr_array_ref(slot->pad->sticky) : NULL;
+    plan_slot(self, s, slot);
+  }
+  if (!convert_slots(self, slots, n)) {
+    for (guint i = 0; i < n; i++)
+      clear_slot(&slots[i]);
+    return GST_FLOW_ERROR;
+  }
 
   GstBuffer *out = gst_buffer_new();
   VfBatchMeta *meta = vf_batch_meta_add(out, s->batch_size);
-  VfFrameMeta **frames = g_new0(VfFrameMeta *, n);
-  const guint mem_max = gst_buffer_get_max_memory();
   GstClockTime pts = GST_CLOCK_TIME_NONE, duration = GST_CLOCK_TIME_NONE;
-  guint used = 0, packed_from = n;
-
   for (guint i = 0; i < n; i++) {
     Slot *slot = &slots[i];
     VfMuxPad *pad = slot->pad;
-    slot->buffer = gst_aggregator_pad_pop_buffer(GST_AGGREGATOR_PAD(pad));
-    plan_slot(self, s, slot);
-    /* Keep one of the memories of a GstBuffer for the frames packed at the end. */
-    if (packed_from == n && used + slot->n_mems > (i + 1 < n ? mem_max - 1 : mem_max))
-      packed_from = i;
-    if (packed_from == n)
-      used += slot->n_mems;
-
-    VfFrameMeta *f = frames[i] = vf_batch_meta_add_frame(meta, &slot->out_info, 0, 0);
+    VfFrameMeta *f = slot->convert ? vf_batch_meta_add_frame(meta, slot->converted, &slot->out_info)
+                                   : vf_batch_meta_add_frame(meta, slot->buffer, &slot->in_info);
     GstSegment *seg = &GST_AGGREGATOR_PAD(pad)->segment;
     GstClockTime fpts = GST_BUFFER_PTS(slot->buffer);
     GstClockTime rt = GST_CLOCK_TIME_IS_VALID(fpts) && seg->format == GST_FORMAT_TIME
@@ -1097,6 +1087,7 @@ static GstFlowReturn push_batch(VfMux *self, const Settings *s, Slot *slots, gui
     vf_frame_meta_set_original_size(f, (guint)GST_VIDEO_INFO_WIDTH(&pad->info),
                                     (guint)GST_VIDEO_INFO_HEIGHT(&pad->info));
     vf_frame_meta_set_content_rect(f, &slot->content);
+    vf_frame_meta_set_sticky_events(f, slot->sticky);
     GST_OBJECT_LOCK(pad);
     vf_frame_meta_set_sensor(f, pad->sensor_id, pad->sensor_name);
     GST_OBJECT_UNLOCK(pad);
@@ -1104,23 +1095,7 @@ static GstFlowReturn push_batch(VfMux *self, const Settings *s, Slot *slots, gui
       pts = rt;
     if (!GST_CLOCK_TIME_IS_VALID(duration))
       duration = GST_BUFFER_DURATION(slot->buffer);
-  }
-
-  gboolean ok = TRUE;
-  for (guint i = 0; ok && i < packed_from; i++)
-    ok = fill_slot(self, &slots[i], out, frames[i]);
-  if (ok && packed_from < n) {
-    GST_DEBUG_OBJECT(self, "frames %u..%u packed into one memory (GstBuffer holds at most %u)",
-                     packed_from, n - 1, mem_max);
-    ok = pack_frames(self, slots + packed_from, n - packed_from, out, gst_buffer_n_memory(out),
-                     frames + packed_from);
-  }
-  g_free(frames);
-  for (guint i = 0; i < n; i++)
-    gst_clear_buffer(&slots[i].buffer);
-  if (!ok) {
-    gst_buffer_unref(out);
-    return GST_FLOW_ERROR;
+    clear_slot(slot); /* the frame holds its own references */
   }
 
   GST_BUFFER_PTS(out) = pts;

@@ -12,10 +12,11 @@
  * - the frame's display metadata (vf_frame_meta_add_display_rect/text/line/circle).
  * Frames are RGB, RGBA, BGR, BGRA, RGBx, BGRx, NV12 or I420, drawn in place.
  *
- * Writing is copy-on-write per frame: a frame whose memory is shared (vfmux batches the sources'
- * buffers without copying them; a tee shares buffers between branches) is copied before it is
- * drawn on, so nobody else's frame changes; frames without anything to draw are not touched.
- * copied-frames counts those copies.
+ * Writing is copy-on-write per frame (vf_frame_make_writable): a frame whose buffer or memory
+ * someone else holds (vfmux batches the sources' buffers without copying them; a tee shares
+ * batches between branches) is replaced, in this batch only, by a copy before it is drawn on, so
+ * nobody else's frame changes and the upstream buffer goes back to its pool untouched; frames
+ * without anything to draw are not touched. copied-frames counts those copies.
  *
  * Frames in memory:CUDAMemory are refused with an element error for now (use cudadownload).
  *
@@ -27,11 +28,11 @@
 #include "vfosd.h"
 
 #include "draw.h"
-#include "frame-map.h"
 #include "vfinfer.h"
 
 #include <math.h>
 #include <string.h>
+#include <vidflow/frame-map.h>
 #include <vidflow/meta.h>
 #include <vidflow/tensor.h>
 
@@ -93,8 +94,17 @@ static gboolean vf_osd_set_caps(GstBaseTransform *bt, GstCaps *incaps, GstCaps *
 {
   (void)outcaps;
   VfOsd *self = VF_OSD(bt);
-  if (!vf_frame_map_read_caps(GST_ELEMENT(self), incaps, &self->batched, &self->info))
+  VfFrameCaps fc;
+  GError *err = NULL;
+  if (!vf_frame_caps_parse(incaps, &fc, &err)
+      || !vf_frame_map_supported(fc.device, VF_DEVICE_CPU, &err)) {
+    GST_ELEMENT_ERROR(self, STREAM, FORMAT, ("vfosd '%s': %s", GST_OBJECT_NAME(self), err->message),
+                      ("caps %" GST_PTR_FORMAT, incaps));
+    g_error_free(err);
     return FALSE;
+  }
+  self->batched = fc.batched;
+  self->info = fc.info;
   return TRUE;
 }
 
@@ -237,25 +247,21 @@ static gboolean draw_frame(VfOsd *self, GstBuffer *buf, VfFrameMeta *frame, cons
   guint n_items = (s->text || s->shapes) ? vf_frame_meta_get_n_display_items(frame) : 0;
   if (n_objects == 0 && n_items == 0)
     return TRUE;
-  guint first, n;
-  vf_frame_meta_get_memory_range(frame, &first, &n);
-  gint copied = vf_gst_frame_make_writable(buf, first, n);
-  if (copied < 0) {
-    GST_ELEMENT_ERROR(self, STREAM, FAILED,
-                      ("vfosd '%s': cannot make frame %u writable (memories %u..%u of %u)",
-                       GST_OBJECT_NAME(self), vf_frame_meta_get_batch_index(frame), first,
-                       first + n, gst_buffer_n_memory(buf)),
+  gboolean copied = FALSE;
+  GError *err = NULL;
+  if (!vf_frame_make_writable(buf, frame, &copied, &err)) {
+    GST_ELEMENT_ERROR(self, STREAM, FAILED, ("vfosd '%s': %s", GST_OBJECT_NAME(self), err->message),
                       (NULL));
+    g_error_free(err);
     return FALSE;
   }
-  if (copied > 0) {
+  if (copied) {
     GST_OBJECT_LOCK(self);
     self->copied_frames++;
     GST_OBJECT_UNLOCK(self);
   }
-  VfGstFrameMap map;
-  GError *err = NULL;
-  if (!vf_gst_frame_map(&map, buf, frame, GST_MAP_READWRITE, &err)) {
+  VfFrameMap map;
+  if (!vf_frame_map(&map, buf, frame, VF_DEVICE_CPU, GST_MAP_READWRITE, &err)) {
     GST_ELEMENT_ERROR(self, STREAM, FAILED, ("vfosd '%s': %s", GST_OBJECT_NAME(self), err->message),
                       (NULL));
     g_error_free(err);
@@ -274,7 +280,7 @@ static gboolean draw_frame(VfOsd *self, GstBuffer *buf, VfFrameMeta *frame, cons
                        GST_VIDEO_INFO_NAME(&map.info)),
                       ("%s", err ? err->message : ""));
     g_clear_error(&err);
-    vf_gst_frame_unmap(&map);
+    vf_frame_unmap(&map);
     return FALSE;
   }
   GstVideoColorMatrix cm = GST_VIDEO_INFO_COLORIMETRY(&map.info).matrix;
@@ -301,7 +307,7 @@ static gboolean draw_frame(VfOsd *self, GstBuffer *buf, VfFrameMeta *frame, cons
     draw_display(&of, &item, s);
     vf_display_item_clear(&item);
   }
-  vf_gst_frame_unmap(&map);
+  vf_frame_unmap(&map);
   return TRUE;
 }
 
@@ -323,14 +329,11 @@ static GstFlowReturn vf_osd_transform_ip(GstBaseTransform *bt, GstBuffer *buf)
   if (!self->batched && vf_batch_meta_get_n_frames(meta) == 1) {
     /* A plain frame: its layout is what the caps (and a GstVideoMeta) say now, whatever
      * converted it since the metadata was made. */
-    GstVideoInfo info = self->info;
-    GstVideoMeta *vmeta = gst_buffer_get_video_meta(buf);
-    for (guint p = 0; vmeta && p < vmeta->n_planes && p < GST_VIDEO_MAX_PLANES; p++) {
-      GST_VIDEO_INFO_PLANE_OFFSET(&info, p) = vmeta->offset[p];
-      GST_VIDEO_INFO_PLANE_STRIDE(&info, p) = vmeta->stride[p];
-    }
-    vf_frame_meta_set_memory_range(vf_batch_meta_get_frame(meta, 0), &info, 0,
-                                   gst_buffer_n_memory(buf));
+    VfFrameMeta *frame = vf_batch_meta_get_frame(meta, 0);
+    GstVideoInfo info;
+    vf_frame_layout(&self->info, buf, &info);
+    if (vf_frame_meta_get_buffer(frame) == NULL)
+      vf_frame_meta_set_video_info(frame, &info);
   }
   Settings s;
   GST_OBJECT_LOCK(self);

@@ -5,8 +5,14 @@
  * vftiler composes the frames of a batch (video/x-raw(meta:VfBatch) from vfmux) into one picture
  * of width x height: a grid of rows x columns tiles (0: chosen from the batch size, as square as
  * possible), source id i in tile i (row-major). Each frame is scaled to its tile (GstVideoConverter
- * on the CPU, straight into the output: no intermediate copies); tiles without a frame in a batch
- * are black. With show-source=N only source N is shown, on the whole picture.
+ * on the CPU, straight into the output: no intermediate copies; frames read through vf_frame_map,
+ * whatever memories they span); tiles without a frame in a batch are black. With show-source=N
+ * only source N is shown, on the whole picture.
+ *
+ * A frame whose source id has no tile (source ids at or above rows x columns: sources come and go,
+ * so ids can outgrow the grid made from the batch size) is not shown: vftiler posts a warning
+ * message naming the source and the grid the first time each such source appears, and counts
+ * those frames (the dropped property). Set rows and columns to make room, or show-source.
  *
  * The output is one plain frame (video/x-raw, same format as the batch) carrying a one-frame
  * VfBatchMeta: every object and display item of the batch, moved into its tile's coordinates, so
@@ -26,6 +32,7 @@
 #include <gst/video/video.h>
 #include <math.h>
 #include <string.h>
+#include <vidflow/frame-map.h>
 #include <vidflow/meta.h>
 
 GST_DEBUG_CATEGORY_STATIC(vf_tiler_debug);
@@ -43,6 +50,7 @@ enum {
   PROP_HEIGHT,
   PROP_SHOW_SOURCE,
   PROP_GPU_ID,
+  PROP_DROPPED,
 };
 
 typedef struct {
@@ -55,11 +63,13 @@ struct _VfTiler {
   /* properties (object lock) */
   guint rows, columns, width, height, gpu_id;
   gint show_source;
+  guint64 dropped;
   /* streaming */
   GstVideoInfo out_info;
   guint batch_size;
   guint grid_rows, grid_cols;
-  GArray *tiles; /* Tile, one per tile */
+  GArray *tiles;      /* Tile, one per tile */
+  GHashTable *warned; /* source ids without a tile already reported */
 };
 
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE(
@@ -297,6 +307,25 @@ static void copy_meta(VfFrameMeta *from, VfFrameMeta *to, const GstVideoInfo *in
   }
 }
 
+/* A frame whose source has no tile: counted, and reported once per source. */
+static void no_tile(VfTiler *self, guint source, guint n_tiles)
+{
+  GST_OBJECT_LOCK(self);
+  self->dropped++;
+  gboolean first = g_hash_table_add(self->warned, GUINT_TO_POINTER(source));
+  GST_OBJECT_UNLOCK(self);
+  if (first)
+    GST_ELEMENT_WARNING(self, STREAM, FAILED,
+                        ("vftiler '%s': source %u has no tile in the %u x %u grid (tiles 0..%u): "
+                         "its frames are not shown; set rows and columns for more tiles, or "
+                         "show-source",
+                         GST_OBJECT_NAME(self), source, self->grid_rows, self->grid_cols,
+                         n_tiles - 1),
+                        (NULL));
+  else
+    GST_LOG_OBJECT(self, "frame of source %u not shown: no tile", source);
+}
+
 static GstFlowReturn transform(GstBaseTransform *trans, GstBuffer *inbuf, GstBuffer *outbuf)
 {
   VfTiler *self = VF_TILER(trans);
@@ -312,19 +341,21 @@ static GstFlowReturn transform(GstBaseTransform *trans, GstBuffer *inbuf, GstBuf
   /* the meta first: a mapped frame holds a reference, and metas go on writable buffers only */
   VfBatchMeta *out_meta = vf_batch_meta_add_single(outbuf, &self->out_info);
   VfFrameMeta *out_frame = out_meta ? vf_batch_meta_get_frame(out_meta, 0) : NULL;
-  GstVideoFrame out;
   if (out_frame == NULL) {
     GST_ELEMENT_ERROR(self, CORE, FAILED, ("vftiler: cannot add metadata to its output"), (NULL));
     return GST_FLOW_ERROR;
   }
-  if (!gst_video_frame_map(&out, &self->out_info, outbuf, GST_MAP_WRITE)) {
+  VfFrameMap out_map;
+  GError *err = NULL;
+  if (!vf_frame_map_buffer(&out_map, outbuf, &self->out_info, VF_DEVICE_CPU, GST_MAP_WRITE, &err)) {
     GST_ELEMENT_ERROR(self, CORE, FAILED,
-                      ("vftiler: cannot map its output buffer (%zu bytes for a %dx%d frame)",
-                       gst_buffer_get_size(outbuf), GST_VIDEO_INFO_WIDTH(&self->out_info),
-                       GST_VIDEO_INFO_HEIGHT(&self->out_info)),
+                      ("vftiler '%s': its output: %s", GST_OBJECT_NAME(self), err->message),
                       (NULL));
+    g_error_free(err);
     return GST_FLOW_ERROR;
   }
+  GstVideoFrame out;
+  vf_frame_map_to_video_frame(&out_map, &out);
   guint n_tiles = self->grid_rows * self->grid_cols;
   gboolean *drawn = g_newa(gboolean, n_tiles);
   memset(drawn, 0, sizeof(gboolean) * n_tiles);
@@ -341,54 +372,43 @@ static GstFlowReturn transform(GstBaseTransform *trans, GstBuffer *inbuf, GstBuf
     } else {
       tile = source;
     }
-    if (tile >= n_tiles || drawn[tile])
+    if (tile >= n_tiles) {
+      no_tile(self, source, n_tiles);
+      continue;
+    }
+    if (drawn[tile])
       continue;
     const GstVideoInfo *in = vf_frame_meta_get_video_info(frame);
-    guint mem, n_mems;
-    vf_frame_meta_get_memory_range(frame, &mem, &n_mems);
     if (GST_VIDEO_INFO_FORMAT(in) != GST_VIDEO_INFO_FORMAT(&self->out_info)) {
-      GST_ELEMENT_ERROR(self, STREAM, FORMAT, ("vftiler: frames of the batch differ in format"),
+      GST_ELEMENT_ERROR(self, STREAM, FORMAT,
+                        ("vftiler '%s': frame of source %u is %s, the batch's caps say %s",
+                         GST_OBJECT_NAME(self), source, GST_VIDEO_INFO_NAME(in),
+                         GST_VIDEO_INFO_NAME(&self->out_info)),
                         (NULL));
       ret = GST_FLOW_ERROR;
       break;
     }
-    for (guint m = mem; m < mem + n_mems; m++)
-      if (gst_memory_is_type(gst_buffer_peek_memory(inbuf, m), VF_MEMORY_TYPE_CUDA)) {
-        GST_ELEMENT_ERROR(self, STREAM, FORMAT,
-                          ("vftiler composes CPU frames; this batch holds CUDA frames"),
-                          ("download them first"));
-        ret = GST_FLOW_ERROR;
-      }
-    if (ret != GST_FLOW_OK)
-      break;
-    GstMapInfo map;
-    if (!gst_buffer_map_range(inbuf, mem, (gint)n_mems, &map, GST_MAP_READ)) {
-      GST_ELEMENT_ERROR(self, CORE, FAILED, ("vftiler: cannot read the frame of source %u", source),
-                        (NULL));
+    VfFrameMap map;
+    if (!vf_frame_map(&map, inbuf, frame, VF_DEVICE_CPU, GST_MAP_READ, &err)) {
+      GST_ELEMENT_ERROR(self, STREAM, FAILED,
+                        ("vftiler '%s': %s", GST_OBJECT_NAME(self), err->message), (NULL));
+      g_clear_error(&err);
       ret = GST_FLOW_ERROR;
       break;
     }
     GstVideoFrame src;
-    memset(&src, 0, sizeof src);
-    src.info = *in;
-    src.flags = GST_VIDEO_FRAME_FLAG_NONE;
-    for (guint p = 0; p < GST_VIDEO_INFO_N_PLANES(in); p++)
-      src.data[p] = map.data + GST_VIDEO_INFO_PLANE_OFFSET(in, p);
+    vf_frame_map_to_video_frame(&map, &src);
     gint x, y, w, h;
     tile_rect(self, tile, &x, &y, &w, &h);
-    GST_LOG_OBJECT(self,
-                   "source %u -> tile %u (%d,%d %dx%d): %s %dx%d strides %d/%d/%d offsets "
-                   "%zu/%zu/%zu, memories %u+%u (%zu bytes), interlace %d",
-                   source, tile, x, y, w, h, gst_video_format_to_string(GST_VIDEO_INFO_FORMAT(in)),
-                   GST_VIDEO_INFO_WIDTH(in), GST_VIDEO_INFO_HEIGHT(in), in->stride[0],
-                   in->stride[1], in->stride[2], in->offset[0], in->offset[1], in->offset[2], mem,
-                   n_mems, map.size, GST_VIDEO_INFO_INTERLACE_MODE(in));
+    GST_LOG_OBJECT(self, "source %u -> tile %u (%d,%d %dx%d): %s %dx%d strides %d/%d/%d", source,
+                   tile, x, y, w, h, GST_VIDEO_INFO_NAME(in), GST_VIDEO_INFO_WIDTH(in),
+                   GST_VIDEO_INFO_HEIGHT(in), in->stride[0], in->stride[1], in->stride[2]);
     GstVideoFrame view;
     tile_view(&out, x, y, w, h, &view);
     GstVideoConverter *conv
-        = converter_for(&g_array_index(self->tiles, Tile, tile), in, &view.info);
+        = converter_for(&g_array_index(self->tiles, Tile, tile), &src.info, &view.info);
     gst_video_converter_frame(conv, &src, &view);
-    gst_buffer_unmap(inbuf, &map);
+    vf_frame_unmap(&map);
     drawn[tile] = TRUE;
     copy_meta(frame, out_frame, in, x, y, w, h);
   }
@@ -399,7 +419,7 @@ static GstFlowReturn transform(GstBaseTransform *trans, GstBuffer *inbuf, GstBuf
     tile_rect(self, t, &x, &y, &w, &h);
     fill_black(&out, x, y, w, h);
   }
-  gst_video_frame_unmap(&out);
+  vf_frame_unmap(&out_map);
   return ret;
 }
 
@@ -418,7 +438,11 @@ static gboolean transform_meta(GstBaseTransform *trans, GstBuffer *outbuf, GstMe
 
 static gboolean stop(GstBaseTransform *trans)
 {
-  clear_tiles(VF_TILER(trans));
+  VfTiler *self = VF_TILER(trans);
+  clear_tiles(self);
+  GST_OBJECT_LOCK(self);
+  g_hash_table_remove_all(self->warned);
+  GST_OBJECT_UNLOCK(self);
   return TRUE;
 }
 
@@ -479,6 +503,9 @@ static void get_property(GObject *object, guint id, GValue *value, GParamSpec *p
   case PROP_GPU_ID:
     g_value_set_uint(value, self->gpu_id);
     break;
+  case PROP_DROPPED:
+    g_value_set_uint64(value, self->dropped);
+    break;
   default:
     G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
     break;
@@ -491,6 +518,7 @@ static void finalize(GObject *object)
   VfTiler *self = VF_TILER(object);
   clear_tiles(self);
   g_array_unref(self->tiles);
+  g_hash_table_unref(self->warned);
   G_OBJECT_CLASS(vf_tiler_parent_class)->finalize(object);
 }
 
@@ -534,6 +562,11 @@ static void vf_tiler_class_init(VfTilerClass *klass)
       oclass, PROP_GPU_ID,
       g_param_spec_uint("gpu-id", "GPU id", "CUDA device (composition is on the CPU in this build)",
                         0, G_MAXUINT, 0, rw));
+  g_object_class_install_property(
+      oclass, PROP_DROPPED,
+      g_param_spec_uint64("dropped", "Dropped frames",
+                          "Frames not shown because their source id has no tile (default: 0)", 0,
+                          G_MAXUINT64, 0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
   gst_element_class_add_static_pad_template(eclass, &sink_template);
   gst_element_class_add_static_pad_template(eclass, &src_template);
   gst_element_class_set_static_metadata(eclass, "vidflow tiler", "Filter/Converter/Video",
@@ -545,4 +578,5 @@ static void vf_tiler_init(VfTiler *self)
 {
   self->show_source = -1;
   self->tiles = g_array_new(FALSE, TRUE, sizeof(Tile));
+  self->warned = g_hash_table_new(NULL, NULL);
 }

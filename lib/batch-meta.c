@@ -1,19 +1,77 @@
 /* vidflow: VfBatchMeta, the GstMeta of a batched buffer: its frames, in batch order.
  *
+ * A copy of the buffer (gst_buffer_copy, make_writable) shares the frame list (O(1)); the first
+ * vf_batch_meta_get_frame() on a writable buffer whose list or frame is shared replaces them with
+ * copies of its own (meta-private.h, meta.h "Copies and writers").
+ *
  * Registered with the tags "video" and "size" so that elements that only change the format
  * (videoconvert) keep it, and elements that scale (videoscale) call the scale transform, which
  * scales the boxes of a one-frame batch. */
 #include "meta-private.h"
 
-#include <string.h>
+#include <vidflow/frame-map.h>
+
+/* ---- frame lists ---- */
+
+static VfFrameList *frame_list_new(void)
+{
+  VfFrameList *l = g_new(VfFrameList, 1);
+  l->refcount = 1;
+  l->frames = g_ptr_array_new_with_free_func((GDestroyNotify)vf_frame_meta_unref);
+  return l;
+}
+
+static VfFrameList *frame_list_ref(VfFrameList *list)
+{
+  g_atomic_int_inc(&list->refcount);
+  return list;
+}
+
+static void frame_list_unref(VfFrameList *list)
+{
+  if (list == NULL || !g_atomic_int_dec_and_test(&list->refcount))
+    return;
+  g_ptr_array_unref(list->frames);
+  g_free(list);
+}
+
+/* Copy-on-write: the meta's frame list, private to it (the same frames, referenced). Batch lock
+ * held. */
+static GPtrArray *private_frames(VfBatchMeta *b)
+{
+  VfFrameList *l = b->frames;
+  if (g_atomic_int_get(&l->refcount) == 1)
+    return l->frames;
+  VfFrameList *c = frame_list_new();
+  for (guint i = 0; i < l->frames->len; i++)
+    g_ptr_array_add(c->frames, vf_frame_meta_ref(g_ptr_array_index(l->frames, i)));
+  b->frames = c;
+  frame_list_unref(l);
+  return c->frames;
+}
+
+/* Frame i of a writable buffer's meta, private to it. Batch lock held. */
+static VfFrameMeta *private_frame(VfBatchMeta *b, guint index)
+{
+  GPtrArray *frames = private_frames(b);
+  VfFrameMeta *f = g_ptr_array_index(frames, index);
+  if (g_atomic_int_get(&f->refcount) == 1)
+    return f;
+  VfFrameMeta *c = vf_frame_meta_copy(f, index);
+  frames->pdata[index] = c;
+  vf_frame_meta_unref(f);
+  return c;
+}
+
+/* ---- the GstMeta ---- */
 
 static gboolean batch_meta_init(GstMeta *meta, gpointer params, GstBuffer *buffer)
 {
   (void)params;
-  (void)buffer;
   VfBatchMeta *b = (VfBatchMeta *)meta;
+  b->buffer = buffer;
   b->max_frames = 1;
-  b->frames = g_ptr_array_new_with_free_func((GDestroyNotify)vf_frame_meta_free);
+  b->frames = frame_list_new();
   g_mutex_init(&b->lock);
   b->user.entries = NULL;
   return TRUE;
@@ -23,7 +81,7 @@ static void batch_meta_free(GstMeta *meta, GstBuffer *buffer)
 {
   (void)buffer;
   VfBatchMeta *b = (VfBatchMeta *)meta;
-  g_ptr_array_unref(b->frames);
+  frame_list_unref(b->frames);
   vf_user_meta_list_clear(&b->user);
   g_mutex_clear(&b->lock);
 }
@@ -31,16 +89,6 @@ static void batch_meta_free(GstMeta *meta, GstBuffer *buffer)
 static VfBatchMeta *add_meta(GstBuffer *buffer)
 {
   return (VfBatchMeta *)gst_buffer_add_meta(buffer, vf_batch_meta_get_info(), NULL);
-}
-
-static void copy_contents(VfBatchMeta *dst, VfBatchMeta *src)
-{
-  dst->max_frames = src->max_frames;
-  for (guint i = 0; i < src->frames->len; i++)
-    g_ptr_array_add(dst->frames, vf_frame_meta_copy(g_ptr_array_index(src->frames, i), i));
-  g_mutex_lock(&src->lock);
-  vf_user_meta_list_copy_into(&dst->user, &src->user);
-  g_mutex_unlock(&src->lock);
 }
 
 static gboolean batch_meta_transform(GstBuffer *dest, GstMeta *meta, GstBuffer *buffer, GQuark type,
@@ -51,8 +99,8 @@ static gboolean batch_meta_transform(GstBuffer *dest, GstMeta *meta, GstBuffer *
   if (GST_META_TRANSFORM_IS_COPY(type)) {
     GstMetaTransformCopy *copy = data;
     if (copy->region) {
-      /* A part of the buffer: memory indices would not hold any more. The whole buffer is
-       * still a copy. */
+      /* A part of a frame's pixels (the carrying buffer of a single frame): the metadata does not
+       * describe it. The whole buffer is still a copy. */
       gsize size = gst_buffer_get_size(buffer);
       if (copy->offset != 0 || (copy->size != (gsize)-1 && copy->size != size))
         return TRUE;
@@ -62,29 +110,41 @@ static gboolean batch_meta_transform(GstBuffer *dest, GstMeta *meta, GstBuffer *
     VfBatchMeta *dst = add_meta(dest);
     if (dst == NULL)
       return FALSE;
-    copy_contents(dst, src);
+    g_mutex_lock(&src->lock);
+    dst->max_frames = src->max_frames;
+    frame_list_unref(dst->frames);
+    dst->frames = frame_list_ref(src->frames); /* shared: O(1) */
+    vf_user_meta_list_copy_into(&dst->user, &src->user);
+    g_mutex_unlock(&src->lock);
     return TRUE;
   }
 
   if (GST_VIDEO_META_TRANSFORM_IS_SCALE(type)) {
     GstVideoMetaTransform *trans = data;
-    /* Only a single frame can be scaled as a whole; batches never reach scalers (their caps
-     * carry meta:VfBatch). */
-    if (src->frames->len != 1)
-      return FALSE;
     gint in_w = GST_VIDEO_INFO_WIDTH(trans->in_info), in_h = GST_VIDEO_INFO_HEIGHT(trans->in_info);
     if (in_w <= 0 || in_h <= 0 || vf_batch_meta_get(dest) != NULL)
       return FALSE;
-    VfBatchMeta *dst = add_meta(dest);
-    if (dst == NULL)
+    g_mutex_lock(&src->lock);
+    /* Only a frame that is the buffer can be scaled with it; batches never reach scalers (their
+     * caps carry meta:VfBatch). */
+    VfFrameMeta *f
+        = src->frames->frames->len == 1 ? g_ptr_array_index(src->frames->frames, 0) : NULL;
+    f = f && f->buffer == NULL ? vf_frame_meta_copy(f, 0) : NULL;
+    guint max_frames = src->max_frames;
+    VfUserMetaList user = { NULL };
+    vf_user_meta_list_copy_into(&user, &src->user);
+    g_mutex_unlock(&src->lock);
+    VfBatchMeta *dst = f ? add_meta(dest) : NULL;
+    if (dst == NULL) {
+      vf_frame_meta_unref(f);
+      vf_user_meta_list_clear(&user);
       return FALSE;
-    copy_contents(dst, src);
-    VfFrameMeta *f = g_ptr_array_index(dst->frames, 0);
-    gdouble sx = GST_VIDEO_INFO_WIDTH(trans->out_info) / (gdouble)in_w;
-    gdouble sy = GST_VIDEO_INFO_HEIGHT(trans->out_info) / (gdouble)in_h;
-    vf_frame_meta_scale(f, trans->out_info, sx, sy);
-    f->mem_index = 0;
-    f->n_mems = MAX(gst_buffer_n_memory(dest), 1);
+    }
+    dst->max_frames = max_frames;
+    dst->user = user;
+    vf_frame_meta_scale(f, trans->out_info, GST_VIDEO_INFO_WIDTH(trans->out_info) / (gdouble)in_w,
+                        GST_VIDEO_INFO_HEIGHT(trans->out_info) / (gdouble)in_h);
+    g_ptr_array_add(dst->frames->frames, f);
     return TRUE;
   }
   return FALSE;
@@ -145,25 +205,28 @@ VfBatchMeta *vf_batch_meta_add_single(GstBuffer *buffer, const GstVideoInfo *inf
   b = vf_batch_meta_add(buffer, 1);
   if (b == NULL)
     return NULL;
-  GstVideoInfo vinfo = *info;
-  GstVideoMeta *vmeta = gst_buffer_get_video_meta(buffer);
-  if (vmeta) {
-    for (guint p = 0; p < vmeta->n_planes && p < GST_VIDEO_MAX_PLANES; p++) {
-      GST_VIDEO_INFO_PLANE_OFFSET(&vinfo, p) = vmeta->offset[p];
-      GST_VIDEO_INFO_PLANE_STRIDE(&vinfo, p) = vmeta->stride[p];
-    }
-  }
-  VfFrameMeta *f = vf_batch_meta_add_frame(b, &vinfo, 0, MAX(gst_buffer_n_memory(buffer), 1));
+  GstVideoInfo layout;
+  vf_frame_layout(info, buffer, &layout);
+  VfFrameMeta *f = vf_batch_meta_add_frame(b, NULL, &layout);
   f->pts = GST_BUFFER_PTS(buffer);
   f->duration = GST_BUFFER_DURATION(buffer);
   return b;
+}
+
+GstBuffer *vf_batch_meta_get_buffer(const VfBatchMeta *meta)
+{
+  return meta ? meta->buffer : NULL;
 }
 
 guint vf_batch_meta_get_n_frames(const VfBatchMeta *meta)
 {
   if (meta == NULL)
     return 0;
-  return meta->frames->len;
+  VfBatchMeta *b = (VfBatchMeta *)meta; /* the lock is not part of the value */
+  g_mutex_lock(&b->lock);
+  guint n = b->frames->frames->len;
+  g_mutex_unlock(&b->lock);
+  return n;
 }
 
 guint vf_batch_meta_get_max_frames(const VfBatchMeta *meta)
@@ -177,44 +240,59 @@ VfFrameMeta *vf_batch_meta_get_frame(VfBatchMeta *meta, guint index)
 {
   if (meta == NULL)
     return NULL;
-  return index < meta->frames->len ? g_ptr_array_index(meta->frames, index) : NULL;
+  VfFrameMeta *f = NULL;
+  g_mutex_lock(&meta->lock);
+  if (index < meta->frames->frames->len)
+    f = gst_buffer_is_writable(meta->buffer) ? private_frame(meta, index)
+                                             : g_ptr_array_index(meta->frames->frames, index);
+  g_mutex_unlock(&meta->lock);
+  return f;
 }
 
 VfFrameMeta *vf_batch_meta_find_frame(VfBatchMeta *meta, guint source_id)
 {
   if (meta == NULL)
     return NULL;
-  for (guint i = 0; i < meta->frames->len; i++) {
-    VfFrameMeta *f = g_ptr_array_index(meta->frames, i);
-    if (f->source_id == source_id)
-      return f;
-  }
-  return NULL;
+  guint index = G_MAXUINT;
+  g_mutex_lock(&meta->lock);
+  for (guint i = 0; i < meta->frames->frames->len && index == G_MAXUINT; i++)
+    if (((VfFrameMeta *)g_ptr_array_index(meta->frames->frames, i))->source_id == source_id)
+      index = i;
+  g_mutex_unlock(&meta->lock);
+  return index == G_MAXUINT ? NULL : vf_batch_meta_get_frame(meta, index);
 }
 
-VfFrameMeta *vf_batch_meta_add_frame(VfBatchMeta *meta, const GstVideoInfo *info, guint mem_index,
-                                     guint n_mems)
+/* Append `f` (transfer full) to a meta on a writable buffer. */
+static VfFrameMeta *append(VfBatchMeta *meta, VfFrameMeta *f)
 {
-  if (meta == NULL)
-    return NULL;
-  VfFrameMeta *f = vf_frame_meta_new(meta->frames->len, info, mem_index, n_mems);
-  g_ptr_array_add(meta->frames, f);
-  if (meta->frames->len > meta->max_frames)
-    meta->max_frames = meta->frames->len;
+  g_mutex_lock(&meta->lock);
+  GPtrArray *frames = private_frames(meta);
+  f->batch_index = frames->len;
+  g_ptr_array_add(frames, f);
+  if (frames->len > meta->max_frames)
+    meta->max_frames = frames->len;
+  g_mutex_unlock(&meta->lock);
   return f;
+}
+
+VfFrameMeta *vf_batch_meta_add_frame(VfBatchMeta *meta, GstBuffer *buffer, const GstVideoInfo *info)
+{
+  if (meta == NULL || info == NULL || !gst_buffer_is_writable(meta->buffer))
+    return NULL;
+  return append(meta, vf_frame_meta_new(0, buffer, info));
 }
 
 VfFrameMeta *vf_batch_meta_add_frame_copy(VfBatchMeta *meta, const VfFrameMeta *src,
-                                          const GstVideoInfo *info, guint mem_index, guint n_mems)
+                                          GstBuffer *buffer, const GstVideoInfo *info)
 {
-  if (meta == NULL || src == NULL)
+  if (meta == NULL || src == NULL || !gst_buffer_is_writable(meta->buffer))
     return NULL;
-  VfFrameMeta *f = vf_frame_meta_copy(src, meta->frames->len);
-  vf_frame_meta_set_memory_range(f, info, mem_index, n_mems);
-  g_ptr_array_add(meta->frames, f);
-  if (meta->frames->len > meta->max_frames)
-    meta->max_frames = meta->frames->len;
-  return f;
+  VfFrameMeta *f = vf_frame_meta_copy((VfFrameMeta *)src, 0);
+  gst_clear_buffer(&f->buffer);
+  f->buffer = buffer ? gst_buffer_ref(buffer) : NULL;
+  if (info)
+    f->info = *info;
+  return append(meta, f);
 }
 
 void vf_batch_meta_add_user_meta(VfBatchMeta *meta, const char *type, gpointer data,

@@ -3,16 +3,15 @@
 #include "error-private.h"
 #include "tensor-private.h"
 
+#include <vidflow/frame-map.h>
 #include <vidflow/pipeline.h>
 
 #include <string.h>
 
 static gboolean caps_are_batched(const GstCaps *caps)
 {
-  if (caps == NULL || gst_caps_get_size(caps) == 0)
-    return FALSE;
-  GstCapsFeatures *f = gst_caps_get_features(caps, 0);
-  return f && gst_caps_features_contains(f, VF_CAPS_FEATURE_META_BATCH);
+  VfFrameCaps fc;
+  return caps && vf_frame_caps_parse(caps, &fc, NULL) && fc.batched;
 }
 
 static VfBuffer *buffer_alloc(GstBuffer *gst_buffer, GstCaps *caps)
@@ -66,7 +65,9 @@ VfBuffer *vf_buffer_new_empty(void)
 
 gboolean vf_buffer_is_empty(const VfBuffer *buffer)
 {
-  return buffer == NULL || buffer->buffer == NULL || gst_buffer_get_size(buffer->buffer) == 0;
+  /* A batch carries no pixels of its own (its frames are buffers of their own): never empty. */
+  return buffer == NULL || buffer->buffer == NULL
+         || (gst_buffer_get_size(buffer->buffer) == 0 && vf_batch_meta_get(buffer->buffer) == NULL);
 }
 
 /* Fill plane strides/offsets for a frame of `format`, checking user strides and the data size. */
@@ -395,9 +396,10 @@ VfBatchMeta *vf_buffer_get_batch_meta(const VfBuffer *buffer)
   return buffer && buffer->buffer ? vf_batch_meta_get(buffer->buffer) : NULL;
 }
 
-/* What a frame tensor holds on to: the mapped frame (which holds the buffer) and our VfBuffer. */
+/* What a frame tensor holds on to: the mapped frame (the map holds the frame's buffer) and our
+ * VfBuffer; or, for encoded data, the mapped bytes. */
 typedef struct {
-  GstVideoFrame frame;
+  VfFrameMap frame;
   GstMapInfo map;
   gboolean is_frame;
   GstBuffer *mapped;
@@ -408,75 +410,35 @@ static void frame_hold_free(gpointer data)
 {
   FrameHold *hold = data;
   if (hold->is_frame)
-    gst_video_frame_unmap(&hold->frame);
+    vf_frame_unmap(&hold->frame);
   else
     gst_buffer_unmap(hold->mapped, &hold->map);
   vf_buffer_unref(hold->owner);
   g_free(hold);
 }
 
-/* Frame `index` of a batch: map only its memories, planes where its VfFrameMeta says. */
-static VfTensor *extract_from_batch(VfBuffer *buffer, guint index, gboolean writable,
-                                    GError **error)
+/* A tensor view of a mapped frame (transfer full), or NULL with *error set. */
+static VfTensor *frame_view(FrameHold *hold, guint index, gboolean writable, GError **error)
 {
-  VfFrameMeta *frame = vf_batch_meta_get_frame(vf_batch_meta_get(buffer->buffer), index);
-  const GstVideoInfo *info = vf_frame_meta_get_video_info(frame);
-  guint first, n;
-  vf_frame_meta_get_memory_range(frame, &first, &n);
-  if (n == 0 || first + n > gst_buffer_n_memory(buffer->buffer)) {
+  VfFrameMap *m = &hold->frame;
+  if (m->format == VF_COLOR_FORMAT_UNKNOWN) {
     g_set_error(error, VF_ERROR, VF_ERROR_FORMAT,
-                "frame %u of the batch points at memories %u..%u, the buffer has %u (broken batch "
-                "metadata)",
-                index, first, first + n, gst_buffer_n_memory(buffer->buffer));
-    return NULL;
-  }
-  for (guint m = first; m < first + n; m++) {
-    if (gst_memory_is_type(gst_buffer_peek_memory(buffer->buffer, m), VF_MEMORY_TYPE_CUDA)) {
-      g_set_error(error, VF_ERROR, VF_ERROR_UNSUPPORTED,
-                  "frame %u of the batch is in CUDA memory, which this build cannot map: "
-                  "download it first (cudadownload) or read it on the GPU",
-                  index);
-      return NULL;
-    }
-  }
-  VfColorFormat format = vf_color_format_from_video_format(GST_VIDEO_INFO_FORMAT(info));
-  if (format == VF_COLOR_FORMAT_UNKNOWN) {
-    g_set_error(error, VF_ERROR, VF_ERROR_FORMAT,
-                "frame %u of the batch is %s, which tensors do not describe: ask vfmux for "
-                "format=RGB, RGBA, NV12 or I420",
-                index, GST_VIDEO_INFO_NAME(info));
-    return NULL;
-  }
-  FrameHold *hold = g_new0(FrameHold, 1);
-  hold->owner = vf_buffer_ref(buffer);
-  hold->mapped = buffer->buffer;
-  if (!gst_buffer_map_range(buffer->buffer, first, (gint)n, &hold->map,
-                            writable ? GST_MAP_READWRITE : GST_MAP_READ)) {
-    g_set_error(error, VF_ERROR, VF_ERROR_FAILED, "cannot map frame %u of the batch for %s", index,
-                writable ? "writing" : "reading");
-    vf_buffer_unref(hold->owner);
-    g_free(hold);
+                "frame %u is %s, which tensors do not describe: ask vfmux for format=RGB, RGBA, "
+                "NV12 or I420 (or convert upstream)",
+                index, GST_VIDEO_INFO_NAME(&m->info));
+    frame_hold_free(hold);
     return NULL;
   }
   guint8 *planes[VF_TENSOR_MAX_PLANES];
   gsize strides[VF_TENSOR_MAX_PLANES];
-  guint n_planes = MIN(GST_VIDEO_INFO_N_PLANES(info), VF_TENSOR_MAX_PLANES);
+  guint n_planes = MIN(m->n_planes, VF_TENSOR_MAX_PLANES);
   for (guint p = 0; p < n_planes; p++) {
-    gsize offset = GST_VIDEO_INFO_PLANE_OFFSET(info, p);
-    gsize stride = (gsize)GST_VIDEO_INFO_PLANE_STRIDE(info, p);
-    gsize end = offset + stride * vf_frame_plane_height(format, GST_VIDEO_INFO_HEIGHT(info), p);
-    if (end > hold->map.size) {
-      g_set_error(error, VF_ERROR, VF_ERROR_SIZE,
-                  "frame %u of the batch needs %zu bytes, its memories hold %zu", index, end,
-                  hold->map.size);
-      frame_hold_free(hold);
-      return NULL;
-    }
-    planes[p] = hold->map.data + offset;
-    strides[p] = stride;
+    planes[p] = m->data[p];
+    strides[p] = m->stride[p];
   }
-  return vf_tensor_new_frame_view(format, GST_VIDEO_INFO_WIDTH(info), GST_VIDEO_INFO_HEIGHT(info),
-                                  n_planes, planes, strides, writable, hold, frame_hold_free);
+  return vf_tensor_new_frame_view(m->format, GST_VIDEO_INFO_WIDTH(&m->info),
+                                  GST_VIDEO_INFO_HEIGHT(&m->info), n_planes, planes, strides,
+                                  writable, hold, frame_hold_free);
 }
 
 static VfTensor *extract(VfBuffer *buffer, guint index, gboolean writable, const char *func,
@@ -497,17 +459,26 @@ static VfTensor *extract(VfBuffer *buffer, guint index, gboolean writable, const
                         "this buffer is shared with a pipeline: vf_buffer_clone() it to write");
     return NULL;
   }
-  if (buffer->batched)
-    return extract_from_batch(buffer, index, writable, error);
-
   FrameHold *hold = g_new0(FrameHold, 1);
   hold->owner = vf_buffer_ref(buffer);
 
+  if (buffer->batched) {
+    /* Frame i of the batch: its own buffer, planes where its VfFrameMeta says. */
+    VfFrameMeta *frame = vf_batch_meta_get_frame(vf_batch_meta_get(buffer->buffer), index);
+    gboolean ok = !writable || vf_frame_make_writable(buffer->buffer, frame, NULL, error);
+    if (!ok || !vf_frame_map(&hold->frame, buffer->buffer, frame, VF_DEVICE_CPU, flags, error))
+      goto failed;
+    hold->is_frame = TRUE;
+    return frame_view(hold, index, writable, error);
+  }
   if (!buffer->has_info) {
     /* Encoded or unknown data: its bytes as a 1-D tensor. */
     hold->mapped = buffer->buffer;
-    if (!gst_buffer_map(buffer->buffer, &hold->map, flags))
-      goto map_failed;
+    if (!gst_buffer_map(buffer->buffer, &hold->map, flags)) {
+      g_set_error(error, VF_ERROR, VF_ERROR_FAILED, "cannot map the buffer's %zu bytes for %s",
+                  gst_buffer_get_size(buffer->buffer), writable ? "writing" : "reading");
+      goto failed;
+    }
     gint64 shape = (gint64)hold->map.size;
     VfTensor *t = vf_tensor_new_wrapped(hold->map.data, VF_DTYPE_UINT8, 1, &shape, NULL,
                                         VF_DEVICE_CPU, 0, hold, frame_hold_free, error);
@@ -517,26 +488,16 @@ static VfTensor *extract(VfBuffer *buffer, guint index, gboolean writable, const
     }
     return t;
   }
-  /* NO_REF: the hold keeps our VfBuffer (and so the GstBuffer) alive. */
-  if (!gst_video_frame_map(&hold->frame, &buffer->info, buffer->buffer,
-                           flags | GST_VIDEO_FRAME_MAP_FLAG_NO_REF))
-    goto map_failed;
+  GstVideoInfo layout;
+  vf_frame_layout(&buffer->info, buffer->buffer, &layout);
+  gboolean ok = !writable || vf_frame_make_writable(buffer->buffer, NULL, NULL, error);
+  if (!ok
+      || !vf_frame_map_buffer(&hold->frame, buffer->buffer, &layout, VF_DEVICE_CPU, flags, error))
+    goto failed;
   hold->is_frame = TRUE;
-  guint8 *planes[VF_TENSOR_MAX_PLANES];
-  gsize strides[VF_TENSOR_MAX_PLANES];
-  guint n_planes = MIN(GST_VIDEO_FRAME_N_PLANES(&hold->frame), VF_TENSOR_MAX_PLANES);
-  for (guint p = 0; p < n_planes; p++) {
-    planes[p] = GST_VIDEO_FRAME_PLANE_DATA(&hold->frame, p);
-    strides[p] = (gsize)GST_VIDEO_FRAME_PLANE_STRIDE(&hold->frame, p);
-  }
-  return vf_tensor_new_frame_view(buffer->format, GST_VIDEO_INFO_WIDTH(&buffer->info),
-                                  GST_VIDEO_INFO_HEIGHT(&buffer->info), n_planes, planes, strides,
-                                  writable, hold, frame_hold_free);
+  return frame_view(hold, index, writable, error);
 
-map_failed:
-  g_set_error(error, VF_ERROR, VF_ERROR_FAILED,
-              "cannot map frame %u for %s (is it device memory, or smaller than its caps say?)",
-              index, writable ? "writing" : "reading");
+failed:
   vf_buffer_unref(hold->owner);
   g_free(hold);
   return NULL;
@@ -558,6 +519,23 @@ VfBuffer *vf_buffer_clone(const VfBuffer *buffer, GError **error)
     return NULL;
   if (buffer->buffer == NULL)
     return vf_buffer_new_empty();
-  return buffer_alloc(gst_buffer_copy_deep(buffer->buffer),
-                      buffer->caps ? gst_caps_ref(buffer->caps) : NULL);
+  GstBuffer *copy = gst_buffer_copy_deep(buffer->buffer);
+  /* The copy's frames (private to it) get deep copies of their own buffers. */
+  VfBatchMeta *meta = vf_batch_meta_get(copy);
+  guint n = meta ? vf_batch_meta_get_n_frames(meta) : 0;
+  for (guint i = 0; i < n; i++) {
+    VfFrameMeta *f = vf_batch_meta_get_frame(meta, i);
+    GstBuffer *own = vf_frame_meta_get_buffer(f);
+    if (own == NULL)
+      continue;
+    GstBuffer *pixels = gst_buffer_copy_deep(own);
+    if (pixels == NULL) {
+      g_set_error(error, VF_ERROR, VF_ERROR_FAILED, "cannot copy the pixels of frame %u", i);
+      gst_buffer_unref(copy);
+      return NULL;
+    }
+    vf_frame_meta_set_buffer(f, pixels, NULL);
+    gst_buffer_unref(pixels);
+  }
+  return buffer_alloc(copy, buffer->caps ? gst_caps_ref(buffer->caps) : NULL);
 }

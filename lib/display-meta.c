@@ -1,4 +1,5 @@
-/* vidflow: display meta, the rectangles, texts, lines and circles vfosd draws on a frame. */
+/* vidflow: display meta, the rectangles, texts, lines and circles vfosd draws on a frame (a list
+ * shared by frame copies until one of them changes it). */
 #include "meta-private.h"
 
 #include <string.h>
@@ -12,29 +13,45 @@ static void item_clear(gpointer data)
   item->text = NULL;
 }
 
-GArray *vf_display_list_new(void)
+static GArray *items_new(void)
 {
   GArray *a = g_array_new(FALSE, TRUE, sizeof(VfDisplayItem));
   g_array_set_clear_func(a, item_clear);
   return a;
 }
 
-GArray *vf_display_list_copy(const GArray *src)
+VfDisplayList *vf_display_list_ref(VfDisplayList *list)
 {
-  GArray *a = vf_display_list_new();
-  for (guint i = 0; src && i < src->len; i++) {
-    VfDisplayItem item = g_array_index(src, VfDisplayItem, i);
-    item.text = g_strdup(item.text);
-    g_array_append_val(a, item);
-  }
-  return a;
+  g_atomic_int_inc(&list->refcount);
+  return list;
 }
 
-void vf_display_list_scale(GArray *list, gdouble sx, gdouble sy)
+void vf_display_list_unref(VfDisplayList *list)
+{
+  if (list == NULL || !g_atomic_int_dec_and_test(&list->refcount))
+    return;
+  g_array_unref(list->items);
+  g_free(list);
+}
+
+VfDisplayList *vf_display_list_copy(const VfDisplayList *src)
+{
+  VfDisplayList *l = g_new(VfDisplayList, 1);
+  l->refcount = 1;
+  l->items = items_new();
+  for (guint i = 0; src && i < src->items->len; i++) {
+    VfDisplayItem item = g_array_index(src->items, VfDisplayItem, i);
+    item.text = g_strdup(item.text);
+    g_array_append_val(l->items, item);
+  }
+  return l;
+}
+
+void vf_display_list_scale(VfDisplayList *list, gdouble sx, gdouble sy)
 {
   gdouble sr = (sx + sy) / 2; /* radii, widths and font sizes: the mean scale */
-  for (guint i = 0; list && i < list->len; i++) {
-    VfDisplayItem *d = &g_array_index(list, VfDisplayItem, i);
+  for (guint i = 0; list && i < list->items->len; i++) {
+    VfDisplayItem *d = &g_array_index(list->items, VfDisplayItem, i);
     d->rect.left = (gfloat)(d->rect.left * sx);
     d->rect.top = (gfloat)(d->rect.top * sy);
     d->rect.width = (gfloat)(d->rect.width * sx);
@@ -48,12 +65,21 @@ void vf_display_list_scale(GArray *list, gdouble sx, gdouble sy)
   }
 }
 
+/* Copy-on-write: the frame's list, private to it (made or copied when needed). Frame lock held. */
+static VfDisplayList *private_list(VfFrameMeta *frame)
+{
+  VfDisplayList *l = frame->display;
+  if (l != NULL && g_atomic_int_get(&l->refcount) == 1)
+    return l;
+  frame->display = vf_display_list_copy(l);
+  vf_display_list_unref(l);
+  return frame->display;
+}
+
 static void append(VfFrameMeta *frame, const VfDisplayItem *item)
 {
   g_mutex_lock(&frame->lock);
-  if (frame->display == NULL)
-    frame->display = vf_display_list_new();
-  g_array_append_vals(frame->display, item, 1);
+  g_array_append_vals(private_list(frame)->items, item, 1);
   g_mutex_unlock(&frame->lock);
 }
 
@@ -127,7 +153,7 @@ guint vf_frame_meta_get_n_display_items(VfFrameMeta *frame)
   if (frame == NULL)
     return 0;
   g_mutex_lock(&frame->lock);
-  guint n = frame->display ? frame->display->len : 0;
+  guint n = frame->display ? frame->display->items->len : 0;
   g_mutex_unlock(&frame->lock);
   return n;
 }
@@ -142,8 +168,8 @@ gboolean vf_frame_meta_get_display_item(VfFrameMeta *frame, guint index, VfDispl
     return FALSE;
   }
   g_mutex_lock(&frame->lock);
-  if (frame->display && index < frame->display->len) {
-    *item = g_array_index(frame->display, VfDisplayItem, index);
+  if (frame->display && index < frame->display->items->len) {
+    *item = g_array_index(frame->display->items, VfDisplayItem, index);
     item->text = g_strdup(item->text);
     ok = TRUE;
   }
@@ -158,11 +184,10 @@ void vf_frame_meta_clear_display(VfFrameMeta *frame)
   if (frame == NULL)
     return;
   g_mutex_lock(&frame->lock);
-  GArray *old = frame->display;
+  VfDisplayList *old = frame->display;
   frame->display = NULL;
   g_mutex_unlock(&frame->lock);
-  if (old)
-    g_array_free(old, TRUE);
+  vf_display_list_unref(old);
 }
 
 void vf_display_item_clear(VfDisplayItem *item)

@@ -7,6 +7,7 @@
 #include "pipeline-private.h"
 
 #include <gst/app/gstappsrc.h>
+#include <vidflow/frame-map.h>
 
 struct _VfFeeder {
   char *name;
@@ -177,7 +178,7 @@ static gboolean resolve_caps(VfFeeder *f, GstElement *appsrc, GError **error)
   gst_structure_get_int(s, "height", &h);
   f->format = vf_color_format_from_caps(caps);
   gboolean batched = features && gst_caps_features_contains(features, VF_CAPS_FEATURE_META_BATCH)
-                     && !gst_caps_features_contains(features, VF_CAPS_FEATURE_MEMORY_CUDA);
+                     && vf_caps_get_device(caps) == VF_DEVICE_CPU;
 
   if (features && gst_caps_features_contains(features, "memory:NVMM")) {
     g_set_error(error, VF_ERROR, VF_ERROR_FORMAT,
@@ -277,13 +278,25 @@ static gboolean check_buffer(VfFeeder *f, VfBuffer *b, GError **error)
                 vf_color_format_to_string(b->format), src, vf_color_format_to_string(f->format));
     return FALSE;
   }
-  if (f->batched && vf_buffer_get_batch_meta(b) == NULL) {
+  VfBatchMeta *batch = f->batched ? vf_buffer_get_batch_meta(b) : NULL;
+  if (f->batched && batch == NULL) {
     g_set_error(error, VF_ERROR, VF_ERROR_FORMAT,
                 "feeder '%s' returned a buffer without batch metadata, but appsrc '%s' caps are "
                 "batched (meta:VfBatch): feed batches received from a vfmux pipeline, or use "
                 "plain video/x-raw caps",
                 f->name, src);
     return FALSE;
+  }
+  for (guint i = 0; batch && i < vf_batch_meta_get_n_frames(batch); i++) {
+    VfFrameMeta *frame = vf_batch_meta_get_frame(batch, i);
+    GError *why = NULL;
+    if (!vf_frame_check(b->buffer, frame, &why)
+        || !vf_frame_map_supported(vf_frame_get_device(b->buffer, frame), VF_DEVICE_CPU, &why)) {
+      g_set_error(error, VF_ERROR, why->code, "feeder '%s' returned a batch for appsrc '%s': %s",
+                  f->name, src, why->message);
+      g_error_free(why);
+      return FALSE;
+    }
   }
   if (!f->raw)
     return TRUE;

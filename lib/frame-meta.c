@@ -1,32 +1,32 @@
-/* vidflow: VfFrameMeta, one frame of a batch: where it came from, where it lives in the buffer,
- * and its objects, display meta and user meta. */
+/* vidflow: VfFrameMeta, one frame of a batch: where it came from, the buffer holding its pixels,
+ * its source's sticky events, and its objects, display meta and user meta. Frames are shared by
+ * copies of their batch and copied when a writer needs one of its own (meta-private.h). */
 #include "meta-private.h"
 
-VfFrameMeta *vf_frame_meta_new(guint batch_index, const GstVideoInfo *info, guint mem_index,
-                               guint n_mems)
+VfFrameMeta *vf_frame_meta_new(guint batch_index, GstBuffer *buffer, const GstVideoInfo *info)
 {
   VfFrameMeta *f = g_new0(VfFrameMeta, 1);
+  f->refcount = 1;
   f->batch_index = batch_index;
   f->pts = f->duration = f->running_time = GST_CLOCK_TIME_NONE;
   if (info)
     f->info = *info;
   else
     gst_video_info_init(&f->info);
-  f->mem_index = mem_index;
-  f->n_mems = n_mems;
+  f->buffer = buffer ? gst_buffer_ref(buffer) : NULL;
   f->original_width = (guint)GST_VIDEO_INFO_WIDTH(&f->info);
   f->original_height = (guint)GST_VIDEO_INFO_HEIGHT(&f->info);
   f->content = (VfRect){ 0, 0, (gfloat)GST_VIDEO_INFO_WIDTH(&f->info),
                          (gfloat)GST_VIDEO_INFO_HEIGHT(&f->info) };
   g_mutex_init(&f->lock);
-  f->objects = g_ptr_array_new_with_free_func((GDestroyNotify)vf_object_meta_unref);
   return f;
 }
 
-VfFrameMeta *vf_frame_meta_copy(const VfFrameMeta *src, guint batch_index)
+VfFrameMeta *vf_frame_meta_copy(VfFrameMeta *src, guint batch_index)
 {
-  VfFrameMeta *s = (VfFrameMeta *)src; /* the lock is not part of the value */
-  VfFrameMeta *f = vf_frame_meta_new(batch_index, &src->info, src->mem_index, src->n_mems);
+  VfFrameMeta *f = g_new0(VfFrameMeta, 1);
+  f->refcount = 1;
+  f->batch_index = batch_index;
   f->source_id = src->source_id;
   f->frame_number = src->frame_number;
   f->pts = src->pts;
@@ -37,53 +37,109 @@ VfFrameMeta *vf_frame_meta_copy(const VfFrameMeta *src, guint batch_index)
   f->original_height = src->original_height;
   f->sensor_id = src->sensor_id;
   f->sensor_name = src->sensor_name;
+  f->info = src->info;
   f->content = src->content;
+  f->sticky = src->sticky ? g_ptr_array_ref(src->sticky) : NULL;
+  g_mutex_init(&f->lock);
 
-  g_mutex_lock(&s->lock);
-  guint n = s->objects->len;
-  /* Copy the objects; a parent inside the same frame becomes the parent's copy. */
-  GHashTable *map = n > 1 ? g_hash_table_new(NULL, NULL) : NULL;
-  for (guint i = 0; i < n; i++) {
-    VfObjectMeta *o = g_ptr_array_index(s->objects, i);
-    VfObjectMeta *c = vf_object_meta_copy(o);
-    g_ptr_array_add(f->objects, c);
-    if (map)
-      g_hash_table_insert(map, o, c);
-  }
-  if (map) {
-    for (guint i = 0; i < n; i++) {
-      VfObjectMeta *c = g_ptr_array_index(f->objects, i);
-      VfObjectMeta *parent_copy = c->parent ? g_hash_table_lookup(map, c->parent) : NULL;
-      if (parent_copy)
-        vf_object_meta_set_parent(c, parent_copy);
-    }
-    g_hash_table_unref(map);
-  }
-  if (s->display)
-    f->display = vf_display_list_copy(s->display);
-  vf_user_meta_list_copy_into(&f->user, &s->user);
-  g_mutex_unlock(&s->lock);
+  g_mutex_lock(&src->lock);
+  f->buffer = src->buffer ? gst_buffer_ref(src->buffer) : NULL;
+  f->objects = src->objects ? vf_object_list_ref(src->objects) : NULL;
+  f->display = src->display ? vf_display_list_ref(src->display) : NULL;
+  vf_user_meta_list_copy_into(&f->user, &src->user);
+  g_mutex_unlock(&src->lock);
   return f;
 }
 
-void vf_frame_meta_free(VfFrameMeta *frame)
+VfFrameMeta *vf_frame_meta_ref(VfFrameMeta *frame)
 {
-  if (frame == NULL)
+  g_atomic_int_inc(&frame->refcount);
+  return frame;
+}
+
+void vf_frame_meta_unref(VfFrameMeta *frame)
+{
+  if (frame == NULL || !g_atomic_int_dec_and_test(&frame->refcount))
     return;
-  g_ptr_array_unref(frame->objects);
-  if (frame->display)
-    g_array_free(frame->display, TRUE);
+  vf_object_list_unref(frame->objects);
+  vf_display_list_unref(frame->display);
   vf_user_meta_list_clear(&frame->user);
+  gst_clear_buffer(&frame->buffer);
+  g_clear_pointer(&frame->sticky, g_ptr_array_unref);
   g_mutex_clear(&frame->lock);
   g_free(frame);
 }
 
+/* Copy-on-write: the frame's object list, private to it. Frame lock held. */
+static VfObjectList *private_objects(VfFrameMeta *frame)
+{
+  VfObjectList *l = frame->objects;
+  if (l != NULL && g_atomic_int_get(&l->refcount) == 1)
+    return l;
+  frame->objects = l ? vf_object_list_copy(l) : vf_object_list_new();
+  vf_object_list_unref(l);
+  return frame->objects;
+}
+
+/* Make every object of the frame its own (copies of those shared with other frames, parents
+ * inside the frame pointing at the copies). Frame lock held; the replaced objects are appended
+ * to `dropped` (their references, for the caller to release outside the lock). */
+static guint own_objects(VfFrameMeta *frame, GPtrArray *dropped)
+{
+  if (frame->objects == NULL)
+    return 0;
+  GPtrArray *objs = private_objects(frame)->objects;
+  GHashTable *map = NULL;
+  for (guint i = 0; i < objs->len; i++) {
+    VfObjectMeta *o = g_ptr_array_index(objs, i);
+    if (g_atomic_int_get(&o->owners) == 1)
+      continue;
+    VfObjectMeta *c = vf_object_meta_copy(o);
+    c->owners = 1;
+    objs->pdata[i] = c; /* the list's reference and ownership move to the copy */
+    g_atomic_int_add(&o->owners, -1);
+    g_ptr_array_add(dropped, o);
+    if (map == NULL)
+      map = g_hash_table_new(NULL, NULL);
+    g_hash_table_insert(map, o, c);
+  }
+  if (map == NULL)
+    return 0;
+  for (guint i = 0; i < objs->len; i++) {
+    VfObjectMeta *o = g_ptr_array_index(objs, i);
+    VfObjectMeta *parent = o->parent ? g_hash_table_lookup(map, o->parent) : NULL;
+    if (parent)
+      vf_object_meta_set_parent(o, parent);
+  }
+  guint n = g_hash_table_size(map);
+  g_hash_table_unref(map);
+  return n;
+}
+
+guint vf_frame_meta_make_objects_writable(VfFrameMeta *frame)
+{
+  if (frame == NULL)
+    return 0;
+  GPtrArray *dropped = g_ptr_array_new_with_free_func((GDestroyNotify)vf_object_meta_unref);
+  g_mutex_lock(&frame->lock);
+  guint n = own_objects(frame, dropped);
+  g_mutex_unlock(&frame->lock);
+  g_ptr_array_unref(dropped); /* user meta free functions may run: outside the lock */
+  return n;
+}
+
 void vf_frame_meta_scale(VfFrameMeta *frame, const GstVideoInfo *out_info, gdouble sx, gdouble sy)
 {
+  vf_frame_meta_make_objects_writable(frame);
   g_mutex_lock(&frame->lock);
-  for (guint i = 0; i < frame->objects->len; i++)
-    vf_object_meta_scale(g_ptr_array_index(frame->objects, i), sx, sy);
-  vf_display_list_scale(frame->display, sx, sy);
+  for (guint i = 0; frame->objects && i < frame->objects->objects->len; i++)
+    vf_object_meta_scale(g_ptr_array_index(frame->objects->objects, i), sx, sy);
+  if (frame->display) {
+    VfDisplayList *l = vf_display_list_copy(frame->display);
+    vf_display_list_unref(frame->display);
+    frame->display = l;
+    vf_display_list_scale(l, sx, sy);
+  }
   g_mutex_unlock(&frame->lock);
   frame->content.left = (gfloat)(frame->content.left * sx);
   frame->content.top = (gfloat)(frame->content.top * sy);
@@ -234,23 +290,83 @@ const GstVideoInfo *vf_frame_meta_get_video_info(const VfFrameMeta *frame)
   return &frame->info;
 }
 
-void vf_frame_meta_get_memory_range(const VfFrameMeta *frame, guint *mem_index, guint *n_mems)
+void vf_frame_meta_set_video_info(VfFrameMeta *frame, const GstVideoInfo *info)
 {
-  if (mem_index)
-    *mem_index = frame ? frame->mem_index : 0;
-  if (n_mems)
-    *n_mems = frame ? frame->n_mems : 0;
+  if (frame && info)
+    frame->info = *info;
 }
 
-void vf_frame_meta_set_memory_range(VfFrameMeta *frame, const GstVideoInfo *info, guint mem_index,
-                                    guint n_mems)
+GstBuffer *vf_frame_meta_get_buffer(const VfFrameMeta *frame)
+{
+  return frame ? frame->buffer : NULL;
+}
+
+void vf_frame_meta_set_buffer(VfFrameMeta *frame, GstBuffer *buffer, const GstVideoInfo *info)
 {
   if (frame == NULL)
     return;
+  if (buffer)
+    gst_buffer_ref(buffer);
+  g_mutex_lock(&frame->lock);
+  GstBuffer *old = frame->buffer;
+  frame->buffer = buffer;
   if (info)
     frame->info = *info;
-  frame->mem_index = mem_index;
-  frame->n_mems = n_mems;
+  g_mutex_unlock(&frame->lock);
+  if (old)
+    gst_buffer_unref(old); /* may go back to its pool: outside the lock */
+}
+
+GPtrArray *vf_frame_meta_get_sticky_events(const VfFrameMeta *frame)
+{
+  return frame ? frame->sticky : NULL;
+}
+
+void vf_frame_meta_set_sticky_events(VfFrameMeta *frame, GPtrArray *events)
+{
+  if (frame == NULL || frame->sticky == events)
+    return;
+  GPtrArray *old = frame->sticky;
+  frame->sticky = events ? g_ptr_array_ref(events) : NULL;
+  if (old)
+    g_ptr_array_unref(old);
+}
+
+static GstEvent *sticky_event(const VfFrameMeta *frame, GstEventType type)
+{
+  for (guint i = 0; frame && frame->sticky && i < frame->sticky->len; i++) {
+    GstEvent *e = g_ptr_array_index(frame->sticky, i);
+    if (GST_EVENT_TYPE(e) == type)
+      return e;
+  }
+  return NULL;
+}
+
+GstCaps *vf_frame_meta_get_caps(const VfFrameMeta *frame)
+{
+  GstEvent *e = sticky_event(frame, GST_EVENT_CAPS);
+  GstCaps *caps = NULL;
+  if (e)
+    gst_event_parse_caps(e, &caps);
+  return caps;
+}
+
+const GstSegment *vf_frame_meta_get_segment(const VfFrameMeta *frame)
+{
+  GstEvent *e = sticky_event(frame, GST_EVENT_SEGMENT);
+  const GstSegment *segment = NULL;
+  if (e)
+    gst_event_parse_segment(e, &segment);
+  return segment;
+}
+
+const char *vf_frame_meta_get_stream_id(const VfFrameMeta *frame)
+{
+  GstEvent *e = sticky_event(frame, GST_EVENT_STREAM_START);
+  const gchar *id = NULL;
+  if (e)
+    gst_event_parse_stream_start(e, &id);
+  return id;
 }
 
 void vf_frame_meta_get_content_rect(const VfFrameMeta *frame, VfRect *rect)
@@ -304,22 +420,22 @@ gboolean vf_frame_meta_add_object(VfFrameMeta *frame, VfObjectMeta *object)
   if (frame == NULL || object == NULL)
     return FALSE;
   g_mutex_lock(&frame->lock);
-  gboolean present = g_ptr_array_find(frame->objects, object, NULL);
+  gboolean present = frame->objects && g_ptr_array_find(frame->objects->objects, object, NULL);
   if (!present)
-    g_ptr_array_add(frame->objects, vf_object_meta_ref(object));
+    vf_object_list_append(private_objects(frame), object);
   g_mutex_unlock(&frame->lock);
   return !present;
 }
 
 gboolean vf_frame_meta_remove_object(VfFrameMeta *frame, VfObjectMeta *object)
 {
-  if (frame == NULL)
+  if (frame == NULL || object == NULL)
     return FALSE;
   g_mutex_lock(&frame->lock);
   guint index;
   VfObjectMeta *removed = NULL;
-  if (object && g_ptr_array_find(frame->objects, object, &index))
-    removed = g_ptr_array_steal_index(frame->objects, index);
+  if (frame->objects && g_ptr_array_find(frame->objects->objects, object, &index))
+    removed = vf_object_list_steal(private_objects(frame), index);
   g_mutex_unlock(&frame->lock);
   /* Unref outside the lock: user meta free functions may run. */
   vf_object_meta_unref(removed);
@@ -331,10 +447,10 @@ void vf_frame_meta_clear_objects(VfFrameMeta *frame)
   if (frame == NULL)
     return;
   g_mutex_lock(&frame->lock);
-  GPtrArray *old = frame->objects;
-  frame->objects = g_ptr_array_new_with_free_func((GDestroyNotify)vf_object_meta_unref);
+  VfObjectList *old = frame->objects;
+  frame->objects = NULL;
   g_mutex_unlock(&frame->lock);
-  g_ptr_array_unref(old);
+  vf_object_list_unref(old);
 }
 
 guint vf_frame_meta_get_n_objects(VfFrameMeta *frame)
@@ -342,7 +458,7 @@ guint vf_frame_meta_get_n_objects(VfFrameMeta *frame)
   if (frame == NULL)
     return 0;
   g_mutex_lock(&frame->lock);
-  guint n = frame->objects->len;
+  guint n = frame->objects ? frame->objects->objects->len : 0;
   g_mutex_unlock(&frame->lock);
   return n;
 }
@@ -353,8 +469,8 @@ VfObjectMeta *vf_frame_meta_get_object(VfFrameMeta *frame, guint index)
     return NULL;
   VfObjectMeta *o = NULL;
   g_mutex_lock(&frame->lock);
-  if (index < frame->objects->len)
-    o = vf_object_meta_ref(g_ptr_array_index(frame->objects, index));
+  if (frame->objects && index < frame->objects->objects->len)
+    o = vf_object_meta_ref(g_ptr_array_index(frame->objects->objects, index));
   g_mutex_unlock(&frame->lock);
   return o;
 }
@@ -364,9 +480,10 @@ GPtrArray *vf_frame_meta_get_objects(VfFrameMeta *frame)
   if (frame == NULL)
     return g_ptr_array_new_with_free_func((GDestroyNotify)vf_object_meta_unref);
   g_mutex_lock(&frame->lock);
-  GPtrArray *a = g_ptr_array_new_full(frame->objects->len, (GDestroyNotify)vf_object_meta_unref);
-  for (guint i = 0; i < frame->objects->len; i++)
-    g_ptr_array_add(a, vf_object_meta_ref(g_ptr_array_index(frame->objects, i)));
+  guint n = frame->objects ? frame->objects->objects->len : 0;
+  GPtrArray *a = g_ptr_array_new_full(n, (GDestroyNotify)vf_object_meta_unref);
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add(a, vf_object_meta_ref(g_ptr_array_index(frame->objects->objects, i)));
   g_mutex_unlock(&frame->lock);
   return a;
 }

@@ -1,4 +1,5 @@
-/* vidflow: VfObjectMeta, a ref-counted detected / tracked / classified object. */
+/* vidflow: VfObjectMeta, a ref-counted detected / tracked / classified object, and the object
+ * lists frames hold (shared by frame copies, see meta-private.h). */
 #include "meta-private.h"
 
 VfObjectMeta *vf_object_meta_new(void)
@@ -38,12 +39,65 @@ VfObjectMeta *vf_object_meta_copy(const VfObjectMeta *object)
   VfObjectMeta *o = g_new0(VfObjectMeta, 1);
   *o = *object;
   o->refcount = 1;
+  o->owners = 0;
   o->user.entries = NULL;
   if (o->parent)
     vf_object_meta_ref(o->parent);
   if (object->classifications)
     o->classifications = g_array_copy(object->classifications);
   vf_user_meta_list_copy_into(&o->user, &object->user);
+  return o;
+}
+
+/* ---- object lists ---- */
+
+static void release_entry(gpointer data)
+{
+  VfObjectMeta *o = data;
+  g_atomic_int_add(&o->owners, -1);
+  vf_object_meta_unref(o);
+}
+
+VfObjectList *vf_object_list_new(void)
+{
+  VfObjectList *l = g_new(VfObjectList, 1);
+  l->refcount = 1;
+  l->objects = g_ptr_array_new_with_free_func(release_entry);
+  return l;
+}
+
+VfObjectList *vf_object_list_ref(VfObjectList *list)
+{
+  g_atomic_int_inc(&list->refcount);
+  return list;
+}
+
+void vf_object_list_unref(VfObjectList *list)
+{
+  if (list == NULL || !g_atomic_int_dec_and_test(&list->refcount))
+    return;
+  g_ptr_array_unref(list->objects);
+  g_free(list);
+}
+
+void vf_object_list_append(VfObjectList *list, VfObjectMeta *object)
+{
+  g_atomic_int_inc(&object->owners);
+  g_ptr_array_add(list->objects, vf_object_meta_ref(object));
+}
+
+VfObjectList *vf_object_list_copy(const VfObjectList *src)
+{
+  VfObjectList *l = vf_object_list_new();
+  for (guint i = 0; src && i < src->objects->len; i++)
+    vf_object_list_append(l, g_ptr_array_index(src->objects, i));
+  return l;
+}
+
+VfObjectMeta *vf_object_list_steal(VfObjectList *list, guint index)
+{
+  VfObjectMeta *o = g_ptr_array_steal_index(list->objects, index);
+  g_atomic_int_add(&o->owners, -1);
   return o;
 }
 

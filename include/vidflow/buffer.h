@@ -18,6 +18,8 @@ typedef struct _VfBuffer VfBuffer;
 
 /* The end-of-stream marker (transfer full). */
 VF_API VfBuffer *vf_buffer_new_empty(void);
+/* TRUE for NULL, the end-of-stream marker, and a GstBuffer without bytes that is not a batch (a
+ * batch holds no bytes itself: its frames are buffers of their own). */
 VF_API gboolean vf_buffer_is_empty(const VfBuffer *buffer);
 
 /* A frame over user memory, without copying (transfer full). strides: row stride in bytes of

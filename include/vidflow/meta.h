@@ -2,33 +2,82 @@
  *
  * A batched buffer (made by vfmux) carries one VfBatchMeta, a GstMeta. It holds one VfFrameMeta per
  * frame of the batch, in batch order; each frame holds ref-counted VfObjectMeta (detections,
- * tracks, classifications), display meta (what vfosd draws) and user meta.
+ * tracks, classifications), display meta (what vfosd draws) and user meta. The fields are those of
+ * DeepStream's NvDsBatchMeta / NvDsFrameMeta / NvDsObjectMeta.
  *
- * Layout of a batched buffer: its GstMemory blocks hold the frames in batch order. Frame i uses
- * the memories [memory index, memory index + memory count) (vf_frame_meta_get_memory_range), and
- * its GstVideoInfo (vf_frame_meta_get_video_info) gives format, size, plane offsets and strides,
- * the offsets counted from the first byte of that memory range. Never assume the memory can be
- * mapped to CPU memory: check its type first (frames may live in memory:CUDAMemory).
+ * Layout of a batched buffer: the batch buffer itself holds no pixels (no GstMemory): it carries
+ * the VfBatchMeta, its timestamps and its caps (video/x-raw(meta:VfBatch), batch-size=N). Each
+ * frame holds a reference to a GstBuffer of its own (vf_frame_meta_get_buffer), the very buffer
+ * its source produced when vfmux did not have to scale or convert it (zero-copy), or a buffer from
+ * vfmux's pool with the converted frame: any number of GstMemory blocks, in system memory or in
+ * CUDA memory (memory:CUDAMemory caps), with its GstVideoMeta. vf_frame_meta_get_video_info gives
+ * the frame's format, size, plane offsets (from the start of that buffer) and strides. A batch may
+ * hold any number of frames (the batch-size property caps it, not the buffer). Read pixels with
+ * vf_frame_map (frame-map.h), the one place that knows memory types: never assume a frame maps to
+ * CPU memory.
+ * A plain (unbatched) frame may carry a one-frame VfBatchMeta too (vf_batch_meta_add_single,
+ * vfinfer on plain video, vfdemux's output): that frame has no buffer of its own
+ * (vf_frame_meta_get_buffer returns NULL) and its pixels are the carrying buffer's.
+ * This is NvBufSurface's surface list (one entry per frame, each with its own memory) and
+ * GStreamer 1.28's GstAnalyticsBatchMeta (a buffer without memory whose meta references one buffer
+ * per stream with that stream's sticky events). When vidflow moves past GStreamer 1.22, VfBatchMeta
+ * sits on top of it: vfmux attaches a GstAnalyticsBatchMeta with one GstAnalyticsBatchStream per
+ * source and, per frame, a GstAnalyticsBatchBuffer whose `buffer` is the frame buffer and whose
+ * `sticky_events` are the frame's (vf_frame_meta_get_sticky_events); VfBatchMeta keeps only what
+ * that meta has no place for (frame numbers, content rectangles, objects, display and user meta)
+ * and vf_frame_meta_get_buffer / get_sticky_events read through to it. The API below stays; the
+ * caps become multistream/x-analytics-batch(meta:GstAnalyticsBatchMeta) with the per-source caps
+ * in its `streams` array.
+ *
+ * Per-stream sticky events: each frame records its source's sticky events (stream-start, caps,
+ * segment, tags...) as they stood when it entered the batch (vf_frame_meta_get_sticky_events,
+ * get_caps, get_segment, get_stream_id), so that vfdemux, or a transport to another process, can
+ * rebuild each original stream exactly: its stream id, caps, segment and timestamps.
  *
  * Coordinates: every VfRect and display coordinate is in pixels of the frame *as stored in the
  * batch* (after vfmux scaled it, padding included). vf_frame_meta_to_original maps a rectangle
  * back to the source's original frame.
  *
+ * Copies and writers (copy-on-write):
+ * - Copies of a buffer share its metadata by reference: gst_buffer_copy, gst_buffer_make_writable
+ *   (a probe after a tee), queue and tee cost O(1) whatever the number of frames and objects;
+ *   nothing is deep-copied. Upstream buffers (the frames) are shared, not copied, so their pools
+ *   get them back once the last copy of the batch is gone.
+ * - Change metadata only on a buffer you own (writable): in a probe callback, in an element's
+ *   in-place transform, or on a buffer you made. vf_batch_meta_get_frame on a writable buffer
+ *   returns a frame private to that buffer (the shared frame list and that frame are replaced by
+ *   copies the first time: O(frames) references, one frame copy); on a buffer that is not
+ *   writable, it returns the frame shared by every holder: read it, never change it.
+ * - A frame's object list and display list are shared with the copies of the frame until one of
+ *   them adds, removes or clears an item (then that frame gets its own list: references to the
+ *   same objects, copies of the display items). Frame user meta is copied with the frame (its copy
+ *   functions run when vf_batch_meta_get_frame makes the frame private). Batch user meta is copied
+ *   with the buffer.
+ * - Objects themselves are shared by every frame (copy) that holds them. Before changing objects
+ *   that are already in a frame (their fields, classifications, user meta, parent), call
+ *   vf_frame_meta_make_objects_writable(frame): it replaces, in that frame only, each object that
+ *   another frame also holds with a copy (parents inside the frame follow), then get the objects
+ *   again. Objects you made and only added to this frame need no such call.
+ * - Frame pixels are shared too: to write a frame's pixels call vf_frame_make_writable
+ *   (frame-map.h), which replaces that frame's buffer reference with a writable one (a copy when
+ *   someone else holds it), never writing into a buffer another holder sees.
+ * - A VfFrameMeta pointer is valid while the buffer lives, keeps the meta and stays in the state
+ *   (writable or not) it was in when you got the pointer: get frames again after the buffer became
+ *   writable.
+ *
  * Lifetime and threads:
- * - VfBatchMeta and VfFrameMeta belong to their buffer: pointers to them are (transfer none) and
- *   valid while the buffer is alive and keeps the meta.
+ * - VfBatchMeta and VfFrameMeta belong to their buffer: pointers to them are (transfer none).
  * - VfObjectMeta is reference counted. vf_frame_meta_get_object and vf_frame_meta_get_objects
  *   hand out references, so an object stays valid even when a probe removes it from its frame or
  *   the buffer goes away: iteration cannot dangle. Counts come without iterating.
- * - Frames are added by whoever makes the buffer (vfmux), before it is pushed; after that the
- *   frame list does not change.
- * - Each frame's lists (objects, display, user meta) are guarded by a lock of their own, so
- *   readers on several threads (after a tee) are safe. Change metadata only on a buffer you own
- *   (writable): in a probe callback, or on a buffer you made. Objects themselves are not locked:
- *   one thread at a time changes an object.
- * - The meta survives buffer copies (gst_buffer_copy, make_writable: a deep copy of the frames,
- *   objects included) and scaling of single-frame buffers (videoscale, videoconvertscale: boxes and
- *   display coordinates are scaled). A copy of a part of a buffer drops the meta.
+ * - Frames are added by whoever makes the buffer (vfmux), before it is pushed.
+ * - Readers on several threads (branches after a tee) are safe: what is shared does not change.
+ *   Each frame's lists (objects, display, user meta) and its buffer reference are also guarded by
+ *   a lock of their own, so threads of the owner may add and remove objects of one frame at once.
+ *   Objects themselves are not locked: one thread at a time changes an object.
+ * - The meta survives buffer copies and scaling of single-frame buffers (videoscale,
+ *   videoconvertscale: boxes and display coordinates are scaled, on copies). A copy of a part of a
+ *   single frame's buffer drops the meta.
  *
  * Labels, sensor ids and names are interned (g_intern_string): the const char * getters return
  * strings that stay valid for the life of the process.
@@ -87,8 +136,11 @@ typedef struct _VfObjectMeta VfObjectMeta;
 
 /* ---- user meta ----
  * Any pointer with a type name (a string of your choice, e.g. "myapp.histogram"). `copy` makes
- * an independent copy when the buffer is copied (NULL: the user meta is not carried over to
- * copies); `free` releases it (may be NULL). Both may run on any thread. */
+ * an independent copy when what holds it is copied: a batch's when the buffer is copied, a
+ * frame's when a writer gets a private frame (see "Copies and writers"), an object's when it is
+ * made writable; NULL: the user meta is not carried over to copies. `free` releases it (may be
+ * NULL). Both may run on any thread, with the holder's lock held: do not call back into the
+ * metadata API from them. */
 typedef gpointer (*VfUserMetaCopyFunc)(gconstpointer data);
 
 /* ---- batch meta ---- */
@@ -103,30 +155,41 @@ VF_API VfBatchMeta *vf_batch_meta_get(GstBuffer *buffer);
  * at least 1) (transfer none). If the buffer has one already, that one is returned. */
 VF_API VfBatchMeta *vf_batch_meta_add(GstBuffer *buffer, guint max_frames);
 /* A one-frame batch meta on an unbatched (single-frame) writable buffer, so that elements and
- * probes work on plain streams too. The frame covers every memory of the buffer; `info`
+ * probes work on plain streams too. The frame is the buffer itself (no buffer of its own); `info`
  * describes it (a GstVideoMeta on the buffer overrides its offsets and strides). Source id 0,
  * frame number 0, PTS and duration from the buffer (set them with the frame setters). If the
- * buffer has a batch meta already, that one is returned. (transfer none) */
+ * buffer has a batch meta already, that one is returned. (transfer none, nullable: NULL when the
+ * buffer is not writable or info is NULL) */
 VF_API VfBatchMeta *vf_batch_meta_add_single(GstBuffer *buffer, const GstVideoInfo *info);
+/* (transfer none) the buffer carrying the meta. */
+VF_API GstBuffer *vf_batch_meta_get_buffer(const VfBatchMeta *meta);
 
 VF_API guint vf_batch_meta_get_n_frames(const VfBatchMeta *meta);
 /* The batch size the producer was configured with (frames may be fewer: a partial batch). */
 VF_API guint vf_batch_meta_get_max_frames(const VfBatchMeta *meta);
-/* (transfer none, nullable) frame i (NULL when out of range), owned by the batch meta. */
+/* (transfer none, nullable) frame i (NULL when out of range), owned by the batch meta. On a
+ * writable buffer the frame is private to it (made so now if it was shared with copies of the
+ * buffer); otherwise it is shared and read-only (see "Copies and writers"). */
 VF_API VfFrameMeta *vf_batch_meta_get_frame(VfBatchMeta *meta, guint index);
-/* (transfer none, nullable) the frame of source `source_id`, or NULL. */
+/* (transfer none, nullable) the frame of source `source_id`, or NULL; as vf_batch_meta_get_frame.
+ */
 VF_API VfFrameMeta *vf_batch_meta_find_frame(VfBatchMeta *meta, guint source_id);
-/* Append a frame whose pixels are `info`, stored in memories [mem_index, mem_index + n_mems)
- * (transfer none). Its batch index is its position; the content rectangle is the whole frame and
- * the original size is the frame's size until set otherwise. */
-VF_API VfFrameMeta *vf_batch_meta_add_frame(VfBatchMeta *meta, const GstVideoInfo *info,
-                                            guint mem_index, guint n_mems);
-/* Append a deep copy of `src` (from any batch: objects, display and user meta copied), then
- * place it at memories [mem_index, mem_index + n_mems) described by `info` (NULL: src's info).
- * (transfer none) */
+/* Append a frame whose pixels are `buffer` laid out as `info` (offsets from the start of `buffer`,
+ * a GstVideoMeta's strides included). `buffer` (transfer none: the frame takes a reference,
+ * nullable: the frame is the carrying buffer itself, for a one-frame meta) may hold any number of
+ * memories, CPU or CUDA. The meta's buffer must be writable. Its batch index is its position; the
+ * content rectangle is the whole frame and the original size is the frame's size until set
+ * otherwise. (transfer none, nullable: NULL when the meta's buffer is not writable or info is
+ * NULL) */
+VF_API VfFrameMeta *vf_batch_meta_add_frame(VfBatchMeta *meta, GstBuffer *buffer,
+                                            const GstVideoInfo *info);
+/* Append a copy of `src` (from any batch) whose pixels are `buffer` (transfer none, nullable: the
+ * carrying buffer) laid out as `info` (nullable: src's layout). Fields and sticky events are
+ * copied, the objects and display items shared with `src` until either changes them, user meta
+ * copied with its copy functions: O(user meta). vfdemux and transports rebuild frames with it.
+ * (transfer none, nullable: NULL when the meta's buffer is not writable) */
 VF_API VfFrameMeta *vf_batch_meta_add_frame_copy(VfBatchMeta *meta, const VfFrameMeta *src,
-                                                 const GstVideoInfo *info, guint mem_index,
-                                                 guint n_mems);
+                                                 GstBuffer *buffer, const GstVideoInfo *info);
 
 /* Batch-level user meta. */
 VF_API void vf_batch_meta_add_user_meta(VfBatchMeta *meta, const char *type, gpointer data,
@@ -169,15 +232,36 @@ VF_API const char *vf_frame_meta_get_sensor_name(const VfFrameMeta *frame);
 VF_API void vf_frame_meta_set_sensor(VfFrameMeta *frame, const char *sensor_id,
                                      const char *sensor_name);
 
-/* (transfer none) the frame as stored in the batch: format, size, plane offsets (from the start
- * of its memory range) and strides. */
+/* (transfer none) the frame as stored: format, size, plane offsets (from the start of its buffer,
+ * or of the carrying buffer) and strides. */
 VF_API const GstVideoInfo *vf_frame_meta_get_video_info(const VfFrameMeta *frame);
-/* Where the frame lives in the buffer: memories [*mem_index, *mem_index + *n_mems). */
-VF_API void vf_frame_meta_get_memory_range(const VfFrameMeta *frame, guint *mem_index,
-                                           guint *n_mems);
-/* Move the frame to other memories / another layout. */
-VF_API void vf_frame_meta_set_memory_range(VfFrameMeta *frame, const GstVideoInfo *info,
-                                           guint mem_index, guint n_mems);
+/* Describe the frame's pixels anew (e.g. a plain frame that videoconvert changed since the meta
+ * was made); `info` is copied. Private frames only (a writable buffer's). */
+VF_API void vf_frame_meta_set_video_info(VfFrameMeta *frame, const GstVideoInfo *info);
+/* (transfer none, nullable) the GstBuffer holding the frame's pixels (system or CUDA memory, any
+ * number of memories, its GstVideoMeta), or NULL when the frame is the carrying buffer itself (a
+ * one-frame meta on a plain frame). Shared: never write into it (vf_frame_make_writable). Valid
+ * while the frame is (see "Copies and writers"). Safe to read from several threads. */
+VF_API GstBuffer *vf_frame_meta_get_buffer(const VfFrameMeta *frame);
+/* Replace the frame's pixels by `buffer` (transfer none: a reference is taken; nullable: the
+ * carrying buffer), laid out as `info` (nullable: unchanged). The old buffer is released (to its
+ * pool). Private frames only (a writable buffer's). */
+VF_API void vf_frame_meta_set_buffer(VfFrameMeta *frame, GstBuffer *buffer,
+                                     const GstVideoInfo *info);
+/* (transfer none, nullable) the sticky events of the frame's source when the frame entered the
+ * batch (stream-start, caps, segment, tags, ... in GStreamer's sticky order), a GPtrArray of
+ * GstEvent *; NULL when the producer recorded none. The array is shared by the frames of a source
+ * and never changes: do not modify it. */
+VF_API GPtrArray *vf_frame_meta_get_sticky_events(const VfFrameMeta *frame);
+/* Record the source's sticky events: the frame keeps a reference on `events` (transfer none,
+ * nullable), an array of GstEvent * (with gst_event_unref as free function) that must not change
+ * any more. Producers (vfmux, transports) call it; private frames only. */
+VF_API void vf_frame_meta_set_sticky_events(VfFrameMeta *frame, GPtrArray *events);
+/* (transfer none, nullable) from the sticky events: the source's caps (the frame as its source
+ * made it, before any scaling), its segment (the frame's PTS is in it) and its stream id. */
+VF_API GstCaps *vf_frame_meta_get_caps(const VfFrameMeta *frame);
+VF_API const GstSegment *vf_frame_meta_get_segment(const VfFrameMeta *frame);
+VF_API const char *vf_frame_meta_get_stream_id(const VfFrameMeta *frame);
 /* The part of the stored frame that holds the source picture (smaller than the frame when vfmux
  * padded it to keep the aspect ratio). */
 VF_API void vf_frame_meta_get_content_rect(const VfFrameMeta *frame, VfRect *rect);
@@ -200,6 +284,12 @@ VF_API VfObjectMeta *vf_frame_meta_get_object(VfFrameMeta *frame, guint index);
 /* (transfer full) a snapshot: a GPtrArray of references to the frame's objects, in order; it
  * frees them when unreffed (g_ptr_array_unref). Changing the frame later does not change it. */
 VF_API GPtrArray *vf_frame_meta_get_objects(VfFrameMeta *frame);
+/* Before changing objects already in the frame: each object that another frame (a copy of the
+ * buffer, another batch) also holds is replaced, in this frame only, by a copy (user meta copied
+ * with its copy functions); parents inside the frame are moved to the copies. Take the objects
+ * again afterwards (references taken before still point at the shared ones). Returns how many
+ * were copied (0: they were all this frame's already). Private frames only. */
+VF_API guint vf_frame_meta_make_objects_writable(VfFrameMeta *frame);
 
 /* Frame-level user meta. */
 VF_API void vf_frame_meta_add_user_meta(VfFrameMeta *frame, const char *type, gpointer data,
@@ -260,8 +350,8 @@ VF_API void vf_display_item_clear(VfDisplayItem *item);
 VF_API VfObjectMeta *vf_object_meta_new(void);
 VF_API VfObjectMeta *vf_object_meta_ref(VfObjectMeta *object);
 VF_API void vf_object_meta_unref(VfObjectMeta *object);
-/* A deep copy (transfer full): fields, classifications, user meta that has a copy function; the
- * copy has the same parent. */
+/* A deep copy (transfer full), in no frame: fields, classifications, user meta that has a copy
+ * function; the copy has the same parent. */
 VF_API VfObjectMeta *vf_object_meta_copy(const VfObjectMeta *object);
 
 VF_API gint vf_object_meta_get_class_id(const VfObjectMeta *object);

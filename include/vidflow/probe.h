@@ -6,8 +6,10 @@
  * - on_batch_meta, the batch-metadata operator (the seed's BatchMetadataOperator.handle_metadata):
  *   for buffers that carry a VfBatchMeta (meta.h), after on_buffer kept them.
  * During the callbacks the buffer is writable (the probe made it so: a shallow copy when it was
- * shared, e.g. after a tee): change pixels through vf_buffer_extract_writable, add, remove or
- * change objects, display meta and user meta; downstream sees the changes. */
+ * shared, e.g. after a tee; O(1), the metadata is shared by reference, meta.h): change pixels
+ * through vf_buffer_extract_writable, add, remove or change objects (call
+ * vf_frame_meta_make_objects_writable on a frame before changing objects already in it), display
+ * meta and user meta; downstream sees the changes, the tee's other branches do not. */
 #pragma once
 
 #include <vidflow/buffer.h>

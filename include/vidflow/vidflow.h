@@ -6,6 +6,7 @@
 #include <vidflow/tensor.h>
 #include <vidflow/meta.h>
 #include <vidflow/buffer.h>
+#include <vidflow/frame-map.h>
 #include <vidflow/pipeline.h>
 #include <vidflow/feeder.h>
 #include <vidflow/receiver.h>

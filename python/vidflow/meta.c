@@ -360,6 +360,9 @@ static PyObject *frame_get_object_items(VfpyFrameMeta *self, void *closure)
   VfpyObjectIter *it = PyObject_New(VfpyObjectIter, &VfpyObjectIter_Type);
   if (it == NULL)
     return NULL;
+  /* Objects may be changed through a lent batch: this batch's own, not those copies share. */
+  if (self->batch->writable)
+    vf_frame_meta_make_objects_writable(f);
   it->objects = vf_frame_meta_get_objects(f);
   it->index = 0;
   it->scope = (VfpyBatchMeta *)Py_NewRef(self->batch);

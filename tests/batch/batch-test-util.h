@@ -29,24 +29,36 @@ static inline gchar *rgb_caps(guint w, guint h)
   return g_strdup_printf("video/x-raw,format=RGB,width=%u,height=%u,framerate=30/1", w, h);
 }
 
-/* Byte `component` of pixel (x, y) of frame `index` of a batch (packed formats), or -1. */
+/* Byte `component` of pixel (x, y) of plane 0 of frame `index` of a batch, or -1. */
 static inline gint batch_pixel(GstBuffer *batch, guint index, guint x, guint y, guint component)
 {
   VfBatchMeta *meta = vf_batch_meta_get(batch);
   VfFrameMeta *f = meta ? vf_batch_meta_get_frame(meta, index) : NULL;
-  if (f == NULL)
+  VfFrameMap map;
+  if (f == NULL || !vf_frame_map(&map, batch, f, VF_DEVICE_CPU, GST_MAP_READ, NULL))
     return -1;
-  const GstVideoInfo *info = vf_frame_meta_get_video_info(f);
-  guint first, n;
-  vf_frame_meta_get_memory_range(f, &first, &n);
-  GstMapInfo map;
-  if (!gst_buffer_map_range(batch, first, n, &map, GST_MAP_READ))
-    return -1;
-  gsize off = GST_VIDEO_INFO_PLANE_OFFSET(info, 0) + (gsize)y * GST_VIDEO_INFO_PLANE_STRIDE(info, 0)
-              + (gsize)x * GST_VIDEO_INFO_COMP_PSTRIDE(info, 0) + component;
-  gint v = off < map.size ? map.data[off] : -1;
-  gst_buffer_unmap(batch, &map);
+  gint v = -1;
+  if (x < (guint)GST_VIDEO_INFO_WIDTH(&map.info) && y < (guint)GST_VIDEO_INFO_HEIGHT(&map.info))
+    v = map.data[0][(gsize)y * map.stride[0] + (gsize)x * GST_VIDEO_INFO_COMP_PSTRIDE(&map.info, 0)
+                    + component];
+  vf_frame_unmap(&map);
   return v;
+}
+
+/* A batch buffer (no memory) of frames that are `frames[i]` (transfer none) laid out as `info`,
+ * source ids 0..n-1, running times `pts`. */
+static inline GstBuffer *make_batch_of(GstBuffer **frames, guint n, const GstVideoInfo *info,
+                                       GstClockTime pts)
+{
+  GstBuffer *b = gst_buffer_new();
+  VfBatchMeta *meta = vf_batch_meta_add(b, n);
+  for (guint i = 0; i < n; i++) {
+    VfFrameMeta *f = vf_batch_meta_add_frame(meta, frames[i], info);
+    vf_frame_meta_set_source_id(f, i);
+    vf_frame_meta_set_running_time(f, pts);
+  }
+  GST_BUFFER_PTS(b) = pts;
+  return b;
 }
 
 /* Pop events from a harness until one of `type` (and, for custom events, structure `name`)

@@ -3,6 +3,8 @@
  * from one pipeline into another, and linking vfdemux pads by name. */
 #include "batch-test-util.h"
 
+#include <gst/app/gstappsrc.h>
+
 /* Two sources into vfmux; `out` is an appsink (or fakesink) after the mux. */
 static VfPipeline *two_source_pipeline(guint frames, const char *sink_factory, const char *caps0,
                                        const char *caps1)
@@ -277,6 +279,114 @@ static void test_extract_batch(void)
   vf_tensor_unref(x.kept);
 }
 
+/* ---- extract(i) on frames made of several memories (the wrong-frame regression) ---- */
+
+#define MM_W 16
+#define MM_H 8
+#define MM_FRAMES 3
+#define MM_SOURCES 3
+
+/* An I420 frame of source s, frame k, in several memories: one per plane, or (split) two memories
+ * cut inside the Y plane. Y = 10 * s + k, U = 100 + s, V = 200 + s. */
+static GstBuffer *multi_memory_frame(guint s, guint k, gboolean split)
+{
+  GstVideoInfo info;
+  gst_video_info_set_format(&info, GST_VIDEO_FORMAT_I420, MM_W, MM_H);
+  GstBuffer *whole = gst_buffer_new_allocate(NULL, GST_VIDEO_INFO_SIZE(&info), NULL);
+  gsize u = GST_VIDEO_INFO_PLANE_OFFSET(&info, 1), v = GST_VIDEO_INFO_PLANE_OFFSET(&info, 2);
+  gst_buffer_memset(whole, 0, (guint8)(10 * s + k), u);
+  gst_buffer_memset(whole, u, (guint8)(100 + s), v - u);
+  gst_buffer_memset(whole, v, (guint8)(200 + s), GST_VIDEO_INFO_SIZE(&info) - v);
+  gsize cuts[3] = { 0, u, v };
+  if (split) {
+    cuts[1] = MM_W * 3 + 5; /* inside the Y plane */
+    cuts[2] = GST_VIDEO_INFO_SIZE(&info);
+  }
+  GstBuffer *b = gst_buffer_new();
+  for (guint i = 0; i < 3; i++) {
+    gsize end = i < 2 ? cuts[i + 1] : GST_VIDEO_INFO_SIZE(&info);
+    if (end > cuts[i])
+      gst_buffer_append_memory(b, gst_memory_copy(gst_buffer_peek_memory(whole, 0), (gssize)cuts[i],
+                                                  (gssize)(end - cuts[i])));
+  }
+  gst_buffer_unref(whole);
+  GST_BUFFER_PTS(b) = k * GST_SECOND / 30;
+  GST_BUFFER_DURATION(b) = GST_SECOND / 30;
+  return b;
+}
+
+static gint plane_byte(VfTensor *t, guint plane)
+{
+  gpointer data;
+  gsize stride;
+  if (!vf_tensor_get_plane(t, plane, &data, &stride))
+    return -1;
+  return ((guint8 *)data)[stride + 1]; /* row 1, pixel 1 */
+}
+
+/* In a probe (the buffer writable, as when the bug shifted memories), each frame i is frame i. */
+static VfProbeReturn extract_every_frame(VfBuffer *buffer, gpointer data)
+{
+  guint *checked = data;
+  VfBatchMeta *meta = vf_buffer_get_batch_meta(buffer);
+  guint n = vf_buffer_get_batch_size(buffer);
+  g_assert_cmpuint(n, ==, MM_SOURCES);
+  /* Twice, in two orders, with a writable view in between. */
+  guint orders[2][MM_SOURCES] = { { 0, 1, 2 }, { 2, 0, 1 } };
+  for (guint round = 0; round < 2; round++) {
+    for (guint j = 0; j < n; j++) {
+      guint i = orders[round][j];
+      VfFrameMeta *f = vf_batch_meta_get_frame(meta, i);
+      guint s = vf_frame_meta_get_source_id(f), k = (guint)vf_frame_meta_get_frame_number(f);
+      GError *err = NULL;
+      VfTensor *t = vf_buffer_extract(buffer, i, &err);
+      g_assert_no_error(err);
+      g_assert_cmpuint(vf_tensor_get_width(t), ==, MM_W);
+      g_assert_cmpint(plane_byte(t, 0), ==, (gint)(10 * s + k));
+      g_assert_cmpint(plane_byte(t, 1), ==, (gint)(100 + s));
+      g_assert_cmpint(plane_byte(t, 2), ==, (gint)(200 + s));
+      vf_tensor_unref(t);
+      (*checked)++;
+    }
+    VfTensor *w = vf_buffer_extract_writable(buffer, 1, NULL);
+    g_assert_nonnull(w);
+    vf_tensor_unref(w);
+  }
+  return VF_PROBE_KEEP;
+}
+
+static void test_extract_multi_memory(void)
+{
+  GError *err = NULL;
+  VfPipeline *p = vf_pipeline_new("multi-memory");
+  g_assert_true(vf_pipeline_add(p, "vfmux", "mux", &err, NULL));
+  g_assert_true(vf_pipeline_add(p, "fakesink", "out", &err, "sync", "false", NULL));
+  g_assert_true(vf_pipeline_link(p, &err, "mux", "out", NULL));
+  char caps[128];
+  g_snprintf(caps, sizeof caps, "video/x-raw,format=I420,width=%d,height=%d,framerate=30/1", MM_W,
+             MM_H);
+  for (guint s = 0; s < MM_SOURCES; s++) {
+    char name[8];
+    g_snprintf(name, sizeof name, "s%u", s);
+    g_assert_true(vf_pipeline_add(p, "appsrc", name, &err, "caps", caps, "format", "time", NULL));
+    g_assert_true(vf_pipeline_link_pads(p, name, NULL, "mux", "sink_%u", &err));
+    GstElement *src = vf_pipeline_get_element(p, name);
+    for (guint k = 0; k < MM_FRAMES; k++)
+      g_assert_cmpint(gst_app_src_push_buffer(GST_APP_SRC(src), multi_memory_frame(s, k, s == 2)),
+                      ==, GST_FLOW_OK);
+    gst_app_src_end_of_stream(GST_APP_SRC(src));
+  }
+  g_assert_no_error(err);
+  guint checked = 0;
+  VfProbeCallbacks pcb = { extract_every_frame, NULL, NULL };
+  g_assert_true(
+      vf_pipeline_attach_probe(p, "mux", NULL, vf_probe_new("extract", &pcb, &checked), &err));
+  g_assert_true(vf_pipeline_run(p, &err));
+  g_assert_no_error(err);
+  g_assert_cmpuint(checked, ==, MM_FRAMES * MM_SOURCES * 2);
+  vf_pipeline_free(p);
+}
+
 /* ---- batches from one pipeline into another ---- */
 
 static int to_queue(VfBuffer *buffer, gpointer data)
@@ -385,6 +495,50 @@ static void test_feeder_refuses_unbatched(void)
   vf_pipeline_free(b);
 }
 
+/* A batch whose frame 1 has no pixels (made by code that forgot them). */
+static VfBuffer *broken_batch(gsize size, gpointer data, GError **error)
+{
+  (void)size;
+  (void)error;
+  guint *n = data;
+  if ((*n)++ > 0)
+    return NULL;
+  GstVideoInfo info;
+  gst_video_info_set_format(&info, GST_VIDEO_FORMAT_RGB, 64, 48);
+  GstBuffer *pixels = make_rgb_frame(64, 48, 1, 2, 3, 0);
+  GstBuffer *batch = gst_buffer_new();
+  VfBatchMeta *meta = vf_batch_meta_add(batch, 2);
+  vf_batch_meta_add_frame(meta, pixels, &info);
+  vf_frame_meta_set_source_id(vf_batch_meta_add_frame(meta, NULL, &info), 4);
+  gst_buffer_unref(pixels);
+  GstCaps *caps = gst_caps_from_string("video/x-raw(meta:VfBatch),format=RGB,width=64,height=48,"
+                                       "batch-size=2");
+  VfBuffer *b = vf_buffer_new_from_gst(batch, caps);
+  gst_caps_unref(caps);
+  gst_buffer_unref(batch);
+  return b;
+}
+
+static void test_feeder_refuses_broken_batch(void)
+{
+  GError *err = NULL;
+  VfPipeline *b = vf_pipeline_new("refuse-broken");
+  g_assert_true(vf_pipeline_add(b, "appsrc", "in", &err, "caps",
+                                "video/x-raw(meta:VfBatch),format=RGB,batch-size=2", NULL));
+  g_assert_true(vf_pipeline_add(b, "fakesink", "out", &err, NULL));
+  g_assert_true(vf_pipeline_link(b, &err, "in", "out", NULL));
+  guint n = 0;
+  VfProviderCallbacks pcb = { broken_batch, NULL };
+  g_assert_true(
+      vf_pipeline_attach_feeder(b, "in", vf_feeder_new("broken", NULL, &pcb, &n), NULL, &err));
+  g_assert_false(vf_pipeline_run(b, &err));
+  g_assert_error(err, VF_ERROR, VF_ERROR_FORMAT);
+  g_assert_nonnull(strstr(err->message, "feeder 'broken'"));
+  g_assert_nonnull(strstr(err->message, "frame 1 of the batch (source 4) has no pixels"));
+  g_clear_error(&err);
+  vf_pipeline_free(b);
+}
+
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
@@ -393,7 +547,9 @@ int main(int argc, char **argv)
   g_test_add_func("/probe/buffer-operator-modifies-and-drops", test_buffer_operator);
   g_test_add_func("/probe/builtin-fps-and-latency", test_builtin_probes);
   g_test_add_func("/buffer/extract-frame-i-of-batch", test_extract_batch);
+  g_test_add_func("/buffer/extract-multi-memory-frames", test_extract_multi_memory);
   g_test_add_func("/feeder/batches-across-pipelines", test_batches_across_pipelines);
   g_test_add_func("/feeder/refuses-unbatched-buffers", test_feeder_refuses_unbatched);
+  g_test_add_func("/feeder/refuses-frames-without-pixels", test_feeder_refuses_broken_batch);
   return g_test_run();
 }

@@ -129,15 +129,15 @@ static void test_meta_through_tee_queue_copy(void)
         last[j] = fn;
       }
       check_tags(buf);
-      /* Copies (shallow, deep, made writable) carry their own copy of everything. */
+      /* Copies (shallow, deep, made writable) carry the metadata and the frames. */
       GstBuffer *c1 = gst_buffer_copy(buf), *c2 = gst_buffer_copy_deep(buf);
       check_tags(c1);
       check_tags(c2);
       g_assert_true(vf_batch_meta_get(c1) != meta);
       VfFrameMeta *cf = vf_batch_meta_get_frame(vf_batch_meta_get(c2), 1);
-      guint first, n;
-      vf_frame_meta_get_memory_range(cf, &first, &n);
-      g_assert_cmpuint(first + n, <=, gst_buffer_n_memory(c2));
+      g_assert_true(vf_frame_check(c2, cf, NULL));
+      g_assert_true(vf_frame_meta_get_buffer(cf)
+                    == vf_frame_meta_get_buffer(vf_batch_meta_get_frame(meta, 1)));
       GstBuffer *w = gst_buffer_make_writable(gst_buffer_ref(buf));
       check_tags(w);
       gst_buffer_unref(w);
@@ -216,6 +216,17 @@ static gboolean same_bytes(GstBuffer *a, GstBuffer *b)
   return same;
 }
 
+static gboolean same_address(GstBuffer *a, GstBuffer *b)
+{
+  GstMapInfo ma, mb;
+  gst_buffer_map(a, &ma, GST_MAP_READ);
+  gst_buffer_map(b, &mb, GST_MAP_READ);
+  gboolean same = ma.data == mb.data;
+  gst_buffer_unmap(a, &ma);
+  gst_buffer_unmap(b, &mb);
+  return same;
+}
+
 static void test_demux_round_trip(void)
 {
   GstElement *p = launch(
@@ -238,9 +249,10 @@ static void test_demux_round_trip(void)
       GstSample *so = g_ptr_array_index(outs, i);
       GstBuffer *o = gst_sample_get_buffer(so),
                 *r = gst_sample_get_buffer(g_ptr_array_index(refs, i));
-      /* Same pixels, same memory: nothing was copied on the way through mux and demux. */
+      /* Same pixels at the same address: nothing was copied on the way through mux and demux
+       * (the source buffer is shared with the ref branch, so vfdemux pushes a view of it). */
       g_assert_true(same_bytes(o, r));
-      g_assert_true(gst_buffer_peek_memory(o, 0) == gst_buffer_peek_memory(r, 0));
+      g_assert_true(same_address(o, r));
       g_assert_cmpuint(GST_BUFFER_PTS(o), ==, GST_BUFFER_PTS(r));
       GstVideoInfo info;
       g_assert_true(gst_video_info_from_caps(&info, gst_sample_get_caps(so)));
@@ -255,10 +267,7 @@ static void test_demux_round_trip(void)
       VfFrameMeta *f = vf_batch_meta_get_frame(meta, 0);
       g_assert_cmpuint(vf_frame_meta_get_source_id(f), ==, k);
       g_assert_cmpuint(vf_frame_meta_get_frame_number(f), ==, i);
-      guint first, n;
-      vf_frame_meta_get_memory_range(f, &first, &n);
-      g_assert_cmpuint(first, ==, 0);
-      g_assert_cmpuint(n, ==, gst_buffer_n_memory(o));
+      g_assert_null(vf_frame_meta_get_buffer(f)); /* the pushed buffer is the frame */
       check_tags(o);
     }
     g_ptr_array_unref(outs);
@@ -363,17 +372,13 @@ static GstBuffer *make_batch(guint n, GstClockTime pts)
 {
   GstVideoInfo info;
   gst_video_info_set_format(&info, GST_VIDEO_FORMAT_RGB, 8, 8);
-  GstBuffer *b = gst_buffer_new();
-  VfBatchMeta *meta = vf_batch_meta_add(b, n);
-  for (guint i = 0; i < n; i++) {
-    GstBuffer *frame = make_rgb_frame(8, 8, (guint8)(i + 1), 0, 0, pts);
-    gst_buffer_append_memory(b, gst_buffer_get_memory(frame, 0));
-    gst_buffer_unref(frame);
-    VfFrameMeta *f = vf_batch_meta_add_frame(meta, &info, i, 1);
-    vf_frame_meta_set_source_id(f, i);
-    vf_frame_meta_set_running_time(f, pts);
-  }
-  GST_BUFFER_PTS(b) = pts;
+  GstBuffer *frames[8];
+  g_assert_cmpuint(n, <=, G_N_ELEMENTS(frames));
+  for (guint i = 0; i < n; i++)
+    frames[i] = make_rgb_frame(8, 8, (guint8)(i + 1), 0, 0, pts);
+  GstBuffer *b = make_batch_of(frames, n, &info, pts);
+  for (guint i = 0; i < n; i++)
+    gst_buffer_unref(frames[i]);
   return b;
 }
 
@@ -428,6 +433,158 @@ static void test_demux_harness(void)
   gst_object_unref(demux);
 }
 
+/* vfmux (two harnessed sources) → vfdemux (two harnessed outputs). */
+typedef struct {
+  GstElement *mux, *demux;
+  GstHarness *src[2], *out[2], *in;
+} MuxDemux;
+
+static GQuark tag_quark(void)
+{
+  return g_quark_from_static_string("test-frame-tag");
+}
+
+static void mux_demux_setup(MuxDemux *m, const char *caps1, const GstSegment *segment1)
+{
+  memset(m, 0, sizeof *m);
+  m->mux = gst_element_factory_make("vfmux", NULL);
+  m->src[0] = gst_harness_new_with_element(m->mux, "sink_%u", "src");
+  m->src[1] = gst_harness_new_with_element(m->mux, "sink_%u", NULL);
+  gst_harness_set_src_caps_str(m->src[0], "video/x-raw,format=RGB,width=8,height=8,"
+                                          "framerate=30/1");
+  gst_harness_set_src_caps_str(m->src[1], caps1);
+  if (segment1)
+    gst_harness_push_event(m->src[1], gst_event_new_segment(segment1));
+  gst_harness_use_testclock(m->src[0]);
+  gst_harness_play(m->src[0]);
+  m->demux = gst_element_factory_make("vfdemux", NULL);
+  m->in = m->out[0] = gst_harness_new_with_element(m->demux, "sink", "src_0");
+  m->out[1] = gst_harness_new_with_element(m->demux, NULL, "src_1");
+  gst_harness_play(m->in);
+}
+
+static void mux_demux_teardown(MuxDemux *m)
+{
+  gst_harness_teardown(m->out[1]);
+  gst_harness_teardown(m->out[0]);
+  gst_harness_teardown(m->src[1]);
+  gst_harness_teardown(m->src[0]);
+  gst_object_unref(m->demux);
+  gst_object_unref(m->mux);
+}
+
+/* Push frames (PTS `pts[i]`) into the mux; the batch it makes (transfer full). */
+static GstBuffer *mux_frames(MuxDemux *m, GstBuffer **frames)
+{
+  for (guint i = 0; i < 2; i++)
+    g_assert_cmpint(gst_harness_push(m->src[i], frames[i]), ==, GST_FLOW_OK);
+  GstBuffer *batch = gst_harness_pull(m->src[0]);
+  GstCaps *caps = gst_pad_get_current_caps(m->src[0]->sinkpad);
+  gst_harness_set_src_caps(m->in, caps);
+  return batch;
+}
+
+/* vfdemux holds the only reference to a frame: it pushes the frame's own buffer. When the batch
+ * is shared, it pushes a view of the same pixels that leaves the frame's memory unshared (its pool
+ * can take it back), read-only. */
+static void test_demux_sole_owner_and_shared(void)
+{
+  MuxDemux m;
+  mux_demux_setup(&m, "video/x-raw,format=RGB,width=8,height=8,framerate=30/1", NULL);
+  for (guint round = 0; round < 2; round++) {
+    gboolean shared = round == 1;
+    GstBuffer *frames[2], *keep = NULL;
+    for (guint i = 0; i < 2; i++) {
+      frames[i] = make_rgb_frame(8, 8, (guint8)(10 + i), 0, 0, round * GST_SECOND / 30);
+      gst_mini_object_set_qdata(GST_MINI_OBJECT(frames[i]), tag_quark(), GUINT_TO_POINTER(1), NULL);
+    }
+    if (shared)
+      keep = gst_buffer_ref(frames[1]);
+    GstBuffer *batch = mux_frames(&m, frames);
+    GstBuffer *batch_ref = shared ? gst_buffer_ref(batch) : NULL;
+    g_assert_cmpint(gst_harness_push(m.in, batch), ==, GST_FLOW_OK);
+    GstBuffer *o[2] = { gst_harness_pull(m.out[0]), gst_harness_pull(m.out[1]) };
+    for (guint i = 0; i < 2; i++) {
+      gboolean own = gst_mini_object_get_qdata(GST_MINI_OBJECT(o[i]), tag_quark()) != NULL;
+      g_assert_true(own == !shared);
+      g_assert_cmpint(batch_pixel(o[i], 0, 2, 2, 0), ==, 10 + (gint)i);
+      VfFrameMeta *f = vf_batch_meta_get_frame(vf_batch_meta_get(o[i]), 0);
+      g_assert_cmpuint(vf_frame_meta_get_source_id(f), ==, i);
+      g_assert_null(vf_frame_meta_get_buffer(f));
+    }
+    if (shared) {
+      /* A view: same address, read-only, the source buffer's memory still its alone. */
+      GstMapInfo a, b;
+      gst_buffer_map(o[1], &a, GST_MAP_READ);
+      gst_buffer_map(keep, &b, GST_MAP_READ);
+      g_assert_true(a.data == b.data);
+      gst_buffer_unmap(keep, &b);
+      gst_buffer_unmap(o[1], &a);
+      g_assert_true(GST_MEMORY_IS_READONLY(gst_buffer_peek_memory(o[1], 0)));
+      g_assert_cmpint(GST_MINI_OBJECT_REFCOUNT_VALUE(gst_buffer_peek_memory(keep, 0)), ==, 1);
+      gst_buffer_unref(batch_ref);
+      gst_buffer_unref(o[0]);
+      gst_buffer_unref(o[1]);
+      /* Everyone let go: the source buffer is ours alone again, as its pool wants it. */
+      g_assert_cmpint(GST_MINI_OBJECT_REFCOUNT_VALUE(keep), ==, 1);
+      g_assert_true(gst_buffer_is_all_memory_writable(keep));
+      gst_buffer_unref(keep);
+    } else {
+      gst_buffer_unref(o[0]);
+      gst_buffer_unref(o[1]);
+    }
+  }
+  mux_demux_teardown(&m);
+}
+
+/* Each output is the source's stream again: its stream id, caps, segment and timestamps. */
+static void test_demux_rebuilds_streams(void)
+{
+  const char *caps1 = "video/x-raw,format=RGB,width=8,height=8,framerate=25/1,"
+                      "pixel-aspect-ratio=2/1,colorimetry=sRGB,interlace-mode=progressive";
+  GstSegment seg;
+  gst_segment_init(&seg, GST_FORMAT_TIME);
+  seg.start = 10 * GST_SECOND;
+  seg.time = 100 * GST_SECOND;
+  MuxDemux m;
+  mux_demux_setup(&m, caps1, &seg);
+  for (guint k = 0; k < 3; k++) {
+    GstBuffer *frames[2] = { make_rgb_frame(8, 8, 1, 1, 1, k * GST_SECOND / 30),
+                             make_rgb_frame(8, 8, 2, 2, 2, 10 * GST_SECOND + k * GST_SECOND / 25) };
+    GstBuffer *batch = mux_frames(&m, frames);
+    g_assert_cmpint(gst_harness_push(m.in, batch), ==, GST_FLOW_OK);
+    for (guint i = 0; i < 2; i++) {
+      GstBuffer *o = gst_harness_pull(m.out[i]);
+      GstClockTime want = i == 0 ? k * GST_SECOND / 30 : 10 * GST_SECOND + k * GST_SECOND / 25;
+      g_assert_cmpuint(GST_BUFFER_PTS(o), ==, want);
+      gst_buffer_unref(o);
+    }
+  }
+  for (guint i = 0; i < 2; i++) {
+    gchar *want_id = gst_pad_get_stream_id(m.src[i]->srcpad),
+          *id = gst_pad_get_stream_id(m.out[i]->sinkpad);
+    g_assert_cmpstr(id, ==, want_id);
+    g_free(id);
+    g_free(want_id);
+    GstCaps *want = gst_pad_get_current_caps(m.src[i]->srcpad),
+            *caps = gst_pad_get_current_caps(m.out[i]->sinkpad);
+    g_assert_true(gst_caps_is_equal(caps, want));
+    gst_caps_unref(caps);
+    gst_caps_unref(want);
+    GstEvent *e = gst_pad_get_sticky_event(m.out[i]->sinkpad, GST_EVENT_SEGMENT, 0);
+    const GstSegment *got;
+    gst_event_parse_segment(e, &got);
+    if (i == 1) {
+      g_assert_cmpuint(got->start, ==, 10 * GST_SECOND);
+      g_assert_cmpuint(got->time, ==, 100 * GST_SECOND);
+    } else {
+      g_assert_cmpuint(got->start, ==, 0);
+    }
+    gst_event_unref(e);
+  }
+  mux_demux_teardown(&m);
+}
+
 int main(int argc, char **argv)
 {
   gst_init(&argc, &argv);
@@ -439,5 +596,7 @@ int main(int argc, char **argv)
   g_test_add_func("/vfdemux/round-trip", test_demux_round_trip);
   g_test_add_func("/vfdemux/launch-line-eos", test_launch_style_demux_eos);
   g_test_add_func("/vfdemux/harness", test_demux_harness);
+  g_test_add_func("/vfdemux/own-buffer-or-view", test_demux_sole_owner_and_shared);
+  g_test_add_func("/vfdemux/rebuilds-source-streams", test_demux_rebuilds_streams);
   return g_test_run();
 }

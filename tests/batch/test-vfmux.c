@@ -3,36 +3,45 @@
  * and an incomplete one goes out when the test clock passes its deadline. */
 #include "batch-test-util.h"
 
+#define MAX_SOURCES 256
+
 typedef struct {
   GstElement *mux;
   GstBus *bus;
-  GstHarness *h[24];
+  GstHarness *h[MAX_SOURCES];
   guint n;
 } Fixture;
 
-/* vfmux with `n` sink pads of RGB w x h; h[0] also owns the source pad and the test clock. */
-static void fixture_setup(Fixture *f, guint n, guint w, guint h, const char *first_prop, ...)
+/* vfmux with `n` sink pads of caps `caps`; h[0] also owns the source pad and the test clock. */
+static void fixture_setup_caps(Fixture *f, guint n, const char *caps, const char *first_prop,
+                               va_list *ap)
 {
+  g_assert_cmpuint(n, <=, MAX_SOURCES);
   memset(f, 0, sizeof *f);
   f->mux = gst_element_factory_make("vfmux", NULL);
   g_assert_nonnull(f->mux);
   f->bus = gst_bus_new();
   gst_element_set_bus(f->mux, f->bus);
-  if (first_prop) {
-    va_list ap;
-    va_start(ap, first_prop);
-    g_object_set_valist(G_OBJECT(f->mux), first_prop, ap);
-    va_end(ap);
-  }
-  gchar *caps = rgb_caps(w, h);
+  if (first_prop)
+    g_object_set_valist(G_OBJECT(f->mux), first_prop, *ap);
   for (guint i = 0; i < n; i++) {
     f->h[i] = gst_harness_new_with_element(f->mux, "sink_%u", i == 0 ? "src" : NULL);
     gst_harness_set_src_caps_str(f->h[i], caps);
   }
-  g_free(caps);
   f->n = n;
   gst_harness_use_testclock(f->h[0]);
   gst_harness_play(f->h[0]);
+}
+
+/* vfmux with `n` sink pads of RGB w x h. */
+static void fixture_setup(Fixture *f, guint n, guint w, guint h, const char *first_prop, ...)
+{
+  gchar *caps = rgb_caps(w, h);
+  va_list ap;
+  va_start(ap, first_prop);
+  fixture_setup_caps(f, n, caps, first_prop, &ap);
+  va_end(ap);
+  g_free(caps);
 }
 
 static void fixture_teardown(Fixture *f)
@@ -64,19 +73,17 @@ static void test_full_batches(void)
   Fixture f;
   fixture_setup(&f, 4, 64, 48, NULL);
   for (guint round = 0; round < 3; round++) {
-    GstMemory *mems[4];
+    GstBuffer *in[4];
     for (guint i = 0; i < 4; i++) {
-      GstBuffer *b
-          = make_rgb_frame(64, 48, (guint8)(10 * i), (guint8)round, 7, round * GST_SECOND / 30);
-      mems[i] = gst_buffer_peek_memory(b, 0);
-      g_assert_cmpint(gst_harness_push(f.h[i], b), ==, GST_FLOW_OK);
+      in[i] = make_rgb_frame(64, 48, (guint8)(10 * i), (guint8)round, 7, round * GST_SECOND / 30);
+      g_assert_cmpint(gst_harness_push(f.h[i], gst_buffer_ref(in[i])), ==, GST_FLOW_OK);
     }
     GstBuffer *out = gst_harness_pull(f.h[0]);
     g_assert_nonnull(out);
     g_assert_cmpuint(n_frames(out), ==, 4);
     g_assert_cmpuint(vf_batch_meta_get_max_frames(vf_batch_meta_get(out)), ==, 4);
     g_assert_cmpuint(GST_BUFFER_PTS(out), ==, round * GST_SECOND / 30);
-    g_assert_cmpuint(gst_buffer_n_memory(out), ==, 4);
+    g_assert_cmpuint(gst_buffer_n_memory(out), ==, 0); /* the frames are not in the batch buffer */
     for (guint i = 0; i < 4; i++) {
       VfFrameMeta *fm = frame(out, i);
       g_assert_cmpuint(vf_frame_meta_get_source_id(fm), ==, i);
@@ -86,15 +93,21 @@ static void test_full_batches(void)
       g_assert_cmpuint(vf_frame_meta_get_original_width(fm), ==, 64);
       g_assert_cmpuint(vf_frame_meta_get_original_height(fm), ==, 48);
       g_assert_cmpint(vf_frame_meta_get_arrival_time(fm), >, 0);
-      guint first, n;
-      vf_frame_meta_get_memory_range(fm, &first, &n);
-      g_assert_cmpuint(first, ==, i);
-      g_assert_cmpuint(n, ==, 1);
-      /* Zero-copy: the batch holds the source's memory itself. */
-      g_assert_true(gst_buffer_peek_memory(out, first) == mems[i]);
+      /* Zero-copy: the frame is the source's buffer itself. */
+      g_assert_true(vf_frame_meta_get_buffer(fm) == in[i]);
       g_assert_cmpint(batch_pixel(out, i, 5, 5, 0), ==, 10 * (gint)i);
+      /* The source's caps and segment, as they came. */
+      GstCaps *src_caps = gst_pad_get_current_caps(f.h[i]->srcpad);
+      g_assert_true(gst_caps_is_equal(vf_frame_meta_get_caps(fm), src_caps));
+      gst_caps_unref(src_caps);
+      g_assert_nonnull(vf_frame_meta_get_stream_id(fm));
+      g_assert_cmpint(vf_frame_meta_get_segment(fm)->format, ==, GST_FORMAT_TIME);
     }
     gst_buffer_unref(out);
+    for (guint i = 0; i < 4; i++) {
+      g_assert_cmpint(GST_MINI_OBJECT_REFCOUNT_VALUE(in[i]), ==, 1);
+      gst_buffer_unref(in[i]);
+    }
   }
   /* The caps say what every frame is. */
   GstCaps *caps = gst_pad_get_current_caps(f.h[0]->sinkpad);
@@ -302,12 +315,12 @@ static void test_mixed_resolutions_scaled(void)
   gst_harness_play(f.h[0]);
 
   for (guint round = 0; round < 2; round++) {
-    GstMemory *same_size_mem = NULL;
+    GstBuffer *same_size = NULL;
     for (guint i = 0; i < 3; i++) {
       GstBuffer *b = make_rgb_frame(sizes[i][0], sizes[i][1], (guint8)(50 * (i + 1)), 100, 200,
                                     round * GST_SECOND / 30);
       if (i == 2)
-        same_size_mem = gst_buffer_peek_memory(b, 0);
+        same_size = b;
       gst_harness_push(f.h[i], b);
     }
     GstBuffer *out = gst_harness_pull(f.h[0]);
@@ -327,10 +340,14 @@ static void test_mixed_resolutions_scaled(void)
       g_assert_cmpint(batch_pixel(out, i, 16, 12, 0), ==, 50 * (gint)(i + 1));
       g_assert_cmpint(batch_pixel(out, i, 31, 23, 2), ==, 200);
     }
-    /* The frame already at the output size is not copied. */
-    guint first;
-    vf_frame_meta_get_memory_range(frame(out, 2), &first, NULL);
-    g_assert_true(gst_buffer_peek_memory(out, first) == same_size_mem);
+    /* The frame already at the output size is not copied; the scaled ones are new buffers, the
+     * source's caps still recorded. */
+    g_assert_true(vf_frame_meta_get_buffer(frame(out, 2)) == same_size);
+    g_assert_true(vf_frame_meta_get_buffer(frame(out, 0)) != NULL);
+    gint cw = 0;
+    gst_structure_get_int(gst_caps_get_structure(vf_frame_meta_get_caps(frame(out, 0)), 0), "width",
+                          &cw);
+    g_assert_cmpint(cw, ==, 64);
     gst_buffer_unref(out);
   }
   GstCaps *caps = gst_pad_get_current_caps(f.h[0]->sinkpad);
@@ -436,22 +453,110 @@ static void test_round_robin(void)
   fixture_teardown(&f);
 }
 
+/* n sources with caps `caps` of frames of `size` bytes: one batch of n frames, each the source's
+ * buffer itself. */
+static void check_zero_copy(guint n, const char *caps, gsize size, gboolean cuda)
+{
+  Fixture f;
+  fixture_setup_caps(&f, n, caps, NULL, NULL);
+  GstBuffer **in = g_new(GstBuffer *, n);
+  for (guint i = 0; i < n; i++) {
+    in[i] = gst_buffer_new_allocate(NULL, size, NULL);
+    gst_buffer_memset(in[i], 0, (guint8)i, size);
+    GST_BUFFER_PTS(in[i]) = 0;
+    GST_BUFFER_DURATION(in[i]) = GST_SECOND / 30;
+    g_assert_cmpint(gst_harness_push(f.h[i], gst_buffer_ref(in[i])), ==, GST_FLOW_OK);
+  }
+  GstBuffer *out = gst_harness_pull(f.h[0]);
+  g_assert_nonnull(out);
+  g_assert_cmpuint(n_frames(out), ==, n);
+  g_assert_cmpuint(gst_buffer_n_memory(out), ==, 0);
+  for (guint i = 0; i < n; i++) {
+    VfFrameMeta *fm = frame(out, i);
+    g_assert_cmpuint(vf_frame_meta_get_source_id(fm), ==, i);
+    g_assert_true(vf_frame_meta_get_buffer(fm) == in[i]);
+    if (!cuda)
+      g_assert_cmpint(batch_pixel(out, i, 1, 1, 0), ==, (gint)(guint8)i);
+  }
+  GstCaps *out_caps = gst_pad_get_current_caps(f.h[0]->sinkpad);
+  GstCapsFeatures *feat = gst_caps_get_features(out_caps, 0);
+  g_assert_true(gst_caps_features_contains(feat, VF_CAPS_FEATURE_META_BATCH));
+  g_assert_true(gst_caps_features_contains(feat, VF_CAPS_FEATURE_MEMORY_CUDA) == cuda);
+  gint batch_size = 0;
+  gst_structure_get_int(gst_caps_get_structure(out_caps, 0), "batch-size", &batch_size);
+  g_assert_cmpint(batch_size, ==, (gint)n);
+  gst_caps_unref(out_caps);
+  g_assert_null(gst_bus_pop_filtered(f.bus, GST_MESSAGE_ERROR));
+  gst_buffer_unref(out);
+  /* The batch is gone: each source buffer is the source's alone again. */
+  for (guint i = 0; i < n; i++) {
+    g_assert_cmpint(GST_MINI_OBJECT_REFCOUNT_VALUE(in[i]), ==, 1);
+    g_assert_true(gst_buffer_is_all_memory_writable(in[i]));
+    gst_buffer_unref(in[i]);
+  }
+  g_free(in);
+  fixture_teardown(&f);
+}
+
 static void test_many_sources(void)
 {
-  /* 20 sources: more frames than a GstBuffer has memories (16); the last ones are packed. */
+  /* More frames than a GstBuffer has memories (16): every frame still zero-copy. */
+  check_zero_copy(20, "video/x-raw,format=RGB,width=8,height=8,framerate=30/1", 8 * 8 * 3, FALSE);
+}
+
+static void test_256_sources(void)
+{
+  check_zero_copy(256, "video/x-raw,format=RGB,width=8,height=8,framerate=30/1", 8 * 8 * 3, FALSE);
+}
+
+/* memory:CUDAMemory caps on system memory (vfmux must not look inside). 17 sources failed with
+ * "would need scaling or conversion" when frames were memories of one GstBuffer. */
+static void test_cuda_17_sources(void)
+{
+  check_zero_copy(17,
+                  "video/x-raw(memory:CUDAMemory),format=NV12,width=16,height=16,"
+                  "framerate=30/1",
+                  16 * 16 * 3 / 2, TRUE);
+}
+
+static void test_cuda_64_sources(void)
+{
+  check_zero_copy(64,
+                  "video/x-raw(memory:CUDAMemory),format=NV12,width=16,height=16,"
+                  "framerate=30/1",
+                  16 * 16 * 3 / 2, TRUE);
+}
+
+/* A frame in two memories (Y, UV), a GstVideoMeta saying where the planes are: batched as it is. */
+static void test_multi_memory_frame(void)
+{
   Fixture f;
-  fixture_setup(&f, 20, 8, 8, NULL);
-  for (guint i = 0; i < 20; i++)
-    gst_harness_push(f.h[i], make_rgb_frame(8, 8, (guint8)i, (guint8)(2 * i), 1, 0));
+  fixture_setup_caps(&f, 1, "video/x-raw,format=NV12,width=16,height=8,framerate=30/1", NULL, NULL);
+  GstBuffer *b = gst_buffer_new();
+  gst_buffer_append_memory(b, gst_allocator_alloc(NULL, 32 * 8, NULL));
+  gst_buffer_append_memory(b, gst_allocator_alloc(NULL, 32 * 4, NULL));
+  gst_buffer_memset(b, 0, 50, 32 * 8);
+  gst_buffer_memset(b, 32 * 8, 150, 32 * 4);
+  gsize offsets[GST_VIDEO_MAX_PLANES] = { 0, 32 * 8 };
+  gint strides[GST_VIDEO_MAX_PLANES] = { 32, 32 };
+  gst_buffer_add_video_meta_full(b, GST_VIDEO_FRAME_FLAG_NONE, GST_VIDEO_FORMAT_NV12, 16, 8, 2,
+                                 offsets, strides);
+  GST_BUFFER_PTS(b) = 0;
+  gst_harness_push(f.h[0], gst_buffer_ref(b));
   GstBuffer *out = gst_harness_pull(f.h[0]);
-  g_assert_cmpuint(n_frames(out), ==, 20);
-  g_assert_cmpuint(gst_buffer_n_memory(out), <=, gst_buffer_get_max_memory());
-  for (guint i = 0; i < 20; i++) {
-    g_assert_cmpuint(vf_frame_meta_get_source_id(frame(out, i)), ==, i);
-    g_assert_cmpint(batch_pixel(out, i, 7, 7, 0), ==, (gint)i);
-    g_assert_cmpint(batch_pixel(out, i, 0, 0, 1), ==, (gint)(2 * i));
-  }
+  VfFrameMeta *fm = frame(out, 0);
+  g_assert_true(vf_frame_meta_get_buffer(fm) == b);
+  const GstVideoInfo *info = vf_frame_meta_get_video_info(fm);
+  g_assert_cmpint(GST_VIDEO_INFO_PLANE_STRIDE(info, 0), ==, 32);
+  g_assert_cmpuint(GST_VIDEO_INFO_PLANE_OFFSET(info, 1), ==, 32 * 8);
+  VfFrameMap map;
+  g_assert_true(vf_frame_map(&map, out, fm, VF_DEVICE_CPU, GST_MAP_READ, NULL));
+  g_assert_cmpint(map.data[0][15], ==, 50);
+  g_assert_cmpint(map.data[1][3 * 32 + 15], ==, 150);
+  vf_frame_unmap(&map);
+  g_assert_cmpuint(gst_buffer_n_memory(b), ==, 2); /* mapping did not merge them */
   gst_buffer_unref(out);
+  gst_buffer_unref(b);
   fixture_teardown(&f);
 }
 
@@ -483,9 +588,9 @@ static void test_source_buffers_released(void)
     gst_harness_push(f.h[i], gst_buffer_ref(in[i]));
   }
   GstBuffer *out = gst_harness_pull(f.h[0]);
-  /* Held by the batch: our ref plus the batch's. */
+  /* Held by the batch: our ref plus the frame's; the memory is the buffer's alone. */
   g_assert_cmpint(GST_MINI_OBJECT_REFCOUNT_VALUE(in[0]), ==, 2);
-  g_assert_cmpint(GST_MINI_OBJECT_REFCOUNT_VALUE(gst_buffer_peek_memory(in[0], 0)), ==, 2);
+  g_assert_cmpint(GST_MINI_OBJECT_REFCOUNT_VALUE(gst_buffer_peek_memory(in[0], 0)), ==, 1);
   gst_buffer_unref(out);
   for (guint i = 0; i < 2; i++) {
     g_assert_cmpint(GST_MINI_OBJECT_REFCOUNT_VALUE(in[i]), ==, 1);
@@ -493,6 +598,83 @@ static void test_source_buffers_released(void)
     g_assert_true(gst_buffer_is_all_memory_writable(in[i]));
     gst_buffer_unref(in[i]);
   }
+  fixture_teardown(&f);
+}
+
+static void memory_gone(gpointer data, GstMiniObject *obj)
+{
+  (void)obj;
+  *(gboolean *)data = TRUE;
+}
+
+/* Frames from an upstream pool go back to it, memory untouched (recycled, not thrown away), once
+ * every holder of the batch is gone: a tee's second reference, a make_writable copy (a probe after
+ * the tee) and a writer's copy-on-write of one frame. The writer never changes the upstream
+ * buffer. No dispose hook is involved: the frames are plain references. */
+static void test_pool_recycling(void)
+{
+  Fixture f;
+  fixture_setup(&f, 2, 8, 8, NULL);
+  GstVideoInfo info;
+  gst_video_info_set_format(&info, GST_VIDEO_FORMAT_RGB, 8, 8);
+  GstBufferPool *pool = gst_video_buffer_pool_new();
+  GstStructure *config = gst_buffer_pool_get_config(pool);
+  GstCaps *caps = gst_video_info_to_caps(&info);
+  gst_buffer_pool_config_set_params(config, caps, (guint)GST_VIDEO_INFO_SIZE(&info), 2, 2);
+  gst_caps_unref(caps);
+  g_assert_true(gst_buffer_pool_set_config(pool, config));
+  g_assert_true(gst_buffer_pool_set_active(pool, TRUE));
+  GstMemory *mems[2];
+  gboolean freed[2] = { FALSE, FALSE };
+  for (guint i = 0; i < 2; i++) {
+    GstBuffer *b = NULL;
+    g_assert_cmpint(gst_buffer_pool_acquire_buffer(pool, &b, NULL), ==, GST_FLOW_OK);
+    gst_buffer_memset(b, 0, (guint8)(40 + i), GST_VIDEO_INFO_SIZE(&info));
+    GST_BUFFER_PTS(b) = 0;
+    mems[i] = gst_buffer_peek_memory(b, 0);
+    gst_mini_object_weak_ref(GST_MINI_OBJECT(mems[i]), memory_gone, &freed[i]);
+    g_assert_cmpint(gst_harness_push(f.h[i], b), ==, GST_FLOW_OK);
+  }
+  GstBuffer *out = gst_harness_pull(f.h[0]);
+  GstBuffer *tee_ref = gst_buffer_ref(out);
+  GstBuffer *w = gst_buffer_make_writable(gst_buffer_ref(out));
+  g_assert_true(w != out);
+  VfFrameMeta *fm = vf_batch_meta_get_frame(vf_batch_meta_get(w), 1);
+  GstBuffer *upstream = vf_frame_meta_get_buffer(fm);
+  gboolean copied = FALSE;
+  g_assert_true(vf_frame_make_writable(w, fm, &copied, NULL));
+  g_assert_true(copied);
+  g_assert_true(vf_frame_meta_get_buffer(fm) != upstream);
+  VfFrameMap map;
+  g_assert_true(vf_frame_map(&map, w, fm, VF_DEVICE_CPU, GST_MAP_READWRITE, NULL));
+  map.data[0][0] = 7;
+  vf_frame_unmap(&map);
+  g_assert_cmpint(batch_pixel(w, 1, 0, 0, 0), ==, 7);
+  g_assert_cmpint(batch_pixel(out, 1, 0, 0, 0), ==, 41);
+  /* Frame 0 was not written: still the upstream buffer itself. */
+  g_assert_true(gst_buffer_peek_memory(
+                    vf_frame_meta_get_buffer(vf_batch_meta_get_frame(vf_batch_meta_get(w), 0)), 0)
+                == mems[0]);
+  gst_buffer_unref(w);
+  gst_buffer_unref(tee_ref);
+  gst_buffer_unref(out);
+
+  /* Both buffers are back in the pool with their own memory. */
+  g_assert_false(freed[0]);
+  g_assert_false(freed[1]);
+  GstBufferPoolAcquireParams params = { .flags = GST_BUFFER_POOL_ACQUIRE_FLAG_DONTWAIT };
+  GstBuffer *again[2];
+  for (guint i = 0; i < 2; i++)
+    g_assert_cmpint(gst_buffer_pool_acquire_buffer(pool, &again[i], &params), ==, GST_FLOW_OK);
+  for (guint i = 0; i < 2; i++) {
+    GstMemory *m = gst_buffer_peek_memory(again[i], 0);
+    g_assert_true(m == mems[0] || m == mems[1]);
+    gst_buffer_unref(again[i]);
+  }
+  for (guint i = 0; i < 2; i++)
+    gst_mini_object_weak_unref(GST_MINI_OBJECT(mems[i]), memory_gone, &freed[i]);
+  gst_buffer_pool_set_active(pool, FALSE);
+  gst_object_unref(pool);
   fixture_teardown(&f);
 }
 
@@ -549,8 +731,13 @@ int main(int argc, char **argv)
   g_test_add_func("/vfmux/padding-and-format", test_padding_and_format);
   g_test_add_func("/vfmux/round-robin", test_round_robin);
   g_test_add_func("/vfmux/more-than-16-sources", test_many_sources);
+  g_test_add_func("/vfmux/256-sources-zero-copy", test_256_sources);
+  g_test_add_func("/vfmux/cuda-caps-17-sources", test_cuda_17_sources);
+  g_test_add_func("/vfmux/cuda-caps-64-sources", test_cuda_64_sources);
+  g_test_add_func("/vfmux/multi-memory-frame", test_multi_memory_frame);
   g_test_add_func("/vfmux/sensor-properties", test_sensor_properties);
   g_test_add_func("/vfmux/source-buffers-released", test_source_buffers_released);
+  g_test_add_func("/vfmux/upstream-pool-recycles", test_pool_recycling);
   g_test_add_func("/vfmux/cuda-passthrough", test_cuda_passthrough);
   return g_test_run();
 }

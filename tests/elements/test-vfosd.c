@@ -22,6 +22,18 @@ static Snapshot snap(GstBuffer *buf, guint mem_index, const GstVideoInfo *info)
   return s;
 }
 
+/* A snapshot of frame `index` of a batch: its own buffer's bytes. */
+static Snapshot snap_frame(GstBuffer *batch, guint index, const GstVideoInfo *info)
+{
+  VfFrameMeta *f = vf_batch_meta_get_frame(vf_batch_meta_get(batch), index);
+  g_assert_nonnull(f);
+  GstBuffer *pixels = vf_frame_meta_get_buffer(f);
+  g_assert_nonnull(pixels);
+  Snapshot s = { *info, g_malloc(gst_buffer_get_size(pixels)) };
+  gst_buffer_extract(pixels, 0, s.data, gst_buffer_get_size(pixels));
+  return s;
+}
+
 /* Did pixel (x, y) change between a and b? Packed formats: any byte of the pixel; YUV: luma. */
 static gboolean changed(const Snapshot *a, const Snapshot *b, guint x, guint y)
 {
@@ -163,67 +175,72 @@ static void test_label_pixels(void)
   }
 }
 
-/* A batch of two frames in two memories: objects on frame 1 only; frame 0 stays as it was. */
+/* A batch of two frames, each a buffer of its own: objects on frame 1 only; frame 0 stays as it
+ * was. */
 static void test_batched(void)
 {
   GstVideoInfo info;
   GstBuffer *f0 = plain_frame(GST_VIDEO_FORMAT_RGB, 64, 48, &info);
   GstBuffer *f1 = plain_frame(GST_VIDEO_FORMAT_RGB, 64, 48, &info);
   GstBuffer *batch = gst_buffer_new();
-  gst_buffer_append_memory(batch, gst_buffer_get_memory(f0, 0));
-  gst_buffer_append_memory(batch, gst_buffer_get_memory(f1, 0));
-  gst_buffer_unref(f0);
-  gst_buffer_unref(f1);
   GST_BUFFER_PTS(batch) = 0;
   VfBatchMeta *meta = vf_batch_meta_add(batch, 2);
-  vf_batch_meta_add_frame(meta, &info, 0, 1);
-  VfFrameMeta *frame1 = vf_batch_meta_add_frame(meta, &info, 1, 1);
+  vf_batch_meta_add_frame(meta, f0, &info);
+  VfFrameMeta *frame1 = vf_batch_meta_add_frame(meta, f1, &info);
+  gst_buffer_unref(f0);
+  gst_buffer_unref(f1);
   elt_add_object(frame1, 3, "Dog", 0.7f, 10, 10, 20, 20, 1);
   VfColor red = { 1, 0, 0, 1 };
   vf_frame_meta_add_display_line(frame1, 40, 40, 60, 40, 2, &red);
-  Snapshot b0 = snap(batch, 0, &info), b1 = snap(batch, 1, &info);
+  Snapshot b0 = snap_frame(batch, 0, &info), b1 = snap_frame(batch, 1, &info);
   GstHarness *h = osd("display-labels=false");
   gst_harness_set_src_caps_str(h, "video/x-raw(meta:VfBatch),format=RGB,width=64,height=48,"
                                   "framerate=30/1,batch-size=2");
   g_assert_cmpint(gst_harness_push(h, batch), ==, GST_FLOW_OK);
   GstBuffer *out = gst_harness_pull(h);
-  g_assert_cmpuint(gst_buffer_n_memory(out), ==, 2);
-  Snapshot a0 = snap(out, 0, &info), a1 = snap(out, 1, &info);
+  g_assert_cmpuint(vf_batch_meta_get_n_frames(vf_batch_meta_get(out)), ==, 2);
+  Snapshot a0 = snap_frame(out, 0, &info), a1 = snap_frame(out, 1, &info);
   g_assert_cmpmem(a0.data, GST_VIDEO_INFO_SIZE(&info), b0.data, GST_VIDEO_INFO_SIZE(&info));
   g_assert_true(changed(&b1, &a1, 10, 10));  /* box corner */
   g_assert_true(changed(&b1, &a1, 50, 40));  /* the line */
   g_assert_false(changed(&b1, &a1, 20, 20)); /* inside the box */
   g_assert_false(changed(&b1, &a1, 62, 46));
-  /* nobody else held these memories: drawn in place, no copy */
+  /* nobody else held these frames: drawn in place, no copy */
   g_assert_cmpuint(copied_frames(h), ==, 0);
   g_free(b0.data), g_free(b1.data), g_free(a0.data), g_free(a1.data);
   gst_buffer_unref(out);
   gst_harness_teardown(h);
 }
 
-/* The batch holds the source's memory without copying it (as vfmux does): vfosd copies that
- * frame before drawing, so the source buffer keeps its pixels. */
+/* The batch references the source's buffer without copying it (as vfmux does), and the source
+ * still holds it: vfosd replaces that frame (in this batch) with a copy before drawing, so the
+ * source buffer keeps its pixels. */
 static void test_shared_upstream(void)
 {
   GstVideoInfo info;
   GstBuffer *source = plain_frame(GST_VIDEO_FORMAT_NV12, 64, 48, &info);
   Snapshot original = snap(source, 0, &info);
   GstBuffer *batch = gst_buffer_new();
-  gst_buffer_append_memory(batch, gst_buffer_get_memory(source, 0));
   VfBatchMeta *meta = vf_batch_meta_add(batch, 1);
-  elt_add_object(vf_batch_meta_add_frame(meta, &info, 0, 1), 1, "Bicycle", 0.6f, 8, 8, 30, 30, 1);
+  elt_add_object(vf_batch_meta_add_frame(meta, source, &info), 1, "Bicycle", 0.6f, 8, 8, 30, 30, 1);
   GstHarness *h = osd(NULL);
   gst_harness_set_src_caps_str(h, "video/x-raw(meta:VfBatch),format=NV12,width=64,height=48,"
                                   "framerate=30/1,batch-size=1");
   g_assert_cmpint(gst_harness_push(h, batch), ==, GST_FLOW_OK);
   GstBuffer *out = gst_harness_pull(h);
-  Snapshot drawn = snap(out, 0, &info), now = snap(source, 0, &info);
+  Snapshot drawn = snap_frame(out, 0, &info), now = snap(source, 0, &info);
   g_assert_true(changed(&original, &drawn, 8, 8));
   g_assert_cmpmem(now.data, GST_VIDEO_INFO_SIZE(&info), original.data, GST_VIDEO_INFO_SIZE(&info));
-  g_assert_true(gst_buffer_peek_memory(out, 0) != gst_buffer_peek_memory(source, 0));
+  GstBuffer *drawn_on
+      = vf_frame_meta_get_buffer(vf_batch_meta_get_frame(vf_batch_meta_get(out), 0));
+  g_assert_true(drawn_on != source);
+  g_assert_true(gst_buffer_peek_memory(drawn_on, 0) != gst_buffer_peek_memory(source, 0));
   g_assert_cmpuint(copied_frames(h), ==, 1);
   g_free(drawn.data), g_free(now.data);
   gst_buffer_unref(out);
+  /* the batch is gone: the source's buffer and memory are its own again */
+  g_assert_cmpint(GST_MINI_OBJECT_REFCOUNT_VALUE(source), ==, 1);
+  g_assert_true(gst_buffer_is_all_memory_writable(source));
 
   /* a plain buffer someone else still holds (a tee's other branch): the same */
   GstBuffer *plain = gst_buffer_copy(source);
@@ -245,29 +262,33 @@ static void test_shared_upstream(void)
   gst_harness_teardown(h);
 }
 
-/* A frame spread over two memories, the cut inside its Y plane (planes straddle memories): it is
- * drawn through a contiguous copy written back, and the buffer keeps its two memories. */
+/* A frame spread over two read-only memories, the cut inside its Y plane (a plane straddles
+ * memories): it is drawn through a contiguous copy written back, and the frame keeps its two
+ * memories. */
 static void test_split_memory(void)
 {
   GstVideoInfo info;
   GstBuffer *whole = plain_frame(GST_VIDEO_FORMAT_I420, 64, 48, &info);
   Snapshot before = snap(whole, 0, &info);
   gsize size = GST_VIDEO_INFO_SIZE(&info), cut = 64 * 20 + 7;
-  GstBuffer *batch = gst_buffer_new();
-  gst_buffer_append_memory(batch, gst_memory_share(gst_buffer_peek_memory(whole, 0), 0, cut));
-  gst_buffer_append_memory(batch,
+  GstBuffer *pixels = gst_buffer_new();
+  gst_buffer_append_memory(pixels, gst_memory_share(gst_buffer_peek_memory(whole, 0), 0, cut));
+  gst_buffer_append_memory(pixels,
                            gst_memory_share(gst_buffer_peek_memory(whole, 0), cut, size - cut));
   gst_buffer_unref(whole); /* the shares keep the memory alive; they are read-only */
+  GstBuffer *batch = gst_buffer_new();
   VfBatchMeta *meta = vf_batch_meta_add(batch, 1);
-  elt_add_object(vf_batch_meta_add_frame(meta, &info, 0, 2), 1, "Bicycle", 0.6f, 8, 8, 30, 30, 1);
+  elt_add_object(vf_batch_meta_add_frame(meta, pixels, &info), 1, "Bicycle", 0.6f, 8, 8, 30, 30, 1);
+  gst_buffer_unref(pixels);
   GstHarness *h = osd("display-labels=false");
   gst_harness_set_src_caps_str(h, "video/x-raw(meta:VfBatch),format=I420,width=64,height=48,"
                                   "framerate=30/1,batch-size=1");
   g_assert_cmpint(gst_harness_push(h, batch), ==, GST_FLOW_OK);
   GstBuffer *out = gst_harness_pull(h);
-  g_assert_cmpuint(gst_buffer_n_memory(out), ==, 2);
+  GstBuffer *drawn = vf_frame_meta_get_buffer(vf_batch_meta_get_frame(vf_batch_meta_get(out), 0));
+  g_assert_cmpuint(gst_buffer_n_memory(drawn), ==, 2);
   Snapshot after = { info, g_malloc(size) };
-  g_assert_cmpuint(gst_buffer_extract(out, 0, after.data, size), ==, size);
+  g_assert_cmpuint(gst_buffer_extract(drawn, 0, after.data, size), ==, size);
   g_assert_true(changed(&before, &after, 8, 8));
   g_assert_true(changed(&before, &after, 8, 20)); /* the row the cut goes through */
   g_assert_true(changed(&before, &after, 37, 37));

@@ -2,6 +2,7 @@
  * format, objects and display items moved into their tile, caps and errors. */
 #include "flow-util.h"
 
+#include <gst/check/gstharness.h>
 #include <vidflow/meta.h>
 
 typedef struct {
@@ -192,6 +193,82 @@ static void test_show_source(void)
   gst_sample_unref(c.last);
 }
 
+/* A 32x32 I420 frame of colour (y, u, v) in several memories: one per plane, or (cut) two memories
+ * cut inside the Y plane. (transfer full) */
+static GstBuffer *yuv_frame(guint8 y, guint8 u, guint8 v, gboolean cut)
+{
+  GstVideoInfo info;
+  gst_video_info_set_format(&info, GST_VIDEO_FORMAT_I420, 32, 32);
+  gsize size = GST_VIDEO_INFO_SIZE(&info), uo = GST_VIDEO_INFO_PLANE_OFFSET(&info, 1),
+        vo = GST_VIDEO_INFO_PLANE_OFFSET(&info, 2);
+  GstBuffer *whole = gst_buffer_new_allocate(NULL, size, NULL);
+  gst_buffer_memset(whole, 0, y, uo);
+  gst_buffer_memset(whole, uo, u, vo - uo);
+  gst_buffer_memset(whole, vo, v, size - vo);
+  gsize cuts[] = { 0, cut ? 32 * 10 + 3 : uo, cut ? size : vo, size };
+  GstBuffer *b = gst_buffer_new();
+  for (guint i = 0; i + 1 < G_N_ELEMENTS(cuts); i++)
+    if (cuts[i + 1] > cuts[i])
+      gst_buffer_append_memory(b, gst_memory_copy(gst_buffer_peek_memory(whole, 0), (gssize)cuts[i],
+                                                  (gssize)(cuts[i + 1] - cuts[i])));
+  gst_buffer_unref(whole);
+  return b;
+}
+
+/* Frames spread over several memories are tiled whole; a source id without a tile is said (a
+ * warning naming it, once, and the dropped count), never silently skipped. */
+static void test_multi_memory_and_no_tile(void)
+{
+  GstElement *tiler = gst_element_factory_make("vftiler", NULL);
+  g_object_set(tiler, "rows", 1, "columns", 2, "width", 64, "height", 32, NULL);
+  GstBus *bus = gst_bus_new();
+  gst_element_set_bus(tiler, bus);
+  GstHarness *h = gst_harness_new_with_element(tiler, "sink", "src");
+  gst_harness_set_src_caps_str(h, "video/x-raw(meta:VfBatch),format=I420,width=32,height=32,"
+                                  "framerate=30/1,batch-size=3");
+  GstVideoInfo info;
+  gst_video_info_set_format(&info, GST_VIDEO_FORMAT_I420, 32, 32);
+  for (guint round = 0; round < 2; round++) {
+    /* red in three memories, blue cut inside Y, green from source 5 (no tile 5 in 1 x 2) */
+    GstBuffer *frames[3] = { yuv_frame(81, 90, 240, FALSE), yuv_frame(41, 240, 110, TRUE),
+                             yuv_frame(145, 54, 34, FALSE) };
+    guint ids[3] = { 0, 1, 5 };
+    GstBuffer *batch = gst_buffer_new();
+    VfBatchMeta *meta = vf_batch_meta_add(batch, 3);
+    for (guint i = 0; i < 3; i++) {
+      vf_frame_meta_set_source_id(vf_batch_meta_add_frame(meta, frames[i], &info), ids[i]);
+      gst_buffer_unref(frames[i]);
+    }
+    GST_BUFFER_PTS(batch) = round * GST_SECOND / 30;
+    g_assert_cmpint(gst_harness_push(h, batch), ==, GST_FLOW_OK);
+    GstBuffer *out = gst_harness_pull(h);
+    GstCaps *caps = gst_pad_get_current_caps(h->sinkpad);
+    GstSample *s = gst_sample_new(out, caps, NULL, NULL);
+    ASSERT_PIXEL(s, 5, 5, 255, 0, 0);
+    ASSERT_PIXEL(s, 16, 28, 255, 0, 0);
+    ASSERT_PIXEL(s, 40, 5, 0, 0, 255);
+    ASSERT_PIXEL(s, 60, 28, 0, 0, 255);
+    gst_sample_unref(s);
+    gst_caps_unref(caps);
+    gst_buffer_unref(out);
+    guint64 dropped = 0;
+    g_object_get(tiler, "dropped", &dropped, NULL);
+    g_assert_cmpuint(dropped, ==, round + 1);
+  }
+  GstMessage *m = gst_bus_pop_filtered(bus, GST_MESSAGE_WARNING);
+  g_assert_nonnull(m);
+  GError *err = NULL;
+  gst_message_parse_warning(m, &err, NULL);
+  g_assert_nonnull(strstr(err->message, "source 5 has no tile"));
+  g_error_free(err);
+  gst_message_unref(m);
+  g_assert_null(gst_bus_pop_filtered(bus, GST_MESSAGE_WARNING)); /* said once */
+  gst_harness_teardown(h);
+  gst_element_set_bus(tiler, NULL);
+  gst_object_unref(bus);
+  gst_object_unref(tiler);
+}
+
 /* Plain (unbatched) video cannot link to vftiler: a clear link error. */
 static void test_needs_batch(void)
 {
@@ -213,5 +290,7 @@ int main(int argc, char **argv)
   g_test_add_func("/vftiler/grid-and-black", test_grid_and_black);
   g_test_add_func("/vftiler/show-source", test_show_source);
   g_test_add_func("/vftiler/needs-batch", test_needs_batch);
+  g_test_add_func("/vftiler/multi-memory-frames-and-sources-without-tile",
+                  test_multi_memory_and_no_tile);
   return g_test_run();
 }
