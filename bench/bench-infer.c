@@ -13,6 +13,7 @@
  * are medians over the rounds, the ratio the median of the rounds' ratios. The ratio is bare time /
  * vidflow time (1.0: vidflow costs nothing on top). Prints a table and BENCH lines. Exit 77 when
  * data/ is missing (run tools/fetch-assets.sh). */
+#include "bench-stats.h"
 #include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,18 +80,6 @@ static void bare_run(Bare *b, gfloat *input, int64_t batch)
 static gdouble now(void)
 {
   return g_get_monotonic_time() / 1e6;
-}
-
-static gint cmp_double(gconstpointer a, gconstpointer b)
-{
-  gdouble x = *(const gdouble *)a, y = *(const gdouble *)b;
-  return x < y ? -1 : x > y;
-}
-
-static gdouble median(gdouble *v, guint n)
-{
-  qsort(v, n, sizeof *v, (int (*)(const void *, const void *))cmp_double);
-  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 static VfInferEngine *engine(const char *config, int threads, int batch, VfInferConfig **cfg)
@@ -165,7 +154,7 @@ int main(int argc, char **argv)
       }
     pre[r] = (now() - t0) * 1e3 / n_frames;
   }
-  gdouble pre_ms = median(pre, rounds);
+  gdouble pre_ms = vf_bench_median(pre, rounds);
   g_free(pre);
   Bare bare;
   bare_open(&bare, c1->model, threads);
@@ -234,10 +223,10 @@ int main(int argc, char **argv)
     q1[r] = bare1[r] / vf1[r];
     q4[r] = bare4[r] / vf4[r];
   }
-  gdouble r1 = median(q1, rounds), r4 = median(q4, rounds);
-  gdouble b1 = median(bare1, rounds), v1 = median(vf1, rounds);
-  gdouble b4 = median(bare4, rounds), v4 = median(vf4, rounds);
-  gdouble i1 = median(inf1, rounds), i4 = median(inf4, rounds);
+  gdouble r1 = vf_bench_median(q1, rounds), r4 = vf_bench_median(q4, rounds);
+  gdouble b1 = vf_bench_median(bare1, rounds), v1 = vf_bench_median(vf1, rounds);
+  gdouble b4 = vf_bench_median(bare4, rounds), v4 = vf_bench_median(vf4, rounds);
+  gdouble i1 = vf_bench_median(inf1, rounds), i4 = vf_bench_median(inf4, rounds);
 
   printf("bench-infer: SSD-MobileNetV2 300x300 on %d vtest.avi frames (%s 768x576), %d threads, "
          "ONNX Runtime %s, median of %d rounds, %u detections per pass\n",

@@ -12,6 +12,7 @@
 typedef struct {
   FILE *log;
   guint frames;
+  VfJsonWriter *json; /* vidflow's JSON writer: escaping and numbers right */
 } Analyzer;
 
 static int consume(VfBuffer *buffer, gpointer user_data)
@@ -38,12 +39,25 @@ static int consume(VfBuffer *buffer, gpointer user_data)
   double mean = sum / MAX(n, 1), var = sum2 / MAX(n, 1) - mean * mean;
   GDateTime *now = g_date_time_new_now_local();
   char *ts = g_date_time_format_iso8601(now);
-  fprintf(a->log,
-          "{\"frame_number\": %u, \"timestamp\": \"%s\", \"pts\": %.6f, \"mean_intensity\": %.4f, "
-          "\"std_intensity\": %.4f, \"shape\": [%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT
-          ", %" G_GINT64_FORMAT "], \"objects_detected\": 0, \"object_classes\": []}\n",
-          a->frames, ts, vf_buffer_get_pts(buffer) / (double)GST_SECOND, mean, sqrt(MAX(var, 0)),
-          shape[0], shape[1], shape[2]);
+  VfJsonWriter *w = a->json;
+  vf_json_writer_reset(w);
+  vf_json_writer_begin_object(w);
+  vf_json_writer_member_uint(w, "frame_number", a->frames);
+  vf_json_writer_member_string(w, "timestamp", ts);
+  vf_json_writer_member_double(w, "pts", vf_buffer_get_pts(buffer) / (double)GST_SECOND);
+  vf_json_writer_member_double(w, "mean_intensity", mean);
+  vf_json_writer_member_double(w, "std_intensity", sqrt(MAX(var, 0)));
+  vf_json_writer_key(w, "shape");
+  vf_json_writer_begin_array(w);
+  for (guint i = 0; i < 3; i++)
+    vf_json_writer_int(w, shape[i]);
+  vf_json_writer_end_array(w);
+  vf_json_writer_member_uint(w, "objects_detected", 0);
+  vf_json_writer_key(w, "object_classes");
+  vf_json_writer_begin_array(w);
+  vf_json_writer_end_array(w);
+  vf_json_writer_end_object(w);
+  fprintf(a->log, "%s\n", vf_json_writer_get(w, NULL, NULL));
   g_free(ts);
   g_date_time_unref(now);
   vf_tensor_unref(t);
@@ -67,11 +81,12 @@ int main(int argc, char **argv)
   g_option_context_free(ctx);
   if (log_path == NULL)
     log_path = g_strdup("analysis_log.json");
-  Analyzer analyzer = { fopen(log_path, "w"), 0 };
+  Analyzer analyzer = { fopen(log_path, "w"), 0, NULL };
   if (analyzer.log == NULL) {
     g_printerr("cannot write %s\n", log_path);
     return 1;
   }
+  analyzer.json = vf_json_writer_new();
   char *uri = gst_uri_is_valid(argv[1]) ? g_strdup(argv[1]) : gst_filename_to_uri(argv[1], NULL);
   VfRetrieverCallbacks retriever = { consume, NULL };
   VfPipeline *p = vf_pipeline_new("frame-analyzer");
@@ -93,6 +108,7 @@ int main(int argc, char **argv)
     g_printerr("frame-stats: %s\n", err->message);
   g_clear_error(&err);
   vf_pipeline_free(p);
+  vf_json_writer_free(analyzer.json);
   g_free(uri);
   g_free(log_path);
   return ok ? 0 : 1;

@@ -28,9 +28,10 @@ static int queue_frame(VfBuffer *buffer, gpointer user_data)
     g_mutex_unlock(&t->lock);
     vf_tensor_unref(view);
   }
-  /* hand the buffer (a reference, not a copy) to the other pipeline */
+  /* hand the buffer (a reference, not a copy) to the other pipeline; a full queue blocks until B
+   * takes one, B is gone (CLOSED) or this pipeline stops (CANCELLED) */
   if (vf_frame_queue_push(t->queue, buffer, -1) != VF_QUEUE_OK)
-    return VF_CONSUME_STOP; /* B is gone */
+    return VF_CONSUME_STOP;
   return VF_CONSUME_OK;
 }
 
@@ -41,7 +42,7 @@ static VfBuffer *next_frame(gsize size, gpointer user_data, GError **error)
   Transfer *t = user_data;
   VfBuffer *buffer = NULL;
   if (vf_frame_queue_pop(t->queue, &buffer, -1) != VF_QUEUE_OK)
-    return NULL; /* closed and drained: end of stream */
+    return NULL; /* closed and drained (end of stream), or this pipeline stops (CANCELLED) */
   VfTensor *view = vf_buffer_extract(buffer, 0, NULL);
   g_mutex_lock(&t->lock);
   gboolean same_memory = view && g_hash_table_contains(t->seen, vf_tensor_get_data(view));

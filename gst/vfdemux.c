@@ -38,6 +38,7 @@
 #include <string.h>
 #include <vidflow/frame-map.h>
 #include <vidflow/meta.h>
+#include <vidflow/source.h>
 
 GST_DEBUG_CATEGORY_STATIC(vf_demux_debug);
 #define GST_CAT_DEFAULT vf_demux_debug
@@ -325,17 +326,13 @@ static gboolean sink_event(GstPad *pad, GstObject *parent, GstEvent *event)
     gst_flow_combiner_reset(self->flow);
     break;
   case GST_EVENT_CUSTOM_DOWNSTREAM: {
-    const GstStructure *s = gst_event_get_structure(event);
     guint id;
-    if (s
-        && (gst_structure_has_name(s, VF_SOURCE_EOS)
-            || gst_structure_has_name(s, VF_SOURCE_REMOVED))
-        && gst_structure_get_uint(s, "source-id", &id)) {
+    if (vf_source_event_is_end(event, &id)) {
       end_source(self, id);
       gst_event_unref(event);
       return TRUE;
     }
-    if (s && gst_structure_has_name(s, VF_SOURCE_ADDED)) {
+    if (gst_event_has_name(event, VF_SOURCE_ADDED)) {
       gst_event_unref(event);
       return TRUE;
     }
@@ -425,6 +422,7 @@ static GstBuffer *frame_output(GstBuffer *batch, VfFrameMeta *frame)
  * (with the source's rate) in the memory it lives in. (transfer full) */
 static GstCaps *frame_caps(VfDemux *self, GstBuffer *batch, const VfFrameMeta *frame)
 {
+  (void)batch; /* the memory of its buffers does not say where a stream lives: its caps do */
   const GstVideoInfo *info = vf_frame_meta_get_video_info(frame);
   GstCaps *source = vf_frame_meta_get_caps(frame);
   GstVideoInfo si;
@@ -442,7 +440,8 @@ static GstCaps *frame_caps(VfDemux *self, GstBuffer *batch, const VfFrameMeta *f
     GST_VIDEO_INFO_FPS_D(&ci) = self->fps_d;
   }
   GstCaps *caps = gst_video_info_to_caps(&ci);
-  if (vf_frame_get_device(batch, frame) == VF_DEVICE_CUDA)
+  if (self->cuda) /* the batch's caps: system-memory batches may hold GstCudaMemory (cudadownload)
+                   */
     gst_caps_set_features(caps, 0, gst_caps_features_new(VF_CAPS_FEATURE_MEMORY_CUDA, NULL));
   return caps;
 }

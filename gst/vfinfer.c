@@ -26,9 +26,22 @@
  *   id = unique-id); a detector's boxes become child objects (parent = the object).
  * Frames, or crops, of a batch run through the model batch-size at a time.
  *
- * interval=N infers one batch out of N+1; the batches in between pass through untouched.
+ * Tracked objects (after vftracker): a secondary classifier classifies each track once and gives
+ * that result again on its later frames, redone after secondary-reinfer-interval frames or when
+ * the box grew by secondary-reinfer-growth (gst/infer/track-cache.h); reused-classifications
+ * counts the reuses.
+ *
+ * interval=N infers one batch out of N+1; the batches in between pass through with their frames
+ * marked VF_FRAME_META_INFER_SKIPPED (a primary detector), for vftracker to predict on. interval
+ * may be changed while the element runs (the REST server's set-interval); every other key is read
+ * when the element starts.
  * Plain (unbatched) raw video gets a one-frame VfBatchMeta so that downstream sees the objects.
- * Frames in memory:CUDAMemory are refused with an element error for now (use cudadownload).
+ * Frames in memory:CUDAMemory (nvh264dec, cudaupload, vfmux of them) stay on the GPU with
+ * execution-provider=cuda: the GPU preprocessing kernel (gst/cuda) turns each batch, or its
+ * object crops in secondary mode, into the model input in device memory, which ONNX Runtime's
+ * cuda provider reads in place; only the outputs come to the host. The caps pass through
+ * unchanged. With execution-provider=cpu such caps are refused with an element error (use
+ * execution-provider=cuda, or cudadownload before vfinfer).
  *
  * Example launch line:
  *   gst-launch-1.0 filesrc location=data/footage/vtest.avi ! decodebin ! mux.sink_0 \
@@ -37,18 +50,24 @@
  */
 #include "vfinfer.h"
 
+#include "cuda-infer.h"
 #include "engine.h"
+#include "track-cache.h"
+#include "yaml-doc.h"
 
 #include <string.h>
 #include <vidflow/frame-map.h>
 #include <vidflow/meta.h>
+#include <vidflow/source.h>
 #include <vidflow/tensor.h>
+#include <vidflow/tracker.h>
 
 GST_DEBUG_CATEGORY_STATIC(vf_infer_debug);
 #define GST_CAT_DEFAULT vf_infer_debug
 
 #define INFER_FORMATS "{ RGB, RGBA, BGR, BGRA, RGBx, BGRx, GRAY8, NV12, I420 }"
-/* System memory first (preferred); CUDA caps are accepted only to refuse them clearly. */
+/* System memory first (preferred); CUDA memory for execution-provider=cuda (refused clearly on
+ * the cpu provider). */
 #define INFER_CAPS                                                                                 \
   "video/x-raw(" VF_CAPS_FEATURE_META_BATCH "), format=(string)" INFER_FORMATS "; "                \
   "video/x-raw, format=(string)" INFER_FORMATS "; "                                                \
@@ -105,6 +124,8 @@ typedef struct {
 } KeyProp;
 
 #define BIG 1e6
+/* The one key that may change while the element runs. */
+#define INTERVAL_KEY "interval"
 static const KeyProp key_props[] = {
   { "model", P_STRING, 0, 0, 0, NULL, "Model file (.onnx); required (default: none)" },
   { "backend", P_STRING, 0, 0, 0, NULL, "Inference backend (default: onnxruntime, the only one)" },
@@ -168,7 +189,7 @@ static const KeyProp key_props[] = {
     "ssd: box coder scales y,x,h,w (default: 10,10,5,5)" },
   { "keypoints", P_BOOL, 0, 0, FALSE, NULL,
     "blazeface: keep the 6 landmarks (object user meta vf-keypoints) (default: false)" },
-  { "interval", P_INT, 0, BIG, 0, NULL,
+  { INTERVAL_KEY, P_INT, 0, BIG, 0, NULL,
     "Batches skipped after each inferred batch; skipped batches pass through (default: 0)" },
   { "unique-id", P_INT, 0, G_MAXINT, 1, NULL,
     "Id stamped on this element's metadata as component id (default: 1)" },
@@ -182,6 +203,12 @@ static const KeyProp key_props[] = {
     "Secondary mode: narrower objects are skipped, in pixels (default: 0)" },
   { "min-object-height", P_INT, 0, BIG, 0, NULL,
     "Secondary mode: lower objects are skipped, in pixels (default: 0)" },
+  { "secondary-reinfer-interval", P_INT, 0, BIG, 0, NULL,
+    "Secondary classifier: a tracked object's result is reused on its later frames and redone "
+    "after this many frames; 0: only when its box grows (default: 0)" },
+  { "secondary-reinfer-growth", P_DOUBLE, 0, 100, 0.2, NULL,
+    "Secondary classifier: redo a tracked object's result when its box area grew by more than "
+    "this fraction since (0.2: 20%); 0: never by size (default: 0.2)" },
   { "output-tensor-meta", P_BOOL, 0, 0, FALSE, NULL,
     "Attach the raw output tensors as user meta vf-tensor/<unique-id>/<output> (default: false)" },
 };
@@ -191,6 +218,7 @@ static const KeyProp key_props[] = {
 enum {
   PROP_0,
   PROP_CONFIG_FILE_PATH,
+  PROP_REUSED_CLASSIFICATIONS,
   PROP_FIRST_KEY, /* key_props[i] is PROP_FIRST_KEY + i */
 };
 
@@ -212,11 +240,17 @@ struct _VfInferElement {
   /* from start() to stop() (streaming thread once started) */
   VfInferConfig *cfg;
   VfInferEngine *engine;
-  GstVideoInfo info; /* plain (unbatched) streams */
+  VfCudaInfer *cuda;  /* (nullable) frames in CUDA memory: the GPU input path */
+  VfDevice frames_on; /* where the stream's frames live (its caps) */
+  GstVideoInfo info;  /* plain (unbatched) streams */
   gboolean batched;
   guint64 batches;
-  GArray *items;   /* Item */
-  GArray *results; /* VfInferResult, grown as needed */
+  gint interval;            /* atomic: batches skipped after each inferred one; the config's,
+                             * then the property's when it is set while running (REST) */
+  GArray *items;            /* Item */
+  GArray *results;          /* VfInferResult, grown as needed */
+  VfInferTrackCache *cache; /* (nullable) secondary classifiers: results per track */
+  gsize reused;             /* atomic: classifications taken from the cache */
 };
 
 /* The type is registered as "VfInfer" (so elements are named vfinfer0, vfinfer1...); the C
@@ -294,9 +328,9 @@ static VfInferConfig *build_config(VfInferElement *self, GError **error)
 
   VfInferConfig *cfg = NULL;
   if (path && *path) {
-    char *text = NULL;
     GError *read_error = NULL;
-    if (!g_file_get_contents(path, &text, NULL, &read_error)) {
+    char *text = vf_read_file_bounded(path, VF_YAML_MAX_BYTES, NULL, &read_error);
+    if (text == NULL) {
       g_set_error(error, VF_ERROR, VF_ERROR_NOT_FOUND,
                   "config-file-path '%s' cannot be read (%s): point it at a vfinfer YAML file "
                   "(configs/README.md lists the keys)",
@@ -361,9 +395,22 @@ static gboolean vf_infer_start(GstBaseTransform *bt)
     vf_infer_config_free(cfg);
     return FALSE;
   }
+  guint cores = g_get_num_processors();
+  if (cfg->threads > 0 && (guint)cfg->threads > cores)
+    GST_ELEMENT_WARNING(self, RESOURCE, SETTINGS,
+                        ("vfinfer '%s': threads is %d but this machine has %u cores: the threads "
+                         "compete for them and inference slows down many times over; use at most "
+                         "%u, or 0 for one per core",
+                         GST_OBJECT_NAME(self), cfg->threads, cores, cores),
+                        ("threads=%d, g_get_num_processors()=%u", cfg->threads, cores));
   self->cfg = cfg;
   self->engine = engine;
   self->batches = 0;
+  g_atomic_int_set(&self->interval, cfg->interval);
+  if (cfg->process_mode == VF_INFER_MODE_SECONDARY
+      && vf_infer_engine_get_kind(engine) == VF_PARSER_CLASSIFIER)
+    self->cache = vf_infer_track_cache_new((guint)cfg->secondary_reinfer_interval,
+                                           cfg->secondary_reinfer_growth);
   guint w, h, c;
   vf_infer_engine_get_input_size(engine, &w, &h, &c);
   GST_INFO_OBJECT(self, "%s: model %s, input %ux%ux%u, batch %u, %s mode, %s, unique-id %d",
@@ -393,8 +440,10 @@ static gboolean vf_infer_stop(GstBaseTransform *bt)
   for (guint i = 0; i < self->results->len; i++)
     vf_infer_result_clear(&g_array_index(self->results, VfInferResult, i));
   g_array_set_size(self->results, 0);
+  g_clear_pointer(&self->cuda, vf_cuda_infer_free);
   g_clear_pointer(&self->engine, vf_infer_engine_free);
   g_clear_pointer(&self->cfg, vf_infer_config_free);
+  g_clear_pointer(&self->cache, vf_infer_track_cache_free);
   return TRUE;
 }
 
@@ -404,8 +453,21 @@ static gboolean vf_infer_set_caps(GstBaseTransform *bt, GstCaps *incaps, GstCaps
   VfInferElement *self = VF_INFER_ELEMENT(bt);
   VfFrameCaps fc;
   GError *err = NULL;
-  if (!vf_frame_caps_parse(incaps, &fc, &err)
-      || !vf_frame_map_supported(fc.device, VF_DEVICE_CPU, &err)) {
+  gboolean on_gpu = FALSE;
+  if (vf_frame_caps_parse(incaps, &fc, &err) && fc.device == VF_DEVICE_CUDA) {
+    on_gpu = TRUE;
+    if (g_ascii_strcasecmp(self->cfg->execution_provider ? self->cfg->execution_provider : "cpu",
+                           "cuda")
+        != 0)
+      g_set_error(&err, VF_ERROR, VF_ERROR_UNSUPPORTED,
+                  "frames in CUDA memory (memory:CUDAMemory) need execution-provider=cuda (the "
+                  "model then reads them on the GPU); with the cpu provider put cudadownload "
+                  "before vfinfer (or before vfmux)");
+    else if (self->cuda == NULL)
+      self->cuda = vf_cuda_infer_new(self->engine, self->cfg->device_id, &err);
+  }
+  if (err != NULL
+      || !vf_frame_map_supported(fc.device, on_gpu ? VF_DEVICE_CUDA : VF_DEVICE_CPU, &err)) {
     GST_ELEMENT_ERROR(self, STREAM, FORMAT,
                       ("vfinfer '%s': %s", GST_OBJECT_NAME(self), err->message),
                       ("caps %" GST_PTR_FORMAT, incaps));
@@ -414,6 +476,7 @@ static gboolean vf_infer_set_caps(GstBaseTransform *bt, GstCaps *incaps, GstCaps
   }
   self->batched = fc.batched;
   self->info = fc.info;
+  self->frames_on = fc.device;
   GST_DEBUG_OBJECT(self, "%s stream: %" GST_PTR_FORMAT, self->batched ? "batched" : "plain",
                    incaps);
   return TRUE;
@@ -478,6 +541,17 @@ static VfObjectMeta *object_from_detection(VfInferElement *self, const VfDetecti
   return o;
 }
 
+/* A classifier's classes (VfInferClass) onto an object. */
+static void add_classes(VfInferElement *self, VfObjectMeta *object, const GArray *classes)
+{
+  for (guint i = 0; i < classes->len; i++) {
+    const VfInferClass *c = &g_array_index(classes, VfInferClass, i);
+    const char *label = c->label ? c->label : vf_infer_config_get_label(self->cfg, c->class_id);
+    vf_object_meta_add_classification(object, self->cfg->unique_id, c->class_id, label,
+                                      c->confidence);
+  }
+}
+
 static void attach_result(VfInferElement *self, VfBatchMeta *meta, const Item *it, VfInferResult *r)
 {
   VfFrameMeta *frame = vf_batch_meta_get_frame(meta, it->frame);
@@ -491,11 +565,12 @@ static void attach_result(VfInferElement *self, VfBatchMeta *meta, const Item *i
       vf_object_meta_unref(o);
     }
   } else if (it->object) {
-    for (guint i = 0; i < r->classifications->len; i++) {
-      const VfInferClass *c = &g_array_index(r->classifications, VfInferClass, i);
-      const char *label = c->label ? c->label : vf_infer_config_get_label(self->cfg, c->class_id);
-      vf_object_meta_add_classification(it->object, uid, c->class_id, label, c->confidence);
-    }
+    add_classes(self, it->object, r->classifications);
+    guint64 id = vf_object_meta_get_object_id(it->object);
+    if (self->cache && id != VF_OBJECT_UNTRACKED && r->classifications->len > 0)
+      vf_infer_track_cache_store(self->cache, vf_frame_meta_get_source_id(frame), id,
+                                 vf_frame_meta_get_frame_number(frame),
+                                 (gdouble)it->roi.width * it->roi.height, r->classifications);
   } else if (r->classifications->len > 0) {
     /* A whole-frame classifier: one object covering the frame, best class first. */
     const VfInferClass *best = &g_array_index(r->classifications, VfInferClass, 0);
@@ -552,6 +627,17 @@ static void select_objects(VfInferElement *self, VfFrameMeta *frame, guint index
     if (!(x1 - x0 >= 1 && y1 - y0 >= 1) || x1 - x0 < cfg->min_object_width
         || y1 - y0 < cfg->min_object_height)
       continue;
+    guint64 id = vf_object_meta_get_object_id(o);
+    const GArray *cached = NULL;
+    if (self->cache && id != VF_OBJECT_UNTRACKED)
+      cached = vf_infer_track_cache_lookup(self->cache, vf_frame_meta_get_source_id(frame), id,
+                                           vf_frame_meta_get_frame_number(frame),
+                                           (x1 - x0) * (y1 - y0));
+    if (cached) {
+      add_classes(self, o, cached);
+      g_atomic_pointer_add(&self->reused, 1);
+      continue;
+    }
     Item it = { index, vf_object_meta_ref(o), { x0, y0, x1 - x0, y1 - y0 } };
     g_array_append_val(self->items, it);
   }
@@ -590,7 +676,7 @@ static GstFlowReturn run_batch(VfInferElement *self, GstBuffer *buf, VfBatchMeta
     guint f = it->frame;
     if (!mapped[f]) {
       VfFrameMeta *frame = vf_batch_meta_get_frame(meta, f);
-      if (!vf_frame_map(&maps[f], buf, frame, VF_DEVICE_CPU, GST_MAP_READ, &err)) {
+      if (!vf_frame_map(&maps[f], buf, frame, self->frames_on, GST_MAP_READ, &err)) {
         GST_ELEMENT_ERROR(self, STREAM, FAILED,
                           ("vfinfer '%s': %s", GST_OBJECT_NAME(self), err->message), (NULL));
         ret = GST_FLOW_ERROR;
@@ -620,7 +706,7 @@ static GstFlowReturn run_batch(VfInferElement *self, GstBuffer *buf, VfBatchMeta
       img->matrix = cm == GST_VIDEO_COLOR_MATRIX_BT709   ? VF_YUV_MATRIX_BT709
                     : cm == GST_VIDEO_COLOR_MATRIX_BT601 ? VF_YUV_MATRIX_BT601
                                                          : VF_YUV_MATRIX_AUTO;
-      img->device = VF_DEVICE_CPU;
+      img->device = self->frames_on;
     }
     work[i].image = &images[f];
     work[i].roi = it->object ? &it->roi : NULL;
@@ -634,7 +720,10 @@ static GstFlowReturn run_batch(VfInferElement *self, GstBuffer *buf, VfBatchMeta
         vf_infer_result_init(&g_array_index(self->results, VfInferResult, i));
     }
     VfInferResult *results = (VfInferResult *)(gpointer)self->results->data;
-    if (!vf_infer_engine_process(self->engine, work, n, results, &err)) {
+    gboolean done = self->frames_on == VF_DEVICE_CUDA
+                        ? vf_cuda_infer_process(self->cuda, work, n, results, &err)
+                        : vf_infer_engine_process(self->engine, work, n, results, &err);
+    if (!done) {
       GST_ELEMENT_ERROR(self, STREAM, FAILED,
                         ("vfinfer '%s': %s", GST_OBJECT_NAME(self), err->message), (NULL));
       ret = GST_FLOW_ERROR;
@@ -664,6 +753,37 @@ static GstFlowReturn run_batch(VfInferElement *self, GstBuffer *buf, VfBatchMeta
   return ret;
 }
 
+/* Batches between two sweeps of the track cache. */
+#define CACHE_SWEEP_BATCHES 128
+
+static gpointer same_pointer(gconstpointer data)
+{
+  return (gpointer)data;
+}
+
+/* A primary detector that skips a batch says so on each frame, for vftracker (tracker.h). */
+static void mark_skipped(VfInferElement *self, VfBatchMeta *meta)
+{
+  if (self->cfg->process_mode != VF_INFER_MODE_PRIMARY
+      || vf_infer_engine_get_kind(self->engine) != VF_PARSER_DETECTOR)
+    return;
+  for (guint f = 0; f < vf_batch_meta_get_n_frames(meta); f++)
+    vf_frame_meta_add_user_meta(vf_batch_meta_get_frame(meta, f), VF_FRAME_META_INFER_SKIPPED,
+                                (gpointer) "vfinfer", same_pointer, NULL);
+}
+
+/* Sources that end and flushes drop the cached classifications of their tracks. */
+static gboolean vf_infer_sink_event(GstBaseTransform *bt, GstEvent *event)
+{
+  VfInferElement *self = VF_INFER_ELEMENT(bt);
+  guint source_id;
+  if (self->cache && GST_EVENT_TYPE(event) == GST_EVENT_FLUSH_STOP)
+    vf_infer_track_cache_clear(self->cache);
+  else if (self->cache && vf_source_event_is_end(event, &source_id))
+    vf_infer_track_cache_forget_source(self->cache, source_id);
+  return GST_BASE_TRANSFORM_CLASS(vf_infer_element_parent_class)->sink_event(bt, event);
+}
+
 static GstFlowReturn vf_infer_transform_ip(GstBaseTransform *bt, GstBuffer *buf)
 {
   VfInferElement *self = VF_INFER_ELEMENT(bt);
@@ -691,11 +811,14 @@ static GstFlowReturn vf_infer_transform_ip(GstBaseTransform *bt, GstBuffer *buf)
     return GST_FLOW_ERROR;
   }
   guint64 index = self->batches++;
-  if (index % ((guint64)self->cfg->interval + 1) != 0) {
-    GST_LOG_OBJECT(self, "batch %" G_GUINT64_FORMAT " skipped (interval %d)", index,
-                   self->cfg->interval);
+  gint interval = g_atomic_int_get(&self->interval);
+  if (index % ((guint64)interval + 1) != 0) {
+    GST_LOG_OBJECT(self, "batch %" G_GUINT64_FORMAT " skipped (interval %d)", index, interval);
+    mark_skipped(self, meta);
     return GST_FLOW_OK;
   }
+  if (self->cache && index % CACHE_SWEEP_BATCHES == 0)
+    vf_infer_track_cache_sweep(self->cache);
   return run_batch(self, buf, meta);
 }
 
@@ -714,6 +837,9 @@ static void vf_infer_set_property(GObject *object, guint id, const GValue *value
     /* a string set to NULL (or "") is "not set": the file's value stands */
     self->set[i] = key_props[i].kind != P_STRING
                    || (g_value_get_string(value) && *g_value_get_string(value));
+    /* the one key that changes a running element (DeepStream's interval, REST set-interval) */
+    if (g_str_equal(key_props[i].key, INTERVAL_KEY))
+      g_atomic_int_set(&self->interval, g_value_get_int(value));
   } else {
     G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
   }
@@ -726,6 +852,8 @@ static void vf_infer_get_property(GObject *object, guint id, GValue *value, GPar
   GST_OBJECT_LOCK(self);
   if (id == PROP_CONFIG_FILE_PATH)
     g_value_set_string(value, self->config_path);
+  else if (id == PROP_REUSED_CLASSIFICATIONS)
+    g_value_set_uint64(value, (guint64)g_atomic_pointer_get(&self->reused));
   else if (id >= PROP_FIRST_KEY && id < PROP_FIRST_KEY + N_KEYS)
     g_value_copy(&self->values[id - PROP_FIRST_KEY], value);
   else
@@ -747,7 +875,9 @@ static void vf_infer_finalize(GObject *object)
 
 static GParamSpec *key_pspec(const KeyProp *k)
 {
-  const GParamFlags flags = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY;
+  const GParamFlags flags
+      = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+        | (g_str_equal(k->key, INTERVAL_KEY) ? GST_PARAM_MUTABLE_PLAYING : GST_PARAM_MUTABLE_READY);
   char *blurb = g_strconcat(k->blurb, ". Overrides the config file's key of the same name", NULL);
   const char *b = g_intern_string(blurb); /* param specs keep it for the process's life */
   g_free(blurb);
@@ -784,6 +914,12 @@ static void vf_infer_element_class_init(VfInferElementClass *klass)
                           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
   for (guint i = 0; i < N_KEYS; i++)
     g_object_class_install_property(gobject_class, PROP_FIRST_KEY + i, key_pspec(&key_props[i]));
+  g_object_class_install_property(
+      gobject_class, PROP_REUSED_CLASSIFICATIONS,
+      g_param_spec_uint64("reused-classifications", "Reused classifications",
+                          "Secondary classifier: tracked objects given their track's earlier "
+                          "result instead of running the model (read-only; default: 0)",
+                          0, G_MAXUINT64, 0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
 
   gst_element_class_add_static_pad_template(element_class, &sink_template);
   gst_element_class_add_static_pad_template(element_class, &src_template);
@@ -796,6 +932,7 @@ static void vf_infer_element_class_init(VfInferElementClass *klass)
   bt_class->stop = GST_DEBUG_FUNCPTR(vf_infer_stop);
   bt_class->set_caps = GST_DEBUG_FUNCPTR(vf_infer_set_caps);
   bt_class->transform_ip = GST_DEBUG_FUNCPTR(vf_infer_transform_ip);
+  bt_class->sink_event = GST_DEBUG_FUNCPTR(vf_infer_sink_event);
   bt_class->passthrough_on_same_caps = FALSE;
   bt_class->transform_ip_on_passthrough = FALSE;
   for (guint i = 0; i < N_KEYS; i++)

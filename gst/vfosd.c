@@ -9,7 +9,9 @@
  *   one ("Person #12 0.87"), then the classifier results ("| glasses 0.91"); keypoints
  *   (object user meta vf-keypoints, from vfinfer) as dots. Boxes are drawn first, labels over
  *   them; a label that would cover another goes inside the top of its box, or below it;
- * - the frame's display metadata (vf_frame_meta_add_display_rect/text/line/circle).
+ * - the frame's display metadata (vf_frame_meta_add_display_rect/text/line/circle);
+ * - with display-trails, a line through where each tracked object's box bottom centre was over
+ *   its last trail-length frames (gst/osd/trails.h), under the boxes.
  * Frames are RGB, RGBA, BGR, BGRA, RGBx, BGRx, NV12 or I420, drawn in place.
  *
  * Writing is copy-on-write per frame (vf_frame_make_writable): a frame whose buffer or memory
@@ -28,12 +30,14 @@
 #include "vfosd.h"
 
 #include "draw.h"
+#include "trails.h"
 #include "vfinfer.h"
 
 #include <math.h>
 #include <string.h>
 #include <vidflow/frame-map.h>
 #include <vidflow/meta.h>
+#include <vidflow/source.h>
 #include <vidflow/tensor.h>
 
 GST_DEBUG_CATEGORY_STATIC(vf_osd_debug);
@@ -53,9 +57,11 @@ static GstStaticPadTemplate src_template
 
 #define DEFAULT_BORDER_WIDTH 2
 #define DEFAULT_FONT "Sans Bold"
+#define DEFAULT_TRAIL_LENGTH 30
 
 typedef struct {
-  gboolean bbox, labels, text, shapes;
+  gboolean bbox, labels, text, shapes, trails;
+  guint trail_length;
   guint border_width;
   gdouble font_size;
   char *font;
@@ -71,6 +77,7 @@ struct _VfOsd {
   /* streaming thread */
   GstVideoInfo info;
   gboolean batched;
+  VfOsdTrails *trails; /* (nullable) made when display-trails is first on */
 };
 
 enum {
@@ -82,6 +89,8 @@ enum {
   PROP_BORDER_WIDTH,
   PROP_FONT_SIZE,
   PROP_FONT,
+  PROP_DISPLAY_TRAILS,
+  PROP_TRAIL_LENGTH,
   PROP_COPIED_FRAMES,
 };
 
@@ -169,6 +178,31 @@ static void draw_box(VfOsdFrame *of, VfObjectMeta *o, const Settings *s)
     for (gint64 i = 0; i < vf_tensor_get_shape(kp)[0]; i++)
       vf_osd_draw_circle(of, xy[2 * i], xy[2 * i + 1], radius, 0, color, &color);
   }
+}
+
+/* The trail of each tracked object of the frame, as lines in its class's colour; tracks of the
+ * source gone for trail-length frames are forgotten. */
+static void draw_trails(VfOsd *self, VfOsdFrame *of, VfFrameMeta *frame, GPtrArray *objects,
+                        const Settings *s)
+{
+  guint source = vf_frame_meta_get_source_id(frame);
+  guint64 number = vf_frame_meta_get_frame_number(frame);
+  gdouble width = MAX(1.0, s->border_width / 2.0);
+  for (guint i = 0; i < objects->len; i++) {
+    VfObjectMeta *o = g_ptr_array_index(objects, i);
+    guint64 id = vf_object_meta_get_object_id(o);
+    if (id == VF_OBJECT_UNTRACKED)
+      continue;
+    VfRect r;
+    object_box(o, &r);
+    guint n = 0;
+    const VfOsdPoint *p = vf_osd_trails_add(self->trails, source, id, number, r.left + r.width / 2,
+                                            r.top + r.height, &n);
+    VfOsdColor color = vf_osd_palette(vf_object_meta_get_class_id(o));
+    for (guint k = 1; k < n; k++)
+      vf_osd_draw_line(of, p[k - 1].x, p[k - 1].y, p[k].x, p[k].y, width, color);
+  }
+  vf_osd_trails_prune(self->trails, source, number);
 }
 
 typedef struct {
@@ -292,6 +326,8 @@ static gboolean draw_frame(VfOsd *self, GstBuffer *buf, VfFrameMeta *frame, cons
   if (n_objects > 0) {
     /* boxes first, then labels, so that no box crosses a label */
     GPtrArray *objects = vf_frame_meta_get_objects(frame);
+    if (s->trails && self->trails)
+      draw_trails(self, &of, frame, objects, s);
     for (guint i = 0; s->bbox && i < objects->len; i++)
       draw_box(&of, g_ptr_array_index(objects, i), s);
     GArray *placed = g_array_new(FALSE, FALSE, sizeof(Box));
@@ -340,6 +376,8 @@ static GstFlowReturn vf_osd_transform_ip(GstBaseTransform *bt, GstBuffer *buf)
   s = self->props;
   s.font = g_strdup(self->props.font);
   GST_OBJECT_UNLOCK(self);
+  if (s.trails && self->trails == NULL)
+    self->trails = vf_osd_trails_new(s.trail_length);
   GstFlowReturn ret = GST_FLOW_OK;
   for (guint i = 0; i < vf_batch_meta_get_n_frames(meta) && ret == GST_FLOW_OK; i++)
     if (!draw_frame(self, buf, vf_batch_meta_get_frame(meta, i), &s))
@@ -370,6 +408,12 @@ static void vf_osd_set_property(GObject *object, guint id, const GValue *value, 
     break;
   case PROP_FONT_SIZE:
     self->props.font_size = g_value_get_double(value);
+    break;
+  case PROP_DISPLAY_TRAILS:
+    self->props.trails = g_value_get_boolean(value);
+    break;
+  case PROP_TRAIL_LENGTH:
+    self->props.trail_length = g_value_get_uint(value);
     break;
   case PROP_FONT:
     g_free(self->props.font);
@@ -412,6 +456,12 @@ static void vf_osd_get_property(GObject *object, guint id, GValue *value, GParam
   case PROP_FONT:
     g_value_set_string(value, self->props.font);
     break;
+  case PROP_DISPLAY_TRAILS:
+    g_value_set_boolean(value, self->props.trails);
+    break;
+  case PROP_TRAIL_LENGTH:
+    g_value_set_uint(value, self->props.trail_length);
+    break;
   case PROP_COPIED_FRAMES:
     g_value_set_uint64(value, self->copied_frames);
     break;
@@ -422,9 +472,30 @@ static void vf_osd_get_property(GObject *object, guint id, GValue *value, GParam
   GST_OBJECT_UNLOCK(self);
 }
 
+/* Sources that end and flushes forget their trails. */
+static gboolean vf_osd_sink_event(GstBaseTransform *bt, GstEvent *event)
+{
+  VfOsd *self = VF_OSD(bt);
+  guint source_id;
+  if (self->trails && GST_EVENT_TYPE(event) == GST_EVENT_FLUSH_STOP)
+    vf_osd_trails_clear(self->trails);
+  else if (self->trails && vf_source_event_is_end(event, &source_id))
+    vf_osd_trails_forget_source(self->trails, source_id);
+  return GST_BASE_TRANSFORM_CLASS(vf_osd_parent_class)->sink_event(bt, event);
+}
+
+/* trail-length may change between runs: the store is made again at the next start. */
+static gboolean vf_osd_stop(GstBaseTransform *bt)
+{
+  VfOsd *self = VF_OSD(bt);
+  g_clear_pointer(&self->trails, vf_osd_trails_free);
+  return TRUE;
+}
+
 static void vf_osd_finalize(GObject *object)
 {
   VfOsd *self = VF_OSD(object);
+  vf_osd_trails_free(self->trails);
   g_free(self->props.font);
   G_OBJECT_CLASS(vf_osd_parent_class)->finalize(object);
 }
@@ -479,6 +550,20 @@ static void vf_osd_class_init(VfOsdClass *klass)
                           "Pango font of the labels (default: \"" DEFAULT_FONT "\")", DEFAULT_FONT,
                           rw));
   g_object_class_install_property(
+      gobject_class, PROP_DISPLAY_TRAILS,
+      g_param_spec_boolean("display-trails", "Display trails",
+                           "Draw a line through where each tracked object (one with an object "
+                           "id, after vftracker) was over its last trail-length frames "
+                           "(default: false)",
+                           FALSE, rw));
+  g_object_class_install_property(
+      gobject_class, PROP_TRAIL_LENGTH,
+      g_param_spec_uint("trail-length", "Trail length",
+                        "Frames a trail goes back; taken when the element starts "
+                        "(default: 30)",
+                        2, 1000, DEFAULT_TRAIL_LENGTH,
+                        G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property(
       gobject_class, PROP_COPIED_FRAMES,
       g_param_spec_uint64("copied-frames", "Copied frames",
                           "Frames copied before drawing because their memory was shared "
@@ -492,6 +577,8 @@ static void vf_osd_class_init(VfOsdClass *klass)
       "Draws object boxes, labels and display metadata on batched or plain frames", "vidflow");
   bt_class->set_caps = GST_DEBUG_FUNCPTR(vf_osd_set_caps);
   bt_class->transform_ip = GST_DEBUG_FUNCPTR(vf_osd_transform_ip);
+  bt_class->sink_event = GST_DEBUG_FUNCPTR(vf_osd_sink_event);
+  bt_class->stop = GST_DEBUG_FUNCPTR(vf_osd_stop);
   bt_class->passthrough_on_same_caps = FALSE;
   bt_class->transform_ip_on_passthrough = FALSE;
 }
@@ -503,6 +590,8 @@ static void vf_osd_init(VfOsd *self)
                             .labels = TRUE,
                             .text = TRUE,
                             .shapes = TRUE,
+                            .trails = FALSE,
+                            .trail_length = DEFAULT_TRAIL_LENGTH,
                             .border_width = DEFAULT_BORDER_WIDTH,
                             .font_size = 0,
                             .font = g_strdup(DEFAULT_FONT) };

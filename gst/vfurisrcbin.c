@@ -14,20 +14,42 @@
  * (send_event EOS) always ends the stream. Each attempt is announced first with an element message
  * "vf-source-reconnecting" (source-id, uri, attempt, delay: vidflow/source.h).
  *
+ * Damaged files are errors, not short streams: an MP4/MOV whose frames end well before the
+ * duration its index declares (a file cut short: a copy or a recording that stopped half-way) and
+ * a file that gives no frame at all when file-loop would start it again. An MP4/MOV file without
+ * its index (no complete moov box: its writer stopped before the end) is an error as soon as the
+ * demuxer is chosen for it, read from the file's boxes: decodebin (1.22) may drop qtdemux's own
+ * "no playable streams" (see check_index), and the preroll would then wait forever.
+ *
+ * Smart recording (smart-record=1 or 2, DeepStream's values; vidflow/record.h): the parsed
+ * encoded stream inside the decoder (H.264/H.265, after the parser, before the decoding) is teed by
+ * reference into a recorder (vfsmartrecord-core.h) that keeps smart-rec-cache seconds and writes
+ * clips on the "start-recording" / "stop-recording" action signals; clips survive loops and
+ * reconnections with the same caps, and are finalised when the stream ends or the bin stops.
+ *
  * Example:
  *   gst-launch-1.0 vfurisrcbin uri=file:///tmp/a.mp4 file-loop=true ! videoconvert ! autovideosink
  *   gst-launch-1.0 vfurisrcbin uri=rtsp://127.0.0.1:8554/cam rtsp-reconnect-interval=2 ! fakesink
  */
 #include "vfurisrcbin.h"
 
+#include "vfsmartrecord-core.h"
+#include "vfsmartrecord.h"
+
 #include <vidflow/source.h>
 
+#include <glib/gstdio.h>
+#include <stdio.h>
 #include <string.h>
 
 GST_DEBUG_CATEGORY_STATIC(vf_uri_src_bin_debug);
 #define GST_CAT_DEFAULT vf_uri_src_bin_debug
 
 #define MAX_BACKOFF_US (30 * G_TIME_SPAN_SECOND)
+/* The hint for an MP4/MOV whose demuxer found no stream (qtdemux: "no playable streams"). */
+#define NO_INDEX_HINT                                                                              \
+  " (an MP4 or MOV file has no index when its writer stopped before the end of the stream, or "    \
+  "the file is cut short: it cannot be read)"
 
 enum {
   PROP_0,
@@ -40,6 +62,8 @@ enum {
   PROP_SOURCE_ID,
   PROP_RECONNECTS,
   PROP_LOOPS,
+  PROP_SENSOR_ID,
+  PROP_SMART_RECORD,
 };
 
 struct _VfUriSrcBin {
@@ -58,13 +82,18 @@ struct _VfUriSrcBin {
   gint source_id;
   /* state */
   gboolean is_rtsp;
-  GstElement *child; /* current uridecodebin (ref) */
+  gboolean is_network; /* rtsp://, http(s)://: slow starts are normal */
+  GstElement *child;   /* current uridecodebin (ref) */
   guint generation;
   gboolean have_video;    /* the current child's video pad is the ghost target */
   gboolean ever_streamed; /* frames flowed since READY->PAUSED */
+  guint64 pass_frames;    /* frames of the current pass over a file (out, or dropped late) */
+  gboolean indexed;       /* an MP4/MOV demuxer (qtdemux) reads it: its duration is exact */
   gboolean playing;
   gboolean eos_requested;
+  gboolean lost; /* RTSP: the source went away and has not streamed since (reconnecting) */
   gint64 last_data_us;
+  gboolean error_posted; /* an error of the current child (or about its file) left the bin */
   /* looping */
   gboolean seeking;        /* flushing seek of a loop in progress: keep flushes inside */
   gboolean rebase_segment; /* the next segment continues the running time */
@@ -79,6 +108,12 @@ struct _VfUriSrcBin {
   guint reconnects;
   GThread *thread;
   gboolean quit;
+  /* smart recording */
+  char *sensor_id;
+  guint smart_record; /* 0: off; 1, 2: on (DeepStream's cloud / cloud+local) */
+  VfSrProps sr_props;
+  VfSrCore *recorder;
+  guint tapped_generation; /* generation of the child whose parser feeds the recorder, + 1 */
 };
 
 static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE(
@@ -93,6 +128,16 @@ static gboolean uri_is_rtsp(const char *uri)
   gboolean rtsp = scheme && g_str_has_prefix(scheme, "rtsp");
   g_free(scheme);
   return rtsp;
+}
+
+/* rtsp:// or http(s)://: a server may be slow or down. */
+static gboolean uri_is_network(const char *uri)
+{
+  char *scheme = uri ? g_uri_parse_scheme(uri) : NULL;
+  gboolean network
+      = scheme && (g_str_has_prefix(scheme, "rtsp") || g_str_has_prefix(scheme, "http"));
+  g_free(scheme);
+  return network;
 }
 
 /* ---- the decoder child ---- */
@@ -147,6 +192,178 @@ static void on_source_setup(GstElement *dec, GstElement *source, gpointer data)
     g_object_set(source, "latency", self->latency, NULL);
 }
 
+/* ---- the index of an MP4/MOV file ---- */
+
+typedef enum {
+  INDEX_COMPLETE, /* a moov box, whole */
+  INDEX_MISSING,  /* the top-level boxes end (or the file is cut inside one) with no moov */
+  INDEX_CUT,      /* a moov box that the file ends inside */
+  INDEX_UNKNOWN,  /* unreadable, or not ISO boxes: the demuxer says what is wrong */
+} IndexState;
+
+#define BOX_HEADER 8        /* 32-bit size, 4-character type */
+#define BOX_LARGE_HEADER 16 /* size 1: a 64-bit size follows */
+
+/* The index state of the local file `path`, from its top-level boxes (ISO/IEC 14496-12 4.2). */
+static IndexState file_index_state(const char *path)
+{
+  FILE *f = g_fopen(path, "rb");
+  GStatBuf st;
+  if (f == NULL || g_stat(path, &st) != 0) {
+    if (f)
+      fclose(f);
+    return INDEX_UNKNOWN;
+  }
+  IndexState state = INDEX_MISSING;
+  guint64 size = (guint64)st.st_size;
+  for (guint64 at = 0; at < size;) {
+    guint8 h[BOX_LARGE_HEADER];
+    if (fseeko(f, (off_t)at, SEEK_SET) != 0 || fread(h, 1, BOX_HEADER, f) != BOX_HEADER)
+      break; /* cut inside a box header */
+    guint64 box = GST_READ_UINT32_BE(h), header = BOX_HEADER;
+    if (box == 1) {
+      if (fread(h + BOX_HEADER, 1, BOX_HEADER, f) != BOX_HEADER)
+        break;
+      box = GST_READ_UINT64_BE(h + BOX_HEADER);
+      header = BOX_LARGE_HEADER;
+    } else if (box == 0) {
+      box = size - at; /* the last box: to the end of the file */
+    }
+    if (box < header) {
+      state = INDEX_UNKNOWN; /* not boxes, or damaged: the demuxer tells */
+      break;
+    }
+    gboolean whole = box <= size - at;
+    if (memcmp(h + 4, "moov", 4) == 0) {
+      state = whole ? INDEX_COMPLETE : INDEX_CUT;
+      break;
+    }
+    if (!whole)
+      break;
+    at += box;
+  }
+  fclose(f);
+  return state;
+}
+
+/* qtdemux was chosen for the current child's file. decodebin (GStreamer 1.22) drops the errors an
+ * element posts while decodebin is still setting it to PAUSED (its error filter for elements on
+ * trial); qtdemux starts its streaming task in that very state change and, on a file without its
+ * index, says "no playable streams" inside that window about one time in two: nothing else
+ * happens (no pad, no end of stream), and the preroll would wait forever. So a local file's index
+ * is read here, before qtdemux runs, and a missing one is this bin's error. Streaming thread. */
+static void check_index(VfUriSrcBin *self)
+{
+  g_mutex_lock(&self->lock);
+  self->indexed = TRUE;
+  char *path = self->is_network ? NULL : g_filename_from_uri(self->uri, NULL, NULL);
+  char *uri = g_strdup(self->uri);
+  g_mutex_unlock(&self->lock);
+  IndexState state = path ? file_index_state(path) : INDEX_UNKNOWN;
+  if (state == INDEX_MISSING || state == INDEX_CUT) {
+    g_mutex_lock(&self->lock);
+    self->error_posted = TRUE;
+    g_mutex_unlock(&self->lock);
+    GST_ELEMENT_ERROR(
+        self, STREAM, DEMUX,
+        ("cannot read '%s': %s%s", uri,
+         state == INDEX_CUT ? "its index (moov box) is cut short" : "it has no index (moov box)",
+         NO_INDEX_HINT),
+        ("read from the file's top-level boxes before qtdemux ran"));
+  }
+  g_free(path);
+  g_free(uri);
+}
+
+static void on_element_added(GstBin *bin, GstBin *sub_bin, GstElement *element, gpointer data)
+{
+  (void)bin;
+  (void)sub_bin;
+  GstElementFactory *f = gst_element_get_factory(element);
+  if (f && g_str_equal(GST_OBJECT_NAME(f), "qtdemux"))
+    check_index(data);
+}
+
+/* ---- smart recording: the parsed stream, teed by reference before the decoder ---- */
+
+static GstPadProbeReturn on_parsed(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  (void)pad;
+  VfUriSrcBin *self = data;
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
+    vf_sr_core_buffer(self->recorder, GST_PAD_PROBE_INFO_BUFFER(info));
+    return GST_PAD_PROBE_OK;
+  }
+  GstEvent *event = GST_PAD_PROBE_INFO_EVENT(info);
+  switch (GST_EVENT_TYPE(event)) {
+  case GST_EVENT_CAPS: {
+    GstCaps *caps;
+    gst_event_parse_caps(event, &caps);
+    vf_sr_core_caps(self->recorder, caps);
+    break;
+  }
+  case GST_EVENT_SEGMENT:
+  case GST_EVENT_FLUSH_STOP:
+    vf_sr_core_discont(self->recorder);
+    break;
+  default:
+    break;
+  }
+  return GST_PAD_PROBE_OK;
+}
+
+/* The first video parser of the current decoder feeds the recorder. */
+static void on_deep_element_added(GstBin *bin, GstBin *sub_bin, GstElement *element, gpointer data)
+{
+  (void)bin;
+  (void)sub_bin;
+  VfUriSrcBin *self = data;
+  GstElementFactory *f = gst_element_get_factory(element);
+  const char *klass = f ? gst_element_factory_get_metadata(f, GST_ELEMENT_METADATA_KLASS) : NULL;
+  if (klass == NULL || !strstr(klass, "Parser") || !strstr(klass, "Video"))
+    return;
+  g_mutex_lock(&self->lock);
+  gboolean take = self->smart_record > 0 && self->child
+                  && gst_object_has_as_ancestor(GST_OBJECT(element), GST_OBJECT(self->child))
+                  && self->tapped_generation != self->generation;
+  if (take)
+    self->tapped_generation = self->generation;
+  g_mutex_unlock(&self->lock);
+  GstPad *src = take ? gst_element_get_static_pad(element, "src") : NULL;
+  if (src == NULL)
+    return;
+  GST_DEBUG_OBJECT(self, "recording the stream of %s", GST_ELEMENT_NAME(element));
+  gst_pad_add_probe(src,
+                    GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM
+                        | GST_PAD_PROBE_TYPE_EVENT_FLUSH,
+                    on_parsed, self, NULL);
+  gst_object_unref(src);
+}
+
+static VfSrCore *recorder_of(VfUriSrcBin *self, GError **error)
+{
+  g_mutex_lock(&self->lock);
+  gboolean on = self->smart_record > 0;
+  g_mutex_unlock(&self->lock);
+  if (!on)
+    g_set_error(error, GST_CORE_ERROR, GST_CORE_ERROR_FAILED,
+                "'%s' does not record: set smart-record=1 on it (before it starts)",
+                GST_ELEMENT_NAME(self));
+  return on ? self->recorder : NULL;
+}
+
+static guint action_start_recording(VfUriSrcBin *self, guint before, guint duration, gpointer error)
+{
+  VfSrCore *core = recorder_of(self, error);
+  return core ? vf_sr_core_start(core, before, duration, error) : 0;
+}
+
+static gboolean action_stop_recording(VfUriSrcBin *self, guint session, gpointer error)
+{
+  VfSrCore *core = recorder_of(self, error);
+  return core && vf_sr_core_stop(core, session, error);
+}
+
 /* A new uridecodebin, added to the bin (the caller syncs its state). */
 static gboolean add_child(VfUriSrcBin *self)
 {
@@ -169,9 +386,11 @@ static gboolean add_child(VfUriSrcBin *self)
   g_signal_connect(dec, "pad-added", G_CALLBACK(on_pad_added), self);
   g_signal_connect(dec, "no-more-pads", G_CALLBACK(on_no_more_pads), self);
   g_signal_connect(dec, "source-setup", G_CALLBACK(on_source_setup), self);
+  g_signal_connect(dec, "deep-element-added", G_CALLBACK(on_element_added), self);
   g_mutex_lock(&self->lock);
   self->child = gst_object_ref(dec);
   self->have_video = FALSE;
+  self->indexed = FALSE;
   g_mutex_unlock(&self->lock);
   gst_bin_add(GST_BIN(self), dec);
   return TRUE;
@@ -194,6 +413,42 @@ static void remove_child(VfUriSrcBin *self)
 
 /* ---- what leaves the bin ---- */
 
+/* Did this pass over a file end where the file says it ends? Called at its end of stream with the
+ * lock held; on FALSE an error is posted (the lock is released meanwhile). A file cut short keeps
+ * its declared duration (MP4/MOV: in the index) but its frames stop early; tolerance: a second or
+ * 2 % of the duration, whichever is more (audio tracks may outlast the video). */
+static gboolean file_complete_locked(VfUriSrcBin *self)
+{
+  guint64 frames = self->pass_frames;
+  gboolean loop = self->file_loop, indexed = self->indexed;
+  GstClockTime end = GST_CLOCK_TIME_IS_VALID(self->loop_end) && self->loop_end > self->loop_base
+                         ? self->loop_end - self->loop_base
+                         : 0;
+  char *uri = g_strdup(self->uri);
+  g_mutex_unlock(&self->lock);
+  gint64 duration = -1;
+  if (indexed && !gst_pad_query_duration(self->srcpad, GST_FORMAT_TIME, &duration))
+    duration = -1;
+  GstClockTime slack = MAX(GST_SECOND, (GstClockTime)MAX(duration, 0) / 50);
+  gboolean ok = TRUE;
+  if (indexed && duration > 0 && end + slack < (GstClockTime)duration) {
+    GST_ELEMENT_ERROR(self, STREAM, DEMUX,
+                      ("'%s' is cut short: its frames end at %.1f s but its index says it lasts "
+                       "%.1f s (an incomplete copy or a recording that stopped half-way)",
+                       uri, (double)end / GST_SECOND, (double)duration / GST_SECOND),
+                      ("%" G_GUINT64_FORMAT " frames", frames));
+    ok = FALSE;
+  } else if (loop && frames == 0) {
+    GST_ELEMENT_ERROR(
+        self, STREAM, DECODE,
+        ("'%s' gave no frame, so file-loop cannot start it again: is it damaged?", uri), (NULL));
+    ok = FALSE;
+  }
+  g_free(uri);
+  g_mutex_lock(&self->lock);
+  return ok;
+}
+
 static GstPadProbeReturn on_src_data(GstPad *pad, GstPadProbeInfo *info, gpointer data)
 {
   (void)pad;
@@ -212,7 +467,11 @@ static GstPadProbeReturn on_src_data(GstPad *pad, GstPadProbeInfo *info, gpointe
       GST_PAD_PROBE_INFO_DATA(info) = buf;
     }
     self->last_data_us = g_get_monotonic_time();
+    if (!self->ever_streamed)
+      g_cond_broadcast(&self->cond); /* the manager starts watching for stalls */
     self->ever_streamed = TRUE;
+    self->pass_frames++;
+    self->lost = FALSE;
     self->attempts = 0;
     if (GST_BUFFER_PTS_IS_VALID(buf) && self->segment.format == GST_FORMAT_TIME) {
       GstClockTime end = GST_BUFFER_PTS(buf)
@@ -257,8 +516,14 @@ static GstPadProbeReturn on_src_data(GstPad *pad, GstPadProbeInfo *info, gpointe
       break;
     }
     case GST_EVENT_EOS:
-      if (self->eos_requested)
+      if (self->eos_requested) {
+        vf_sr_core_end(self->recorder, "source-ended");
         break;
+      }
+      if (!self->is_rtsp && !file_complete_locked(self)) {
+        g_mutex_unlock(&self->lock);
+        return GST_PAD_PROBE_DROP; /* an error is posted: the stream does not end normally */
+      }
       if (self->file_loop && !self->is_rtsp) {
         self->loop_pending = TRUE;
         g_cond_broadcast(&self->cond);
@@ -266,8 +531,11 @@ static GstPadProbeReturn on_src_data(GstPad *pad, GstPadProbeInfo *info, gpointe
       } else if (self->is_rtsp && self->reconnect_interval > 0 && self->ever_streamed) {
         GST_INFO_OBJECT(self, "end of stream from the RTSP server: reconnecting");
         self->reconnect_pending = TRUE;
+        self->lost = TRUE;
         g_cond_broadcast(&self->cond);
         ret = GST_PAD_PROBE_DROP;
+      } else {
+        vf_sr_core_end(self->recorder, "source-ended");
       }
       break;
     default:
@@ -288,6 +556,7 @@ static void do_loop(VfUriSrcBin *self)
   if (GST_CLOCK_TIME_IS_VALID(self->loop_end))
     self->loop_base = self->loop_end;
   self->loops++;
+  self->pass_frames = 0;
   g_mutex_unlock(&self->lock);
   GST_DEBUG_OBJECT(self, "looping; running time continues at %" GST_TIME_FORMAT,
                    GST_TIME_ARGS(self->loop_base));
@@ -341,6 +610,7 @@ static gpointer manager_thread(gpointer data)
                        && !self->eos_requested && now - self->last_data_us > interval_us;
     if ((self->reconnect_pending || stalled) && !self->eos_requested) {
       self->reconnect_pending = FALSE;
+      self->lost = TRUE;
       if (self->reconnect_attempts >= 0 && self->attempts >= (guint)self->reconnect_attempts) {
         char *uri = g_strdup(self->uri);
         guint n = self->attempts;
@@ -380,8 +650,13 @@ static gpointer manager_thread(gpointer data)
       g_mutex_lock(&self->lock);
       continue;
     }
-    g_cond_wait_until(&self->cond, &self->lock,
-                      g_get_monotonic_time() + 100 * G_TIME_SPAN_MILLISECOND);
+    /* Sleep until something changes (every change broadcasts the condition) or the moment an
+     * RTSP stream has sent nothing for the interval. */
+    if (self->is_rtsp && interval_us > 0 && self->playing && self->ever_streamed
+        && !self->eos_requested)
+      g_cond_wait_until(&self->cond, &self->lock, self->last_data_us + interval_us + 1);
+    else
+      g_cond_wait(&self->cond, &self->lock);
   }
   g_mutex_unlock(&self->lock);
   return NULL;
@@ -400,9 +675,38 @@ static void stop_thread(VfUriSrcBin *self)
 
 /* ---- element ---- */
 
+/* A frame that an element inside dropped late (a QoS message: the decoder or a converter skipped
+ * it because the sink is behind, as a display sink under load makes them do) was still read from
+ * the file: it counts for the cut-short check (file_complete_locked), which otherwise takes the
+ * frames it never saw for a file that ends early. Called on the streaming thread that dropped the
+ * frame, before that thread pushes the later frames and the end of stream. */
+static void note_dropped_frame(VfUriSrcBin *self, GstMessage *msg)
+{
+  gboolean live;
+  guint64 running_time, stream_time, timestamp, duration;
+  gst_message_parse_qos(msg, &live, &running_time, &stream_time, &timestamp, &duration);
+  if (!GST_CLOCK_TIME_IS_VALID(timestamp))
+    return;
+  g_mutex_lock(&self->lock);
+  if (self->child && gst_object_has_as_ancestor(GST_MESSAGE_SRC(msg), GST_OBJECT(self->child))
+      && self->segment.format == GST_FORMAT_TIME) {
+    /* the element's own timestamps: later passes of a loop are shifted as on_src_data shifts */
+    GstClockTime end
+        = timestamp + self->shift + (GST_CLOCK_TIME_IS_VALID(duration) ? duration : 0);
+    GstClockTime rt = gst_segment_to_running_time(&self->segment, GST_FORMAT_TIME, end);
+    if (GST_CLOCK_TIME_IS_VALID(rt)
+        && (!GST_CLOCK_TIME_IS_VALID(self->loop_end) || rt > self->loop_end))
+      self->loop_end = rt;
+    self->pass_frames++;
+  }
+  g_mutex_unlock(&self->lock);
+}
+
 static void handle_message(GstBin *bin, GstMessage *msg)
 {
   VfUriSrcBin *self = VF_URI_SRC_BIN(bin);
+  if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_QOS)
+    note_dropped_frame(self, msg);
   if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR && GST_MESSAGE_SRC(msg) != GST_OBJECT(self)) {
     g_mutex_lock(&self->lock);
     gboolean reconnecting = self->is_rtsp && self->reconnect_interval > 0 && self->ever_streamed
@@ -411,10 +715,13 @@ static void handle_message(GstBin *bin, GstMessage *msg)
         = self->child && gst_object_has_as_ancestor(GST_MESSAGE_SRC(msg), GST_OBJECT(self->child));
     if (reconnecting && current) {
       self->reconnect_pending = TRUE;
+      self->lost = TRUE;
       g_cond_broadcast(&self->cond);
     }
     char *uri = g_strdup(self->uri);
-    gboolean rtsp = self->is_rtsp;
+    gboolean network = self->is_network;
+    if (!reconnecting && current)
+      self->error_posted = TRUE;
     g_mutex_unlock(&self->lock);
     if (reconnecting) {
       GError *err = NULL;
@@ -429,21 +736,38 @@ static void handle_message(GstBin *bin, GstMessage *msg)
     GError *err = NULL;
     char *debug = NULL;
     gst_message_parse_error(msg, &err, &debug);
-    char *scheme = g_uri_parse_scheme(uri);
-    gboolean network = rtsp || (scheme && (g_str_has_prefix(scheme, "http")));
+    /* qtdemux says "no playable streams" for an MP4 without its index (written last) */
+    gboolean no_index = !network && err->domain == GST_STREAM_ERROR
+                        && err->code == GST_STREAM_ERROR_DEMUX && debug
+                        && strstr(debug, "no known streams found");
     GError *better
         = g_error_new(err->domain, err->code, "cannot read '%s': %s%s", uri, err->message,
-                      network ? " (is the server running and the address right?)" : "");
+                      network    ? " (is the server running and the address right?)"
+                      : no_index ? NO_INDEX_HINT
+                                 : "");
     GstMessage *out = gst_message_new_error(GST_OBJECT(self), better, debug);
     gst_message_unref(msg);
     msg = out;
     g_error_free(err);
     g_error_free(better);
     g_free(debug);
-    g_free(scheme);
     g_free(uri);
   }
   GST_BIN_CLASS(vf_uri_src_bin_parent_class)->handle_message(bin, msg);
+}
+
+/* Sends `event` (transfer full) straight to what follows the bin: the source pad may hold the
+ * lost stream's end of stream (sticky, though it was dropped), which refuses another one. */
+static gboolean end_stream_here(VfUriSrcBin *self, GstEvent *event)
+{
+  GstPad *peer = gst_pad_get_peer(self->srcpad);
+  if (peer == NULL) {
+    gst_event_unref(event);
+    return FALSE;
+  }
+  gboolean ok = gst_pad_send_event(peer, event);
+  gst_object_unref(peer);
+  return ok;
 }
 
 static gboolean send_event(GstElement *element, GstEvent *event)
@@ -452,16 +776,17 @@ static gboolean send_event(GstElement *element, GstEvent *event)
   if (GST_EVENT_TYPE(event) == GST_EVENT_EOS) {
     g_mutex_lock(&self->lock);
     self->eos_requested = TRUE;
-    gboolean connected = self->have_video;
+    gboolean connected = self->have_video && !self->lost;
     g_cond_broadcast(&self->cond);
     g_mutex_unlock(&self->lock);
-    /* Between two connections there is no source to forward it to: end the stream here. */
+    /* Between two connections (or while the lost one is still there, waiting to be replaced)
+     * there is no source that could end the stream: end it here. */
     if (!connected)
-      return gst_pad_push_event(self->srcpad, event);
+      return end_stream_here(self, event);
     gst_event_ref(event);
     gboolean ok = GST_ELEMENT_CLASS(vf_uri_src_bin_parent_class)->send_event(element, event);
     if (!ok)
-      ok = gst_pad_push_event(self->srcpad, event);
+      ok = end_stream_here(self, event);
     else
       gst_event_unref(event);
     return ok;
@@ -478,6 +803,7 @@ static GstStateChangeReturn change_state(GstElement *element, GstStateChange tra
     gboolean have_uri = self->uri && *self->uri;
     gboolean have_child = self->child != NULL;
     self->is_rtsp = uri_is_rtsp(self->uri);
+    self->is_network = uri_is_network(self->uri);
     g_mutex_unlock(&self->lock);
     if (!have_uri) {
       GST_ELEMENT_ERROR(self, RESOURCE, NOT_FOUND, ("no 'uri' set"),
@@ -491,7 +817,10 @@ static GstStateChangeReturn change_state(GstElement *element, GstStateChange tra
   case GST_STATE_CHANGE_READY_TO_PAUSED:
     g_mutex_lock(&self->lock);
     self->ever_streamed = FALSE;
+    self->pass_frames = 0;
     self->eos_requested = FALSE;
+    self->lost = FALSE;
+    self->error_posted = FALSE;
     self->seeking = self->rebase_segment = FALSE;
     self->loop_pending = self->reconnect_pending = FALSE;
     self->loop_base = 0;
@@ -507,6 +836,7 @@ static GstStateChangeReturn change_state(GstElement *element, GstStateChange tra
     g_mutex_lock(&self->lock);
     self->playing = TRUE;
     self->last_data_us = g_get_monotonic_time();
+    g_cond_broadcast(&self->cond); /* the manager starts watching for stalls */
     g_mutex_unlock(&self->lock);
     break;
   case GST_STATE_CHANGE_PLAYING_TO_PAUSED:
@@ -516,6 +846,7 @@ static GstStateChangeReturn change_state(GstElement *element, GstStateChange tra
     break;
   case GST_STATE_CHANGE_PAUSED_TO_READY:
     stop_thread(self);
+    vf_sr_core_finish(self->recorder, "shutdown");
     break;
   default:
     break;
@@ -527,11 +858,23 @@ static void set_property(GObject *object, guint id, const GValue *value, GParamS
 {
   VfUriSrcBin *self = VF_URI_SRC_BIN(object);
   g_mutex_lock(&self->lock);
+  if (vf_sr_props_set(&self->sr_props, self->recorder, id, value)) {
+    g_mutex_unlock(&self->lock);
+    return;
+  }
   switch (id) {
+  case PROP_SENSOR_ID:
+    g_free(self->sensor_id);
+    self->sensor_id = g_value_dup_string(value);
+    break;
+  case PROP_SMART_RECORD:
+    self->smart_record = g_value_get_uint(value);
+    break;
   case PROP_URI:
     g_free(self->uri);
     self->uri = g_value_dup_string(value);
     self->is_rtsp = uri_is_rtsp(self->uri);
+    self->is_network = uri_is_network(self->uri);
     if (self->child)
       g_object_set(self->child, "uri", self->uri, NULL);
     break;
@@ -563,8 +906,20 @@ static void set_property(GObject *object, guint id, const GValue *value, GParamS
 static void get_property(GObject *object, guint id, GValue *value, GParamSpec *pspec)
 {
   VfUriSrcBin *self = VF_URI_SRC_BIN(object);
+  if (vf_sr_stats_get(self->recorder, id, value))
+    return;
   g_mutex_lock(&self->lock);
+  if (vf_sr_props_get(&self->sr_props, id, value)) {
+    g_mutex_unlock(&self->lock);
+    return;
+  }
   switch (id) {
+  case PROP_SENSOR_ID:
+    g_value_set_string(value, self->sensor_id);
+    break;
+  case PROP_SMART_RECORD:
+    g_value_set_uint(value, self->smart_record);
+    break;
   case PROP_URI:
     g_value_set_string(value, self->uri);
     break;
@@ -603,6 +958,9 @@ static void finalize(GObject *object)
 {
   VfUriSrcBin *self = VF_URI_SRC_BIN(object);
   stop_thread(self);
+  vf_sr_core_free(self->recorder);
+  vf_sr_props_clear(&self->sr_props);
+  g_free(self->sensor_id);
   gst_clear_object(&self->child);
   g_free(self->uri);
   g_mutex_clear(&self->lock);
@@ -665,6 +1023,22 @@ static void vf_uri_src_bin_class_init(VfUriSrcBinClass *klass)
   g_object_class_install_property(
       oclass, PROP_LOOPS,
       g_param_spec_uint("loops", "Loops", "Times the file started again", 0, G_MAXUINT, 0, ro));
+  g_object_class_install_property(
+      oclass, PROP_SENSOR_ID,
+      g_param_spec_string("sensor-id", "Sensor id",
+                          "Application-chosen sensor id of this source, copied into its "
+                          "recording messages (NULL: none)",
+                          NULL, rw));
+  g_object_class_install_property(
+      oclass, PROP_SMART_RECORD,
+      g_param_spec_uint("smart-record", "Smart record",
+                        "Keep the encoded stream (H.264/H.265) for clips started with the "
+                        "start-recording action signal: 0 off; 1 or 2 on (DeepStream's cloud and "
+                        "cloud+local events: vidflow takes them from the C API, REST and probes)",
+                        0, 2, 0, rw | GST_PARAM_MUTABLE_READY));
+  vf_sr_props_install(oclass);
+  vf_sr_signals_install(VF_TYPE_URI_SRC_BIN, G_CALLBACK(action_start_recording),
+                        G_CALLBACK(action_stop_recording));
 
   gst_element_class_add_static_pad_template(eclass, &src_template);
   gst_element_class_set_static_metadata(
@@ -680,6 +1054,9 @@ static void vf_uri_src_bin_init(VfUriSrcBin *self)
   self->reconnect_attempts = -1;
   self->latency = 100;
   self->source_id = -1;
+  vf_sr_props_init(&self->sr_props);
+  self->recorder = vf_sr_core_new(GST_ELEMENT(self));
+  g_signal_connect(self, "deep-element-added", G_CALLBACK(on_deep_element_added), self);
   self->loop_end = GST_CLOCK_TIME_NONE;
   gst_segment_init(&self->segment, GST_FORMAT_UNDEFINED);
   GstPadTemplate *t = gst_static_pad_template_get(&src_template);

@@ -143,7 +143,7 @@ static gboolean batch_meta_transform(GstBuffer *dest, GstMeta *meta, GstBuffer *
     dst->max_frames = max_frames;
     dst->user = user;
     vf_frame_meta_scale(f, trans->out_info, GST_VIDEO_INFO_WIDTH(trans->out_info) / (gdouble)in_w,
-                        GST_VIDEO_INFO_HEIGHT(trans->out_info) / (gdouble)in_h);
+                        GST_VIDEO_INFO_HEIGHT(trans->out_info) / (gdouble)in_h, 0, 0);
     g_ptr_array_add(dst->frames->frames, f);
     return TRUE;
   }

@@ -1,10 +1,18 @@
-/* vidflow: built-in custom objects, usable by name without a plugin ("measure_fps_probe"). They
- * form the plugin with the empty name. The measuring probes are the library's built-in probes
- * (vf_probe_new_builtin), so their figures stay readable (vf_probe_get_fps_stats). */
+/* vidflow: built-in custom objects, usable by name without a plugin ("measure_fps_probe",
+ * "add_message_meta_probe"). They form the plugin with the empty name. The measuring probes are
+ * the library's built-in probes (vf_probe_new_builtin), so their figures stay readable
+ * (vf_probe_get_fps_stats). */
 #include "custom-private.h"
 
 static const VfParamSpec measure_params[] = {
   { "interval", VF_PARAM_DOUBLE, "1", "seconds between report lines (0: no lines, no summary)" },
+  { NULL, 0, NULL, NULL },
+};
+
+static const VfParamSpec message_params[] = {
+  { "frame-interval", VF_PARAM_INT, "1", "an event per object on every Nth frame of each source" },
+  { "source-config", VF_PARAM_STRING, "", "source list YAML: sensor ids and URIs of the sources" },
+  { "label-file", VF_PARAM_STRING, "", "labels by class id, one per line (default: the objects')" },
   { NULL, 0, NULL, NULL },
 };
 
@@ -26,7 +34,11 @@ static gboolean init_builtins(VfPlugin *plugin, GError **error)
                              measure_params, builtin_factory, error)
          && vf_plugin_add_probe(plugin, VF_PROBE_MEASURE_LATENCY,
                                 "time since each batch's frames reached vfmux", measure_params,
-                                builtin_factory, error);
+                                builtin_factory, error)
+         && vf_plugin_add_probe(plugin, VF_PROBE_ADD_MESSAGE_META,
+                                "events for vfmsgconv: one per object, every frame-interval "
+                                "frames",
+                                message_params, builtin_factory, error);
 }
 
 static const VfPluginDesc builtins
@@ -48,6 +60,8 @@ void vf_custom_builtins_ensure(void)
 VfProbe *vf_custom_builtin_probe_new(const char *type, const char *instance, const VfParams *params,
                                      GError **error)
 {
+  if (g_strcmp0(type, VF_PROBE_ADD_MESSAGE_META) == 0)
+    return vf_message_probe_new(instance, params, error);
   VfProbe *probe = vf_probe_new_builtin(type, instance, error);
   if (probe) {
     gdouble interval = vf_params_get_double(params, "interval");

@@ -48,6 +48,8 @@ static const char *kind_name(VfObjectKind kind)
     return "provider";
   case VF_OBJECT_RETRIEVER:
     return "retriever";
+  case VF_OBJECT_PAYLOAD:
+    return "payload";
   }
   return "object";
 }
@@ -167,6 +169,12 @@ gboolean vf_plugin_add_retriever(VfPlugin *plugin, const char *name, const char 
 {
   return add_object(plugin, name, description, params, VF_OBJECT_RETRIEVER, (gpointer)factory,
                     error);
+}
+
+gboolean vf_plugin_add_payload(VfPlugin *plugin, const char *name, const char *description,
+                               const VfParamSpec *params, VfPayloadFactory factory, GError **error)
+{
+  return add_object(plugin, name, description, params, VF_OBJECT_PAYLOAD, (gpointer)factory, error);
 }
 
 /* ---- loading ---- */
@@ -636,6 +644,30 @@ VfReceiver *vf_custom_receiver_new(const char *type, const char *instance_name,
     return NULL;
   }
   return vf_receiver_new(instance_name ? instance_name : type, &cb, user_data);
+}
+
+gboolean vf_custom_payload_new(const char *type, const char *instance_name,
+                               const char *const *params, VfPayloadCallbacks *callbacks,
+                               gpointer *user_data, GError **error)
+{
+  CustomObject *o = find_kind(type, VF_OBJECT_PAYLOAD, error);
+  VfParams *p = o ? params_new(o, type, instance_name, params, error) : NULL;
+  if (p == NULL)
+    return FALSE;
+  VfPayloadCallbacks cb = { 0 };
+  gpointer data = NULL;
+  GError *err = NULL;
+  gboolean ok = ((VfPayloadFactory)o->factory)(p, &cb, &data, &err);
+  params_free(p);
+  if (!ok || cb.generate == NULL) {
+    if (ok && cb.destroy)
+      cb.destroy(data);
+    factory_failed(error, err, type);
+    return FALSE;
+  }
+  *callbacks = cb;
+  *user_data = data;
+  return TRUE;
 }
 
 /* ---- listing ---- */

@@ -12,3 +12,12 @@ VfProbe *vf_custom_builtin_probe_new(const char *type, const char *instance, con
 
 /* custom-plugin.c: check parameters against the object's spec without making an instance. */
 gboolean vf_custom_check_params(const char *type, const char *const *params, GError **error);
+
+/* custom-plugin.c: a payload generator instance ("plugin.name"): its callbacks and user data
+ * (freed by callbacks->destroy). */
+gboolean vf_custom_payload_new(const char *type, const char *instance_name,
+                               const char *const *params, VfPayloadCallbacks *callbacks,
+                               gpointer *user_data, GError **error);
+
+/* message-probe.c: the add_message_meta_probe with its validated parameters. */
+VfProbe *vf_message_probe_new(const char *instance, const VfParams *params, GError **error);

@@ -47,19 +47,19 @@ VfDisplayList *vf_display_list_copy(const VfDisplayList *src)
   return l;
 }
 
-void vf_display_list_scale(VfDisplayList *list, gdouble sx, gdouble sy)
+void vf_display_list_scale(VfDisplayList *list, gdouble sx, gdouble sy, gdouble dx, gdouble dy)
 {
   gdouble sr = (sx + sy) / 2; /* radii, widths and font sizes: the mean scale */
   for (guint i = 0; list && i < list->items->len; i++) {
     VfDisplayItem *d = &g_array_index(list->items, VfDisplayItem, i);
-    d->rect.left = (gfloat)(d->rect.left * sx);
-    d->rect.top = (gfloat)(d->rect.top * sy);
+    d->rect.left = (gfloat)(d->rect.left * sx + dx);
+    d->rect.top = (gfloat)(d->rect.top * sy + dy);
     d->rect.width = (gfloat)(d->rect.width * sx);
     d->rect.height = (gfloat)(d->rect.height * sy);
-    d->x1 = (gfloat)(d->x1 * sx);
-    d->y1 = (gfloat)(d->y1 * sy);
-    d->x2 = (gfloat)(d->x2 * sx);
-    d->y2 = (gfloat)(d->y2 * sy);
+    d->x1 = (gfloat)(d->x1 * sx + dx);
+    d->y1 = (gfloat)(d->y1 * sy + dy);
+    d->x2 = (gfloat)(d->x2 * sx + dx);
+    d->y2 = (gfloat)(d->y2 * sy + dy);
     d->radius = (gfloat)(d->radius * sr);
     d->font_size = (gfloat)(d->font_size * sr);
   }

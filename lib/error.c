@@ -12,6 +12,13 @@ void vf_post_error(GstElement *element, GError *error)
   g_error_free(error);
 }
 
+void vf_post_warning(GstElement *element, GError *warning)
+{
+  GST_WARNING_OBJECT(element, "%s", warning->message);
+  gst_element_post_message(element, gst_message_new_warning(GST_OBJECT(element), warning, NULL));
+  g_error_free(warning);
+}
+
 gboolean vf_arg_is_null(gconstpointer value, const char *what, const char *func, GError **error)
 {
   if (value != NULL)

@@ -1,10 +1,15 @@
 /* vidflow: VfFeeder, a provider's generate() driven by an appsrc's need-data/enough-data on a
- * thread of its own, with every buffer checked against the caps before it is pushed. */
+ * thread of its own (a VfWorker: cancelled, joined with a deadline, left behind when generate()
+ * does not return), with every buffer checked against the caps before it is pushed.
+ *
+ * Lock order: VfFeeder.lock, then the worker's (never held while generate() runs). */
 #include <vidflow/feeder.h>
 
 #include "buffer-private.h"
 #include "error-private.h"
 #include "pipeline-private.h"
+#include "timeline.h"
+#include "worker-private.h"
 
 #include <gst/app/gstappsrc.h>
 #include <vidflow/frame-map.h>
@@ -23,13 +28,17 @@ struct _VfFeeder {
   gboolean batched;   /* caps carry meta:VfBatch: buffers are batches (from a vfmux pipeline) */
   GstVideoInfo vinfo; /* raw: the negotiated frame */
   gint fps_n, fps_d;
-  gboolean do_timestamp;
+  gboolean do_timestamp; /* the appsrc's, taken over: the feeder stamps (see timestamped()) */
+  VfTimeline timeline;   /* do-timestamp: stamps given so far */
+  gboolean live;         /* the appsrc's is-live */
 
-  GThread *thread;
-  GMutex lock;
+  VfWorker *worker; /* the feeder thread */
+  GMutex lock;      /* guards the fields below */
   GCond cond;
-  gboolean need_data; /* appsrc asked for data and has not said enough since */
-  gboolean stopping;
+  gboolean need_data;       /* appsrc asked for data and has not said enough since */
+  gboolean stopping;        /* the run ends: generate() is not called again */
+  gint64 stopping_since;    /* monotonic us */
+  gint64 in_generate_since; /* monotonic us; 0: not in generate() */
   guint64 frame_index;
   guint64 pushed;
 };
@@ -71,6 +80,7 @@ VfFeeder *vf_feeder_new(const char *name, const VfProviderInfo *info,
     f->callbacks = *callbacks;
   f->user_data = user_data;
   f->max_buffers = 4;
+  f->worker = vf_worker_new();
   g_mutex_init(&f->lock);
   g_cond_init(&f->cond);
   if (callbacks == NULL || callbacks->generate == NULL)
@@ -82,21 +92,29 @@ VfFeeder *vf_feeder_new(const char *name, const VfProviderInfo *info,
   return f;
 }
 
-static void feeder_stop(gpointer data);
-
-static void feeder_free(gpointer data)
+/* Frees everything (the feeder thread is not running). */
+static void feeder_release(gpointer data)
 {
   VfFeeder *feeder = data;
-  feeder_stop(feeder);
   if (feeder->appsrc)
     gst_object_unref(feeder->appsrc);
   if (feeder->callbacks.destroy)
     feeder->callbacks.destroy(feeder->user_data);
+  vf_worker_free(feeder->worker);
   g_clear_error(&feeder->attach.invalid);
   g_mutex_clear(&feeder->lock);
   g_cond_clear(&feeder->cond);
   g_free(feeder->name);
   g_free(feeder);
+}
+
+/* After the pipeline stopped: now, or on the feeder thread once a generate() that was left behind
+ * returns. */
+static void feeder_free(gpointer data)
+{
+  VfFeeder *feeder = data;
+  if (vf_worker_release_later(feeder->worker, feeder_release, feeder))
+    feeder_release(feeder);
 }
 
 void vf_feeder_free(VfFeeder *feeder)
@@ -115,6 +133,11 @@ void vf_feeder_set_max_buffers(VfFeeder *feeder, guint max_buffers)
 const char *vf_feeder_get_name(const VfFeeder *feeder)
 {
   return feeder ? feeder->name : NULL;
+}
+
+GCancellable *vf_feeder_get_cancellable(VfFeeder *feeder)
+{
+  return feeder ? vf_worker_get_cancellable(feeder->worker) : NULL;
 }
 
 guint64 vf_feeder_get_pushed(const VfFeeder *feeder)
@@ -246,10 +269,14 @@ static gboolean bind(VfFeeder *feeder, GstElement *appsrc, GError **error)
 
   GstFormat format;
   guint64 max_bytes;
-  g_object_get(appsrc, "format", &format, "do-timestamp", &feeder->do_timestamp, "max-bytes",
-               &max_bytes, NULL);
+  g_object_get(appsrc, "format", &format, "do-timestamp", &feeder->do_timestamp, "is-live",
+               &feeder->live, "max-bytes", &max_bytes, NULL);
   if (format == GST_FORMAT_BYTES) /* appsrc's default, wrong for frames */
     g_object_set(appsrc, "format", GST_FORMAT_TIME, NULL);
+  /* The feeder stamps do-timestamp buffers itself: basesrc would stamp only once the clock runs
+   * (none in preroll) and would give DTS its own, later running time. */
+  if (feeder->do_timestamp)
+    g_object_set(appsrc, "do-timestamp", FALSE, NULL);
   /* Bound the queue in frames. For raw frames the bound is in bytes so that min-percent asks for
    * more at half full and the appsrc never runs dry while generate() works. */
   if (max_bytes == 200000) { /* appsrc's default: the user did not choose */
@@ -336,30 +363,53 @@ static gboolean check_buffer(VfFeeder *f, VfBuffer *b, GError **error)
   return TRUE;
 }
 
-/* PTS/duration for buffers that have none: from the frame rate, or with do-timestamp from the
- * running time (appsrc alone leaves the first, prerolling buffer without a timestamp). */
-static GstBuffer *timestamped(VfFeeder *f, GstBuffer *buffer)
+/* PTS/duration for buffers that have none. From the frame rate: frame n at n / rate. With
+ * do-timestamp, never closer than one frame (at the caps' rate) to the frame before, DTS = PTS,
+ * durations, so every muxer takes the stream:
+ * - a live appsrc (is-live): the clock's running time when the frame is pushed, as appsrc would;
+ * - otherwise: the time the provider took to make the frame. Frames come as fast as downstream
+ *   takes them (an encoder slower than real time holds the feeder back; in preroll it takes
+ *   dozens before the clock even runs), so the clock would stamp the pipeline's speed; the
+ *   provider's own time is the source's: a provider that returns at once gets the frame rate's
+ *   spacing, one slower than its rate (a camera read, a queue waited on) its real times.
+ * `made_in`: nanoseconds generate() took for this frame. */
+static GstBuffer *timestamped(VfFeeder *f, GstBuffer *buffer, GstClockTime made_in)
 {
-  if (GST_BUFFER_PTS_IS_VALID(buffer) || (!f->do_timestamp && f->fps_n <= 0))
+  if (GST_BUFFER_PTS_IS_VALID(buffer)) {
+    if (f->do_timestamp) /* the provider's own stamp: later stamps continue from it */
+      f->timeline.last = GST_BUFFER_PTS(buffer);
+    return buffer;
+  }
+  if (!f->do_timestamp && f->fps_n <= 0)
     return buffer;
   buffer = gst_buffer_make_writable(buffer); /* shallow: memory is shared, not copied */
+  GstClockTime frame = f->fps_n > 0
+                           ? gst_util_uint64_scale((guint64)f->fps_d, GST_SECOND, (guint64)f->fps_n)
+                           : GST_CLOCK_TIME_NONE;
   if (f->do_timestamp) {
-    GstClockTime running = 0;
-    /* Before PLAYING the base time is not set yet: the prerolling frame starts at 0. */
-    GstClock *clock
-        = GST_STATE(f->appsrc) == GST_STATE_PLAYING ? gst_element_get_clock(f->appsrc) : NULL;
-    if (clock) {
-      GstClockTime now = gst_clock_get_time(clock), base = gst_element_get_base_time(f->appsrc);
-      running = now > base ? now - base : 0;
-      gst_object_unref(clock);
+    GstClockTime when = GST_CLOCK_TIME_NONE; /* the frame's own time, NONE: not known */
+    if (f->live) {
+      /* Before PLAYING the base time is not set yet: no running time. */
+      GstClock *clock
+          = GST_STATE(f->appsrc) == GST_STATE_PLAYING ? gst_element_get_clock(f->appsrc) : NULL;
+      if (clock) {
+        GstClockTime now = gst_clock_get_time(clock), base = gst_element_get_base_time(f->appsrc);
+        when = now > base ? now - base : 0;
+        gst_object_unref(clock);
+      }
+    } else if (GST_CLOCK_TIME_IS_VALID(f->timeline.last)) {
+      when = f->timeline.last + made_in;
     }
-    GST_BUFFER_PTS(buffer) = running;
+    GstClockTime step = GST_CLOCK_TIME_IS_VALID(frame) ? frame : VF_TIMELINE_MIN_STEP;
+    GST_BUFFER_PTS(buffer) = vf_timeline_next(&f->timeline, when, step, step);
+    if (f->format != VF_COLOR_FORMAT_H264) /* raw and JPEG frames: decode order is display order */
+      GST_BUFFER_DTS(buffer) = GST_BUFFER_PTS(buffer);
+    GST_BUFFER_DURATION(buffer) = frame;
     return buffer;
   }
   GST_BUFFER_PTS(buffer)
       = gst_util_uint64_scale(f->frame_index, (guint64)f->fps_d * GST_SECOND, (guint64)f->fps_n);
-  GST_BUFFER_DURATION(buffer)
-      = gst_util_uint64_scale((guint64)f->fps_d, GST_SECOND, (guint64)f->fps_n);
+  GST_BUFFER_DURATION(buffer) = frame;
   return buffer;
 }
 
@@ -374,12 +424,23 @@ static gpointer feeder_thread(gpointer data)
       g_cond_wait(&f->cond, &f->lock);
     if (f->stopping)
       break;
+    f->in_generate_since = g_get_monotonic_time();
     g_mutex_unlock(&f->lock);
 
     GError *error = NULL;
+    gint64 asked = g_get_monotonic_time();
     VfBuffer *b = f->callbacks.generate(size, f->user_data, &error);
+    GstClockTime made_in = (GstClockTime)(g_get_monotonic_time() - asked) * GST_USECOND;
+    g_mutex_lock(&f->lock);
+    f->in_generate_since = 0;
+    gboolean stopping = f->stopping;
+    g_mutex_unlock(&f->lock);
     gboolean done = FALSE;
-    if (error) {
+    if (stopping) {
+      /* The run ended meanwhile (maybe long ago, the pipeline gone): what it made goes nowhere. */
+      g_clear_error(&error);
+      done = TRUE;
+    } else if (error) {
       g_prefix_error(&error, "feeder '%s' (appsrc '%s'): ", f->name, GST_ELEMENT_NAME(f->appsrc));
       vf_post_error(f->appsrc, error);
       done = TRUE;
@@ -393,7 +454,7 @@ static gpointer feeder_thread(gpointer data)
       /* Sole owner of the VfBuffer: take its GstBuffer, so stamping needs no copy of it. */
       GstBuffer *out = g_atomic_int_get(&b->refcount) == 1 ? g_steal_pointer(&b->buffer)
                                                            : gst_buffer_ref(b->buffer);
-      out = timestamped(f, out);
+      out = timestamped(f, out, made_in);
       GstFlowReturn ret = gst_app_src_push_buffer(GST_APP_SRC(f->appsrc), out);
       f->frame_index++;
       g_mutex_lock(&f->lock);
@@ -411,35 +472,85 @@ static gpointer feeder_thread(gpointer data)
   return NULL;
 }
 
-static void feeder_start(gpointer data)
+static gboolean feeder_start(gpointer data, GError **error)
 {
   VfFeeder *feeder = data;
-  if (feeder->thread || feeder->appsrc == NULL)
-    return;
-  feeder->stopping = FALSE;
-  feeder->need_data = FALSE;
-  feeder->frame_index = 0;
-  feeder->thread = g_thread_new(feeder->name, feeder_thread, feeder);
+  if (feeder->appsrc == NULL) /* never bound: attaching failed */
+    return TRUE;
+  g_mutex_lock(&feeder->lock);
+  /* A generate() left behind by the last run must still see that it stopped. */
+  gboolean busy = feeder->in_generate_since != 0;
+  if (!busy) {
+    feeder->stopping = FALSE;
+    feeder->need_data = FALSE;
+    feeder->frame_index = 0;
+    vf_timeline_reset(&feeder->timeline);
+  }
+  g_mutex_unlock(&feeder->lock);
+  if (busy || !vf_worker_start(feeder->worker, feeder->name, feeder_thread, feeder)) {
+    g_set_error(error, VF_ERROR, VF_ERROR_STATE,
+                "feeder '%s' (appsrc '%s'): generate() has not returned since the last run "
+                "stopped, so the pipeline cannot start again yet (make generate() return when "
+                "vf_feeder_get_cancellable() is cancelled)",
+                feeder->name, GST_ELEMENT_NAME(feeder->appsrc));
+    return FALSE;
+  }
+  return TRUE;
 }
 
-static void feeder_stop(gpointer data)
+static void feeder_cancel(gpointer data)
 {
   VfFeeder *feeder = data;
-  if (feeder->thread == NULL)
+  g_mutex_lock(&feeder->lock);
+  if (!feeder->stopping) {
+    feeder->stopping = TRUE;
+    feeder->stopping_since = g_get_monotonic_time();
+  }
+  g_cond_broadcast(&feeder->cond);
+  g_mutex_unlock(&feeder->lock);
+  vf_worker_cancel(feeder->worker);
+}
+
+/* The pipeline is at NULL: the thread ends (or is left behind, with a warning, at `deadline`). */
+static void feeder_stop(gpointer data, gint64 deadline)
+{
+  VfFeeder *feeder = data;
+  feeder_cancel(feeder); /* already done by the pipeline; cheap, and stop() may come alone */
+  if (vf_worker_join(feeder->worker, deadline))
     return;
   g_mutex_lock(&feeder->lock);
-  feeder->stopping = TRUE;
-  g_cond_signal(&feeder->cond);
+  gint64 since = feeder->stopping_since;
   g_mutex_unlock(&feeder->lock);
-  g_thread_join(feeder->thread);
-  feeder->thread = NULL;
+  vf_post_warning(feeder->appsrc,
+                  g_error_new(VF_ERROR, VF_ERROR_TIMEOUT,
+                              "feeder '%s' (appsrc '%s'): generate() has not returned %.1f s "
+                              "after the pipeline stopped; its thread is left to end on its own "
+                              "(make generate() return when vf_feeder_get_cancellable() is "
+                              "cancelled)",
+                              feeder->name, GST_ELEMENT_NAME(feeder->appsrc),
+                              (g_get_monotonic_time() - since) / 1e6));
+}
+
+static char *feeder_describe(gpointer data)
+{
+  VfFeeder *feeder = data;
+  g_mutex_lock(&feeder->lock);
+  gint64 since = feeder->in_generate_since;
+  g_mutex_unlock(&feeder->lock);
+  if (since == 0)
+    return NULL;
+  return g_strdup_printf("feeder '%s' (appsrc '%s') has been in generate() for %.1f s",
+                         feeder->name, GST_ELEMENT_NAME(feeder->appsrc),
+                         (g_get_monotonic_time() - since) / 1e6);
 }
 
 static const VfAttachedClass feeder_class = {
   .kind = "feeder",
   .constructor = "vf_feeder_new",
   .start = feeder_start,
+  .cancel = feeder_cancel,
   .stop = feeder_stop,
+  .describe = feeder_describe,
   .free = feeder_free,
 };
 

@@ -20,10 +20,13 @@ typedef struct {
 
 typedef struct {
   VfPipeline *pipeline;
-  GPtrArray *flows; /* every VfFlow handle, owned; [0] is the one vf_flow_new returned */
-  GError *error;    /* first building error */
-  guint ops;        /* operations so far (element names) */
-  GPtrArray *rtsp;  /* VfRtspOut*, owned, in creation order */
+  GPtrArray *flows;   /* every VfFlow handle, owned; [0] is the one vf_flow_new returned */
+  GError *error;      /* first building error */
+  guint ops;          /* operations so far (element names) */
+  GPtrArray *rtsp;    /* VfRtspOut*, owned, in creation order */
+  GPtrArray *outputs; /* (nullable) files encode() writes (flow-outputs.c) */
+  char *rest_address; /* batch_capture's REST server (nullable: 127.0.0.1) */
+  gint rest_port;     /* -1: none; 0: any free port */
 } FlowRoot;
 
 struct _VfFlow {
@@ -96,6 +99,8 @@ VfFlow *vf_flow_decode_v(VfFlow *flow, const char *const *props, GError **error)
 VfFlow *vf_flow_batch_v(VfFlow *flow, guint batch_size, guint width, guint height,
                         const char *const *props, GError **error);
 VfFlow *vf_flow_infer_v(VfFlow *flow, const char *config, const char *const *props, GError **error);
+VfFlow *vf_flow_track_v(VfFlow *flow, const char *ll_config_file, const char *ll_lib_file,
+                        const char *const *props, GError **error);
 VfFlow *vf_flow_attach_named_v(VfFlow *flow, const char *what, const char *instance_name,
                                const char *const *params, GError **error);
 VfFlow *vf_flow_fork_v(VfFlow *flow, const char *const *props, GError **error);
@@ -107,19 +112,36 @@ VfFlow *vf_flow_retrieve_named_v(VfFlow *flow, const char *what, const char *ins
 VfFlow *vf_flow_render_v(VfFlow *flow, VfRenderMode mode, const char *const *props, GError **error);
 VfFlow *vf_flow_encode_v(VfFlow *flow, const char *uri, VfEncodeProfile profile, guint bitrate,
                          guint iframeinterval, const char *const *props, GError **error);
+/* flow-publish.c */
+VfFlow *vf_flow_publish_v(VfFlow *flow, const char *msg_broker_proto_lib,
+                          const char *msg_broker_conn_str, const char *topic,
+                          const char *msg_conv_config, const char *const *props, GError **error);
 
 /* Used inside operations (no order checks, no overrides). */
 gboolean vf_flow_build_capture(FlowOp *op, const char *const *uris, const char *base_dir,
                                GError **error);
+/* flow-ipc.c: ipc://NAME endpoints (one batched stream each). */
+gboolean vf_flow_is_ipc_uri(const char *uri);
+gboolean vf_flow_build_ipc_capture(FlowOp *op, const char *const *uris, GError **error);
+gboolean vf_flow_build_ipc_retrieve(FlowOp *op, const char *uri, const char *const *props,
+                                    GError **error);
 gboolean vf_flow_build_batch(FlowOp *op, guint batch_size, guint width, guint height,
                              GError **error);
 
-/* flow-sensor.c: sensor ids/names of a source list into each frame's metadata (a probe on the
- * muxer's output, by source id). */
-gboolean vf_flow_sensor_meta_attach(FlowOp *op, VfSourceList *list, GError **error);
+/* flow.c: batch_capture asked for a REST server (rest.h), started by vf_flow_start. */
+void vf_flow_set_rest(VfFlow *flow, const char *address, guint port);
+
+/* flow-outputs.c: files the flow writes; those a failed run created are removed. */
+void vf_flow_outputs_add(FlowRoot *root, const char *path);
+/* Before a run: which outputs exist already (they are never removed). */
+void vf_flow_outputs_begin(FlowRoot *root);
+/* After a failed or stopped run: remove the outputs it created, saying so in *error. */
+void vf_flow_outputs_failed(FlowRoot *root, GError **error);
+void vf_flow_outputs_free(FlowRoot *root);
 
 /* rtsp-out.c: H.264 access units from an appsink served by gst-rtsp-server. */
-VfRtspOut *vf_rtsp_out_new(const char *host, guint port, const char *mount);
+/* client_bytes: the bound of each client's queue (0: VF_RTSP_CLIENT_QUEUE_BYTES). */
+VfRtspOut *vf_rtsp_out_new(const char *host, guint port, const char *mount, guint64 client_bytes);
 void vf_rtsp_out_free(VfRtspOut *out);
 /* Feed from this appsink (the output keeps a reference). */
 void vf_rtsp_out_bind(VfRtspOut *out, GstElement *appsink);
@@ -128,3 +150,4 @@ gboolean vf_rtsp_out_start(VfRtspOut *out, GError **error);
 void vf_rtsp_out_stop(VfRtspOut *out);
 /* rtsp://host:port/mount with the bound port (transfer full). */
 char *vf_rtsp_out_get_url(VfRtspOut *out);
+void vf_rtsp_out_get_stats(VfRtspOut *out, VfRtspStats *stats);

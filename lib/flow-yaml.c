@@ -5,6 +5,7 @@
 
 #include "error-private.h"
 #include "flow-private.h"
+#include "short-text.h"
 #include "yaml-doc.h"
 
 #include <string.h>
@@ -14,8 +15,8 @@ typedef struct {
 } Ctx;
 
 static const char *const op_names[]
-    = { "capture", "inject", "batch_capture", "decode", "batch",  "infer",
-        "attach",  "fork",   "retrieve",      "render", "encode", NULL };
+    = { "capture", "inject", "batch_capture", "decode", "batch",  "infer", "track",
+        "attach",  "fork",   "retrieve",      "render", "encode", "publish", NULL };
 
 /* ---- argument helpers ---- */
 
@@ -99,8 +100,9 @@ static gboolean uint_arg(Ctx *ctx, yaml_node_t *map, const char *key, guint *out
   guint64 n = 0;
   gboolean ok = text && g_ascii_string_to_unsigned(text, 10, 0, G_MAXUINT, &n, NULL);
   if (!ok)
-    vf_yaml_error(error, ctx->doc, v, VF_ERROR_VALUE, "'%s' must be a whole number, not '%s'", key,
-                  text ? text : "a list");
+    vf_yaml_error(error, ctx->doc, v, VF_ERROR_VALUE,
+                  "'%s' must be a whole number, not '" VF_SHORT_FMT "'", key,
+                  VF_SHORT(text ? text : "a list"));
   else
     *out = (guint)n;
   g_free(text);
@@ -269,11 +271,19 @@ static VfFlow *op_render(Ctx *ctx, VfFlow *flow, yaml_node_t *args, GError **err
   static const char *const reserved[] = { "mode", NULL };
   yaml_node_t *mode_node
       = args && args->type == YAML_MAPPING_NODE ? vf_yaml_get(ctx->doc, args, "mode") : args;
+  if (!vf_yaml_is_null(mode_node) && mode_node->type != YAML_SCALAR_NODE) {
+    vf_yaml_error(error, ctx->doc, mode_node, VF_ERROR_VALUE,
+                  "render takes one mode, not a %s: write 'render: discard' (or display, stream), "
+                  "or {mode: discard, ...overrides}",
+                  mode_node->type == YAML_SEQUENCE_NODE ? "list" : "mapping");
+    return NULL;
+  }
   char *text = vf_yaml_is_null(mode_node) ? NULL : vf_yaml_text(mode_node);
   VfRenderMode mode;
   if (!parse_mode(text, &mode)) {
     vf_yaml_error(error, ctx->doc, mode_node, VF_ERROR_VALUE,
-                  "unknown render mode '%s': use display, discard or stream", text);
+                  "unknown render mode '" VF_SHORT_FMT "': use display, discard or stream",
+                  VF_SHORT(text));
     g_free(text);
     return NULL;
   }
@@ -315,6 +325,36 @@ static VfFlow *op_encode(Ctx *ctx, VfFlow *flow, yaml_node_t *args, GError **err
   return out;
 }
 
+/* publish: {msg-broker-proto-lib, msg-broker-conn-str, topic, msg-conv-config, overrides...};
+ * a bare scalar is the conn-str. */
+static VfFlow *op_publish(Ctx *ctx, VfFlow *flow, yaml_node_t *args, GError **error)
+{
+  static const char *const reserved[]
+      = { "msg-broker-proto-lib", "msg-broker-conn-str", "topic", "msg-conv-config", NULL };
+  gboolean map = args && args->type == YAML_MAPPING_NODE;
+  char *lib = map ? str_arg(ctx, args, "msg-broker-proto-lib") : NULL;
+  char *conn = map ? str_arg(ctx, args, "msg-broker-conn-str") : vf_yaml_text(args);
+  char *topic = map ? str_arg(ctx, args, "topic") : NULL;
+  char *config = map ? str_arg(ctx, args, "msg-conv-config") : NULL;
+  char *config_path = config && *config ? vf_yaml_resolve_path(ctx->doc, config) : NULL;
+  if (lib && (g_str_has_prefix(lib, "./") || g_str_has_prefix(lib, "../"))) {
+    char *resolved = vf_yaml_resolve_path(ctx->doc, lib); /* an adapter library next to the file */
+    g_free(lib);
+    lib = resolved;
+  }
+  GPtrArray *props = pairs(ctx, map ? args : NULL, reserved, error);
+  VfFlow *out
+      = props ? vf_flow_publish_v(flow, lib, conn, topic, config_path, PDATA(props), error) : NULL;
+  if (props)
+    g_ptr_array_unref(props);
+  g_free(lib);
+  g_free(conn);
+  g_free(topic);
+  g_free(config);
+  g_free(config_path);
+  return out;
+}
+
 static VfFlow *op_batch(Ctx *ctx, VfFlow *flow, yaml_node_t *args, GError **error)
 {
   static const char *const reserved[] = { "batch-size", "width", "height", NULL };
@@ -342,6 +382,34 @@ static VfFlow *op_infer(Ctx *ctx, VfFlow *flow, yaml_node_t *args, GError **erro
     g_ptr_array_unref(props);
   g_free(config);
   g_free(path);
+  return out;
+}
+
+/* track, track: CONFIG.yaml, or track: {ll-config-file: ..., ll-lib-file: ..., overrides} */
+static VfFlow *op_track(Ctx *ctx, VfFlow *flow, yaml_node_t *args, GError **error)
+{
+  static const char *const reserved[] = { "ll-config-file", "ll-lib-file", NULL };
+  gboolean map = args && args->type == YAML_MAPPING_NODE;
+  if (args && !map && args->type != YAML_SCALAR_NODE) {
+    vf_yaml_error(error, ctx->doc, args, VF_ERROR_VALUE,
+                  "track takes a tracker config file, or {ll-config-file: ..., ll-lib-file: ..., "
+                  "property: value}");
+    return NULL;
+  }
+  char *config = map                     ? str_arg(ctx, args, "ll-config-file")
+                 : vf_yaml_is_null(args) ? NULL
+                                         : vf_yaml_text(args);
+  char *lib = map ? str_arg(ctx, args, "ll-lib-file") : NULL;
+  char *config_path = config ? vf_yaml_resolve_path(ctx->doc, config) : NULL;
+  char *lib_path = lib ? vf_yaml_resolve_path(ctx->doc, lib) : NULL;
+  GPtrArray *props = pairs(ctx, map ? args : NULL, reserved, error);
+  VfFlow *out = props ? vf_flow_track_v(flow, config_path, lib_path, PDATA(props), error) : NULL;
+  if (props)
+    g_ptr_array_unref(props);
+  g_free(config);
+  g_free(lib);
+  g_free(config_path);
+  g_free(lib_path);
   return out;
 }
 
@@ -431,6 +499,8 @@ static VfFlow *apply_op(Ctx *ctx, VfFlow *flow, yaml_node_t *item, GError **erro
     out = op_batch(ctx, flow, args, &err);
   else if (g_str_equal(op, "infer"))
     out = op_infer(ctx, flow, args, &err);
+  else if (g_str_equal(op, "track"))
+    out = op_track(ctx, flow, args, &err);
   else if (g_str_equal(op, "attach"))
     out = op_object(ctx, flow, args, TRUE, &err);
   else if (g_str_equal(op, "retrieve"))
@@ -439,10 +509,12 @@ static VfFlow *apply_op(Ctx *ctx, VfFlow *flow, yaml_node_t *item, GError **erro
     out = op_render(ctx, flow, args, &err);
   else if (g_str_equal(op, "encode"))
     out = op_encode(ctx, flow, args, &err);
+  else if (g_str_equal(op, "publish"))
+    out = op_publish(ctx, flow, args, &err);
   else {
     char *known = g_strjoinv(", ", (char **)op_names);
-    vf_yaml_error(&err, ctx->doc, item, VF_ERROR_VALUE, "unknown operation '%s' (operations: %s)",
-                  name, known);
+    vf_yaml_error(&err, ctx->doc, item, VF_ERROR_VALUE,
+                  "unknown operation '" VF_SHORT_FMT "' (operations: %s)", VF_SHORT(name), known);
     g_free(known);
   }
   g_free(op);

@@ -2,8 +2,15 @@
  * the operations on streams: decode, batch, infer, attach, fork, retrieve, render, encode. The
  * operations that start a flow are in flow-capture.c; RTSP serving in rtsp-out.c. */
 #include "flow-private.h"
+#include "nvidia-names.h"
+#include "timeline.h"
 
+#include <vidflow/display.h>
+#include "short-text.h"
+
+#include <vidflow/encode.h>
 #include <vidflow/plugin.h>
+#include <vidflow/rest.h>
 
 #include <stdarg.h>
 #include <string.h>
@@ -46,6 +53,7 @@ VfFlow *vf_flow_new(VfPipeline *pipeline)
   root->pipeline = pipeline;
   root->flows = g_ptr_array_new_with_free_func((GDestroyNotify)flow_handle_free);
   root->rtsp = g_ptr_array_new_with_free_func((GDestroyNotify)vf_rtsp_out_free);
+  root->rest_port = -1;
   return flow_handle_new(root);
 }
 
@@ -57,9 +65,18 @@ void vf_flow_free(VfFlow *flow)
   vf_flow_stop(flow);
   vf_pipeline_free(root->pipeline);
   g_ptr_array_unref(root->rtsp);
+  vf_flow_outputs_free(root);
   g_ptr_array_unref(root->flows);
   g_clear_error(&root->error);
+  g_free(root->rest_address);
   g_free(root);
+}
+
+void vf_flow_set_rest(VfFlow *flow, const char *address, guint port)
+{
+  g_free(flow->root->rest_address);
+  flow->root->rest_address = g_strdup(address);
+  flow->root->rest_port = (gint)port;
 }
 
 VfPipeline *vf_flow_get_pipeline(VfFlow *flow)
@@ -170,7 +187,9 @@ gboolean vf_flow_op_apply_overrides(FlowOp *op, const char *const *props,
     gboolean found = FALSE;
     for (guint e = 0; e < op->elements->len; e++) {
       GstElement *element = vf_pipeline_get_element(p, g_ptr_array_index(op->elements, e));
-      if (element == NULL || !g_object_class_find_property(G_OBJECT_GET_CLASS(element), key))
+      if (element == NULL
+          || (!g_object_class_find_property(G_OBJECT_GET_CLASS(element), key)
+              && !vf_nvidia_knows_property(element, key)))
         continue;
       found = TRUE;
       if (!vf_set_property_from_string(element, key, props[i + 1], error)) {
@@ -257,10 +276,11 @@ gboolean vf_flow_op_begin(FlowOp *op, VfFlow *flow, const char *name, FlowOpFlag
                         "make another flow for more sources, or list every source in one %s()",
                         name, flow->last_op ? flow->last_op : "operations", name);
   } else if (flow->ended_by) {
-    err = g_error_new(VF_ERROR, VF_ERROR_STATE,
-                      "%s(): the flow already ended with %s(), and nothing can follow render(), "
-                      "encode() or retrieve(); to feed several outputs, call fork() before %s()",
-                      name, flow->ended_by, flow->ended_by);
+    err = g_error_new(
+        VF_ERROR, VF_ERROR_STATE,
+        "%s(): the flow already ended with %s(), and nothing can follow render(), "
+        "encode(), retrieve() or publish(); to feed several outputs, call fork() before %s()",
+        name, flow->ended_by, flow->ended_by);
   } else if (flow->streams->len == 0) {
     err = g_error_new(VF_ERROR, VF_ERROR_STATE,
                       "%s(): the flow has no streams yet: start it with capture(), inject() or "
@@ -322,6 +342,8 @@ const char *vf_flow_op_add(FlowOp *op, const char *factory, const char *role, gi
     g_free(name);
     return NULL;
   }
+  /* overrides are the seed's kwargs: DeepStream's property names */
+  vf_nvidia_adopt(vf_pipeline_get_element(op->flow->root->pipeline, name));
   g_ptr_array_add(op->elements, name);
   return name;
 }
@@ -472,8 +494,9 @@ VfFlow *vf_flow_infer_v(VfFlow *flow, const char *config, const char *const *pro
     err = g_error_new(VF_ERROR, VF_ERROR_ARGUMENT,
                       "infer(): needs a model configuration file (config)");
   else if (!g_file_test(config, G_FILE_TEST_IS_REGULAR))
-    err = g_error_new(VF_ERROR, VF_ERROR_NOT_FOUND,
-                      "infer(): model configuration '%s' does not exist: check the path", config);
+    err = g_error_new(VF_ERROR, VF_ERROR_NOT_FOUND, "infer(): model configuration '%s' %s", config,
+                      g_file_test(config, G_FILE_TEST_IS_DIR) ? "is a directory: name the file"
+                                                              : "does not exist: check the path");
   if (err || !check_decoded(&op, &err))
     OP_FAIL(&op, error, err);
   if (!f->batched && !vf_flow_build_batch(&op, 0, 0, 0, &err))
@@ -485,6 +508,46 @@ VfFlow *vf_flow_infer_v(VfFlow *flow, const char *config, const char *const *pro
       || !vf_flow_op_apply_overrides(&op, props, NULL, &err))
     OP_FAIL(&op, error, err);
   f->inferred = TRUE;
+  return vf_flow_op_end(&op);
+}
+
+/* ---- track ---- */
+
+VfFlow *vf_flow_track_v(VfFlow *flow, const char *ll_config_file, const char *ll_lib_file,
+                        const char *const *props, GError **error)
+{
+  FlowOp op;
+  GError *err = NULL;
+  if (!vf_flow_op_begin(&op, flow, "track", 0, error))
+    return NULL;
+  VfFlow *f = op.flow;
+  if (!vf_flow_require("track", "vftracker", "tracking", &err))
+    OP_FAIL(&op, error, err);
+  if (!f->inferred)
+    OP_FAIL(&op, error,
+            g_error_new(VF_ERROR, VF_ERROR_STATE,
+                        "track(): nothing to track yet: it follows the objects of a detector, "
+                        "call infer() before track()"));
+  const char *files[2][2]
+      = { { "ll-config-file", ll_config_file }, { "ll-lib-file", ll_lib_file } };
+  for (guint i = 0; i < 2; i++)
+    if (files[i][1] && *files[i][1] && !g_file_test(files[i][1], G_FILE_TEST_IS_REGULAR))
+      OP_FAIL(&op, error,
+              g_error_new(VF_ERROR, VF_ERROR_NOT_FOUND,
+                          "track(): %s '%s' does not exist: check the path, or leave it out "
+                          "for %s",
+                          files[i][0], files[i][1],
+                          i == 0 ? "the tracker's defaults" : "the built-in trackers"));
+  FlowStream *s = g_ptr_array_index(f->streams, 0);
+  const char *tracker = vf_flow_op_add(&op, "vftracker", "tracker", -1, &err, NULL);
+  if (tracker == NULL)
+    OP_FAIL(&op, error, err);
+  for (guint i = 0; i < 2; i++)
+    if (files[i][1] && *files[i][1]
+        && !vf_pipeline_set(f->root->pipeline, tracker, files[i][0], files[i][1], &err))
+      OP_FAIL(&op, error, err);
+  if (!chain(&op, s, tracker, NULL, &err) || !vf_flow_op_apply_overrides(&op, props, NULL, &err))
+    OP_FAIL(&op, error, err);
   return vf_flow_op_end(&op);
 }
 
@@ -610,15 +673,21 @@ static void shared_unref(gpointer data)
   g_free(r);
 }
 
-/* Adds the elements in front of an appsink for stream s (RGB frames for single streams), then
- * the appsink; returns the appsink's name. */
+/* Adds the elements in front of an appsink for stream s (RGB frames, or batches of RGB frames:
+ * the seed's mux ! convert ! caps(format=RGB) ! appsink), then the appsink; returns the
+ * appsink's name. */
 static const char *add_appsink(FlowOp *op, FlowStream *s, gint index, GError **error)
 {
-  if (s->encoded == VF_COLOR_FORMAT_UNKNOWN && !op->flow->batched) {
-    const char *conv = vf_flow_op_add(op, "videoconvert", "convert", index, error, NULL);
-    const char *caps = conv ? vf_flow_op_add(op, "capsfilter", "caps", index, error, "caps",
-                                             "video/x-raw,format=RGB", NULL)
-                            : NULL;
+  if (s->encoded == VF_COLOR_FORMAT_UNKNOWN) {
+    gboolean batched = op->flow->batched;
+    const char *conv
+        = vf_flow_op_add(op, batched ? "vfconvert" : "videoconvert", "convert", index, error, NULL);
+    const char *caps
+        = conv ? vf_flow_op_add(op, "capsfilter", "caps", index, error, "caps",
+                                batched ? "video/x-raw(" VF_CAPS_FEATURE_META_BATCH "),format=RGB"
+                                        : "video/x-raw,format=RGB",
+                                NULL)
+               : NULL;
     if (caps == NULL || !chain(op, s, conv, NULL, error) || !chain(op, s, caps, NULL, error))
       return NULL;
   }
@@ -693,6 +762,12 @@ VfFlow *vf_flow_retrieve_named_v(VfFlow *flow, const char *what, const char *ins
   GError *err = NULL;
   if (!vf_flow_op_begin(&op, flow, "retrieve", FLOW_OP_ENDS, error))
     return NULL;
+  if (vf_flow_is_ipc_uri(what)) { /* to another process (flow-ipc.c) */
+    if (!vf_flow_build_ipc_retrieve(&op, what, params, &err))
+      return vf_flow_op_fail(&op, error, err);
+    op.flow->ended_by = g_strdup("retrieve");
+    return vf_flow_op_end(&op);
+  }
   guint n = op.flow->streams->len;
   VfReceiver **receivers = g_new0(VfReceiver *, n);
   for (guint i = 0; i < n; i++) {
@@ -768,12 +843,13 @@ VfFlow *vf_flow_render_v(VfFlow *flow, VfRenderMode mode, const char *const *pro
                       "render(): unknown mode %d: use DISPLAY, DISCARD or STREAM", (int)mode);
     OP_FAIL(&op, error, err);
   }
-  if (mode == VF_RENDER_DISPLAY && !g_getenv("DISPLAY") && !g_getenv("WAYLAND_DISPLAY")) {
-    err = g_error_new(VF_ERROR, VF_ERROR_UNSUPPORTED,
-                      "render(DISPLAY): there is no display (neither DISPLAY nor WAYLAND_DISPLAY "
-                      "is set): render with DISCARD or STREAM, or run under a virtual display "
-                      "(xvfb-run)");
-    OP_FAIL(&op, error, err);
+  char *display = NULL; /* the sink that shows video here (never autovideosink: it may crash) */
+  if (mode == VF_RENDER_DISPLAY && (display = vf_display_sink_choose(&err)) == NULL) {
+    GError *why
+        = g_error_new(err->domain, err->code,
+                      "render(DISPLAY): %s; or render with DISCARD or STREAM", err->message);
+    g_error_free(err);
+    OP_FAIL(&op, error, why);
   }
   for (guint i = 0; i < f->streams->len; i++) {
     FlowStream *s = g_ptr_array_index(f->streams, i);
@@ -785,13 +861,18 @@ VfFlow *vf_flow_render_v(VfFlow *flow, VfRenderMode mode, const char *const *pro
       const char *conv = NULL;
       if (add_picture(&op, s, index, &err))
         conv = vf_flow_op_add(&op, "videoconvert", "convert", index, &err, NULL);
-      if (conv == NULL || !chain(&op, s, conv, NULL, &err))
+      if (conv == NULL || !chain(&op, s, conv, NULL, &err)) {
+        g_free(display);
         OP_FAIL(&op, error, err);
-      sink = vf_flow_op_add(&op, "autovideosink", "sink", index, &err, "sync", "true", NULL);
+      }
+      sink = vf_flow_op_add(&op, display, "sink", index, &err, "sync", "true", NULL);
     }
-    if (sink == NULL || !chain(&op, s, sink, NULL, &err))
+    if (sink == NULL || !chain(&op, s, sink, NULL, &err)) {
+      g_free(display);
       OP_FAIL(&op, error, err);
+    }
   }
+  g_free(display);
   if (!vf_flow_op_apply_overrides(&op, props, NULL, &err))
     OP_FAIL(&op, error, err);
   f->ended_by = g_strdup("render");
@@ -833,6 +914,18 @@ static gboolean parse_rtsp(const char *uri, char **host, guint *port, char **mou
   const char *path = g_uri_get_path(u);
   *mount = g_strdup(path && *path && !g_str_equal(path, "/") ? path : VF_RTSP_DEFAULT_MOUNT);
   g_uri_unref(u);
+  return TRUE;
+}
+
+/* Frames reach the encoder with strictly increasing PTS, whatever the source: avidemux gives
+ * MPEG-4 frames with B-frames DTS only, and the decoder then repeats and skips PTS (Megamind.avi),
+ * which x264enc turns into frames without PTS that mp4mux refuses. */
+static gboolean repair_timestamps(FlowOp *op, const char *encoder)
+{
+  GstElement *e = vf_pipeline_get_element(op->flow->root->pipeline, encoder);
+  GstPad *pad = gst_element_get_static_pad(e, "sink");
+  vf_timeline_repair_pad(pad);
+  gst_object_unref(pad);
   return TRUE;
 }
 
@@ -895,43 +988,64 @@ static VfFlow *encode_on(FlowOp *op, const char *uri, VfEncodeProfile profile, g
              iframeinterval ? iframeinterval : VF_ENCODE_DEFAULT_IFRAME_INTERVAL);
   g_snprintf(caps, sizeof caps, "video/x-h264,profile=%s", pname);
   gboolean rtsp = host != NULL;
-  const char *e;
-  gboolean ok
-      = add_picture(op, s, -1, &err)
-        && (e = vf_flow_op_add(op, "videoconvert", "convert", -1, &err, NULL))
-        && chain(op, s, e, NULL, &err)
-        && (e = vf_flow_op_add(op, "capsfilter", "raw", -1, &err, "caps", "video/x-raw,format=I420",
-                               NULL))
-        && chain(op, s, e, NULL, &err)
-        /* zerolatency: frames out as they come in; an encoder that holds a second of frames
-         * would keep a fork's other branches from prerolling (they wait on full queues) */
-        && (e = vf_flow_op_add(op, "x264enc", "encoder", -1, &err, "bitrate", kbps, "key-int-max",
-                               gop, "speed-preset", "veryfast", "tune", "zerolatency", NULL))
-        && chain(op, s, e, NULL, &err)
-        && (e = vf_flow_op_add(op, "capsfilter", "profile", -1, &err, "caps", caps, NULL))
-        && chain(op, s, e, NULL, &err)
-        && (e = vf_flow_op_add(op, "h264parse", "parser", -1, &err, "config-interval",
-                               rtsp ? "-1" : "0", NULL))
-        && chain(op, s, e, NULL, &err);
+  const char *e, *entry = NULL, *encoder = NULL;
+  gboolean ok = add_picture(op, s, -1, &err)
+                && (e = entry = vf_flow_op_add(op, "videoconvert", "convert", -1, &err, NULL))
+                && chain(op, s, e, NULL, &err)
+                && (e = vf_flow_op_add(op, "capsfilter", "raw", -1, &err, "caps",
+                                       "video/x-raw,format=I420", NULL))
+                && chain(op, s, e, NULL, &err)
+                /* zerolatency: frames out as they come in; an encoder that holds a second of frames
+                 * would keep a fork's other branches from prerolling (they wait on full queues) */
+                && (e = encoder = vf_flow_op_add(op, "x264enc", "encoder", -1, &err, "bitrate",
+                                                 kbps, "key-int-max", gop, "speed-preset",
+                                                 "veryfast", "tune", "zerolatency", NULL))
+                && repair_timestamps(op, e) && chain(op, s, e, NULL, &err)
+                && vf_pipeline_check_encoder_input(f->root->pipeline, entry, encoder, &err)
+                && (e = vf_flow_op_add(op, "capsfilter", "profile", -1, &err, "caps", caps, NULL))
+                && chain(op, s, e, NULL, &err)
+                && (e = vf_flow_op_add(op, "h264parse", "parser", -1, &err, "config-interval",
+                                       rtsp ? "-1" : "0", NULL))
+                && chain(op, s, e, NULL, &err);
   if (ok && rtsp) {
     ok = (e = vf_flow_op_add(op, "appsink", "sink", -1, &err, "sync", "false", "max-buffers", "30",
                              "drop", "true", NULL))
          && chain(op, s, e, NULL, &err);
+    guint64 queue_bytes = 0;
+    const char *queue = vf_flow_props_get(props, "client-queue-bytes");
+    if (ok && queue && !g_ascii_string_to_unsigned(queue, 10, 1, G_MAXUINT64, &queue_bytes, NULL)) {
+      err = g_error_new(
+          VF_ERROR, VF_ERROR_VALUE,
+          "%s(): client_queue_bytes must be a number of bytes above 0, not '" VF_SHORT_FMT "'",
+          op->op, VF_SHORT(queue));
+      ok = FALSE;
+    }
     if (ok) {
-      VfRtspOut *out = vf_rtsp_out_new(host, port, mount);
+      VfRtspOut *out = vf_rtsp_out_new(host, port, mount, queue_bytes);
       vf_rtsp_out_bind(out, vf_pipeline_get_element(f->root->pipeline, e));
       g_ptr_array_add(f->root->rtsp, out);
     }
   } else if (ok) {
-    ok = (e = vf_flow_op_add(op, "mp4mux", "muxer", -1, &err, NULL)) && chain(op, s, e, NULL, &err)
+    /* Fragments while it runs, a regular MP4 at the end: a failed or killed run leaves a file
+     * that plays up to its last fragment, never one without its index (moov). */
+    ok = (e = vf_flow_op_add(op, "mp4mux", "muxer", -1, &err, "fragment-duration",
+                             G_STRINGIFY(VF_ENCODE_FRAGMENT_MS), "fragment-mode",
+                             "first-moov-then-finalise", NULL))
+         && chain(op, s, e, NULL, &err)
          && (e = vf_flow_op_add(op, "filesink", "sink", -1, &err, "location", path, "sync", "false",
                                 NULL))
          && chain(op, s, e, NULL, &err);
+    if (ok)
+      vf_flow_outputs_add(f->root, path);
   }
   g_free(host);
   g_free(mount);
   g_free(path);
-  if (!ok || !vf_flow_op_apply_overrides(op, props, reserved, &err))
+  /* options of the RTSP output, not of an element (a file output has no such option) */
+  const char *options[8] = { rtsp ? "client-queue-bytes" : NULL };
+  for (guint i = 0, n = rtsp; reserved && reserved[i] && n + 1 < G_N_ELEMENTS(options); i++)
+    options[n++] = reserved[i];
+  if (!ok || !vf_flow_op_apply_overrides(op, props, options, &err))
     return vf_flow_op_fail(op, error, err);
   f->ended_by = g_strdup(g_str_equal(op->op, "render") ? "render" : "encode");
   return vf_flow_op_end(op);
@@ -995,6 +1109,12 @@ VfFlow *vf_flow_infer(VfFlow *flow, const char *config, GError **error, ...)
   WITH_PROPS(error, vf_flow_infer_v(flow, config, PROPS, error));
 }
 
+VfFlow *vf_flow_track(VfFlow *flow, const char *ll_config_file, const char *ll_lib_file,
+                      GError **error, ...)
+{
+  WITH_PROPS(error, vf_flow_track_v(flow, ll_config_file, ll_lib_file, PROPS, error));
+}
+
 VfFlow *vf_flow_attach_named(VfFlow *flow, const char *what, const char *instance_name,
                              GError **error, ...)
 {
@@ -1056,7 +1176,7 @@ static gboolean validate(FlowRoot *root, GError **error)
     if (!f->forked && !f->ended_by && f->streams->len > 0) {
       g_set_error(error, VF_ERROR, VF_ERROR_STATE,
                   "the flow ends after %s() without saying where the frames go: end it with "
-                  "render(), encode() or retrieve()",
+                  "render(), encode(), retrieve() or publish()",
                   f->last_op ? f->last_op : "its last operation");
       return FALSE;
     }
@@ -1088,6 +1208,11 @@ gboolean vf_flow_start(VfFlow *flow, GError **error)
   FlowRoot *root = flow->root;
   if (!validate(root, error))
     return FALSE;
+  vf_flow_outputs_begin(root);
+  if (root->rest_port >= 0 && vf_pipeline_get_rest_server(root->pipeline) == NULL
+      && vf_pipeline_serve_rest(root->pipeline, root->rest_address, (guint)root->rest_port, error)
+             == NULL)
+    return FALSE;
   for (guint i = 0; i < root->rtsp->len; i++) {
     if (!vf_rtsp_out_start(root->rtsp->pdata[i], error)) {
       stop_rtsp(root);
@@ -1096,6 +1221,7 @@ gboolean vf_flow_start(VfFlow *flow, GError **error)
   }
   if (!vf_pipeline_start(root->pipeline, error)) {
     stop_rtsp(root);
+    vf_flow_outputs_failed(root, error);
     return FALSE;
   }
   return TRUE;
@@ -1109,6 +1235,8 @@ gboolean vf_flow_wait(VfFlow *flow, GError **error)
   }
   gboolean ok = vf_pipeline_wait(flow->root->pipeline, error);
   stop_rtsp(flow->root);
+  if (!ok)
+    vf_flow_outputs_failed(flow->root, error);
   return ok;
 }
 
@@ -1130,4 +1258,15 @@ char *vf_flow_get_rtsp_url(VfFlow *flow, guint index)
   if (flow == NULL || index >= flow->root->rtsp->len)
     return NULL;
   return vf_rtsp_out_get_url(flow->root->rtsp->pdata[index]);
+}
+
+gboolean vf_flow_get_rtsp_stats(VfFlow *flow, guint index, VfRtspStats *stats)
+{
+  if (stats == NULL)
+    return FALSE;
+  memset(stats, 0, sizeof *stats);
+  if (flow == NULL || index >= flow->root->rtsp->len)
+    return FALSE;
+  vf_rtsp_out_get_stats(flow->root->rtsp->pdata[index], stats);
+  return TRUE;
 }

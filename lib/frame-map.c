@@ -208,6 +208,15 @@ static gboolean cpu_map(VfFrameMap *m, const VfFrameMeta *frame, GError **error)
     m->stride[p] = (gsize)GST_VIDEO_INFO_PLANE_STRIDE(&m->info, p);
     if (!gst_buffer_find_memory(m->buffer, off, MAX(need, 1), &idx, &length, &skip))
       return FALSE; /* check_layout said it fits: cannot happen */
+    if (length > 1 && m->device == VF_DEVICE_CUDA) {
+      char *name = frame_name(frame);
+      g_set_error(error, VF_ERROR, VF_ERROR_UNSUPPORTED,
+                  "plane %u of %s straddles two CUDA memories: read it on the GPU only from "
+                  "buffers with one memory a plane (as nvh264dec and cudaupload make)",
+                  p, name);
+      g_free(name);
+      return FALSE;
+    }
     if (length > 1) {
       m->copy[p] = g_malloc(need);
       m->copy_offset[p] = off;
@@ -272,11 +281,21 @@ static void cpu_unmap(VfFrameMap *m)
   m->n_mapped = 0;
 }
 
-/* The CUDA backend (device pointers of GstCudaMemory mapped with GST_MAP_CUDA, for
- * VF_DEVICE_CUDA memory read on VF_DEVICE_CUDA) goes into this table when the CUDA build has
- * one; nothing else changes for callers. */
+/* GstCudaMemory's map flag for the device pointer (GST_MAP_CUDA of gst/cuda/gstcudamemory.h,
+ * GST_MAP_FLAG_LAST << 1, whose headers this build does not need). */
+#define VF_GST_MAP_CUDA ((GstMapFlags)(GST_MAP_FLAG_LAST << 1))
+
+/* CUDA: device pointers of GstCudaMemory (mapped with GST_MAP_CUDA: the memory is brought up to
+ * date on the device, no copy to the host), one memory a plane. */
+static gboolean cuda_map(VfFrameMap *m, const VfFrameMeta *frame, GError **error)
+{
+  m->flags |= VF_GST_MAP_CUDA;
+  return cpu_map(m, frame, error);
+}
+
 static const Backend backends[] = {
   { VF_DEVICE_CPU, VF_DEVICE_CPU, cpu_map, cpu_unmap },
+  { VF_DEVICE_CUDA, VF_DEVICE_CUDA, cuda_map, cpu_unmap },
 };
 
 static const Backend *find_backend(VfDevice memory, VfDevice access)
@@ -321,7 +340,12 @@ static gboolean map_frame(VfFrameMap *m, GstBuffer *buffer, const GstVideoInfo *
   }
   m->buffer = buffer; /* our reference */
   VfDevice memory = buffer_device(buffer);
-  const Backend *backend = find_backend(memory, access);
+  /* GstCudaMemory maps to the CPU (it downloads into its host staging copy): GStreamer 1.22's
+   * cudadownload passes such buffers on under system-memory caps. Elements refuse
+   * memory:CUDAMemory caps themselves (vf_frame_map_supported), so this is no silent download of
+   * a CUDA stream, only the CPU reading what the stream says is CPU-readable. */
+  const Backend *backend = find_backend(
+      memory == VF_DEVICE_CUDA && access == VF_DEVICE_CPU ? VF_DEVICE_CPU : memory, access);
   GError *why = NULL;
   if (backend == NULL && !vf_frame_map_supported(memory, access, &why)) {
     char *name = frame_name(frame);

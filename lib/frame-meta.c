@@ -128,21 +128,22 @@ guint vf_frame_meta_make_objects_writable(VfFrameMeta *frame)
   return n;
 }
 
-void vf_frame_meta_scale(VfFrameMeta *frame, const GstVideoInfo *out_info, gdouble sx, gdouble sy)
+void vf_frame_meta_scale(VfFrameMeta *frame, const GstVideoInfo *out_info, gdouble sx, gdouble sy,
+                         gdouble dx, gdouble dy)
 {
   vf_frame_meta_make_objects_writable(frame);
   g_mutex_lock(&frame->lock);
   for (guint i = 0; frame->objects && i < frame->objects->objects->len; i++)
-    vf_object_meta_scale(g_ptr_array_index(frame->objects->objects, i), sx, sy);
+    vf_object_meta_scale(g_ptr_array_index(frame->objects->objects, i), sx, sy, dx, dy);
   if (frame->display) {
     VfDisplayList *l = vf_display_list_copy(frame->display);
     vf_display_list_unref(frame->display);
     frame->display = l;
-    vf_display_list_scale(l, sx, sy);
+    vf_display_list_scale(l, sx, sy, dx, dy);
   }
   g_mutex_unlock(&frame->lock);
-  frame->content.left = (gfloat)(frame->content.left * sx);
-  frame->content.top = (gfloat)(frame->content.top * sy);
+  frame->content.left = (gfloat)(frame->content.left * sx + dx);
+  frame->content.top = (gfloat)(frame->content.top * sy + dy);
   frame->content.width = (gfloat)(frame->content.width * sx);
   frame->content.height = (gfloat)(frame->content.height * sy);
   frame->info = *out_info;
@@ -315,6 +316,17 @@ void vf_frame_meta_set_buffer(VfFrameMeta *frame, GstBuffer *buffer, const GstVi
   g_mutex_unlock(&frame->lock);
   if (old)
     gst_buffer_unref(old); /* may go back to its pool: outside the lock */
+}
+
+void vf_frame_meta_set_converted(VfFrameMeta *frame, GstBuffer *buffer, const GstVideoInfo *info,
+                                 const VfRect *dest)
+{
+  if (frame == NULL || info == NULL || dest == NULL)
+    return;
+  gint w = GST_VIDEO_INFO_WIDTH(&frame->info), h = GST_VIDEO_INFO_HEIGHT(&frame->info);
+  if (w > 0 && h > 0)
+    vf_frame_meta_scale(frame, info, dest->width / w, dest->height / h, dest->left, dest->top);
+  vf_frame_meta_set_buffer(frame, buffer, info);
 }
 
 GPtrArray *vf_frame_meta_get_sticky_events(const VfFrameMeta *frame)

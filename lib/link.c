@@ -6,6 +6,8 @@
 #include "error-private.h"
 #include "link-private.h"
 
+#include <vidflow/meta.h>
+
 typedef struct {
   GstElement *src;
   GstElement *sink;
@@ -55,6 +57,40 @@ static void no_such_pad(GstElement *element, const char *spec, GstPadDirection d
   g_free(pads);
 }
 
+/* Can every structure of `caps` only be a vidflow batch (video/x-raw(meta:VfBatch))? */
+static gboolean only_batches(const GstCaps *caps)
+{
+  gboolean batch = caps && !gst_caps_is_any(caps) && !gst_caps_is_empty(caps);
+  for (guint i = 0; batch && i < gst_caps_get_size(caps); i++) {
+    GstCapsFeatures *f = gst_caps_get_features(caps, i);
+    batch = f && gst_caps_features_contains(f, VF_CAPS_FEATURE_META_BATCH);
+  }
+  return batch;
+}
+
+/* What to do when `src` offers batches and the sink takes none (transfer full), or NULL. */
+static char *batch_hint(GstPad *src, GstCaps *sink_caps)
+{
+  GstCaps *src_caps = gst_pad_query_caps(src, NULL);
+  gboolean refused = only_batches(src_caps)
+                     && (sink_caps == NULL || !gst_caps_can_intersect(src_caps, sink_caps));
+  gst_caps_unref(src_caps);
+  if (!refused)
+    return NULL;
+  GstElementFactory *convert = gst_element_factory_find("vfconvert");
+  if (convert)
+    gst_object_unref(convert);
+  return g_strdup_printf(
+      "; %s:%s gives batches (video/x-raw(meta:VfBatch), as vfmux/nvstreammux make them), which "
+      "an element for single frames cannot take: to get a batch in another format use %s, or make "
+      "the batch in that format (vfmux format=RGB), or let the caps keep the batch "
+      "(video/x-raw(meta:VfBatch),format=RGB); vfdemux splits a batch into single frames",
+      GST_DEBUG_PAD_NAME(src),
+      convert ? "vfconvert (DeepStream's nvvideoconvert)"
+              : "vfconvert (DeepStream's nvvideoconvert) once it is in your build (it is not in "
+                "this one)");
+}
+
 /* The sink pad for `srcpad`: a static pad, a request pad, or any compatible pad (transfer full).
  * *requested tells whether to release it if linking fails. */
 static GstPad *get_sink_pad(GstElement *sink, const char *spec, GstPad *srcpad, gboolean *requested,
@@ -67,9 +103,12 @@ static GstPad *get_sink_pad(GstElement *sink, const char *spec, GstPad *srcpad, 
     if (pad == NULL) {
       char *caps = caps_string(srcpad);
       char *pads = list_pads(sink, GST_PAD_SINK);
+      char *hint = batch_hint(srcpad, NULL);
       g_set_error(error, VF_ERROR, VF_ERROR_LINK,
-                  "element '%s' has no free sink pad that accepts %s:%s (%s); its sink pads: %s",
-                  GST_ELEMENT_NAME(sink), GST_DEBUG_PAD_NAME(srcpad), caps, pads ? pads : "none");
+                  "element '%s' has no free sink pad that accepts %s:%s (%s); its sink pads: %s%s",
+                  GST_ELEMENT_NAME(sink), GST_DEBUG_PAD_NAME(srcpad), caps, pads ? pads : "none",
+                  hint ? hint : "");
+      g_free(hint);
       g_free(caps);
       g_free(pads);
       return NULL;
@@ -104,13 +143,21 @@ static gboolean link_now(GstPad *srcpad, GstElement *sink, const char *sink_spec
                       : ret == GST_PAD_LINK_WAS_LINKED      ? "one of them is already linked"
                       : ret == GST_PAD_LINK_WRONG_HIERARCHY ? "they are not in the same pipeline"
                                                             : "the link was refused";
+    char *hint = NULL;
+    if (ret == GST_PAD_LINK_NOFORMAT) {
+      GstCaps *accepts = gst_pad_query_caps(sinkpad, NULL);
+      hint = batch_hint(srcpad, accepts);
+      gst_caps_unref(accepts);
+    }
     g_set_error(error, VF_ERROR, VF_ERROR_LINK,
                 "cannot link %s:%s to %s:%s: %s (%s:%s offers %s; %s:%s accepts %s)%s",
                 GST_DEBUG_PAD_NAME(srcpad), GST_DEBUG_PAD_NAME(sinkpad), why,
                 GST_DEBUG_PAD_NAME(srcpad), src_caps, GST_DEBUG_PAD_NAME(sinkpad), sink_caps,
-                ret == GST_PAD_LINK_NOFORMAT ? "; put a converter (videoconvert) or a capsfilter "
-                                               "between them"
-                                             : "");
+                hint                           ? hint
+                : ret == GST_PAD_LINK_NOFORMAT ? "; put a converter (videoconvert) or a capsfilter "
+                                                 "between them"
+                                               : "");
+    g_free(hint);
     g_free(src_caps);
     g_free(sink_caps);
     if (requested)
@@ -273,9 +320,69 @@ static GstPad *find_src_pad(GstElement *src, const char *spec)
   return found;
 }
 
+/* ---- cycles ---- */
+
+/* Elements a link waits to be made to, once `src` has the pad (GPtrArray of GstElement*, not
+ * owned: both live in one pipeline). */
+#define LATER_LINKS "vf-later-links"
+
+/* Whether frames leaving `from` can reach `to` over the links made so far and those waiting
+ * for a pad; the elements on the way go to `path` (from first). */
+static gboolean reaches(GstElement *from, GstElement *to, GHashTable *seen, GPtrArray *path)
+{
+  if (!g_hash_table_add(seen, from))
+    return FALSE;
+  g_ptr_array_add(path, from);
+  if (from == to)
+    return TRUE;
+  GPtrArray *next = g_ptr_array_new_with_free_func(gst_object_unref);
+  GST_OBJECT_LOCK(from);
+  for (GList *l = from->srcpads; l; l = l->next) {
+    GstPad *peer = gst_pad_get_peer(l->data);
+    GstElement *e = peer ? gst_pad_get_parent_element(peer) : NULL;
+    if (e)
+      g_ptr_array_add(next, e);
+    gst_clear_object(&peer);
+  }
+  GST_OBJECT_UNLOCK(from);
+  GPtrArray *later = g_object_get_data(G_OBJECT(from), LATER_LINKS);
+  for (guint i = 0; later && i < later->len; i++)
+    g_ptr_array_add(next, gst_object_ref(later->pdata[i]));
+  gboolean found = FALSE;
+  for (guint i = 0; i < next->len && !found; i++)
+    found = reaches(next->pdata[i], to, seen, path);
+  g_ptr_array_unref(next);
+  if (!found)
+    g_ptr_array_remove_index(path, path->len - 1);
+  return found;
+}
+
+/* FALSE with an error naming the loop when linking src to sink would close one. */
+static gboolean check_no_cycle(GstElement *src, GstElement *sink, GError **error)
+{
+  GHashTable *seen = g_hash_table_new(NULL, NULL);
+  GPtrArray *path = g_ptr_array_new();
+  gboolean loop = reaches(sink, src, seen, path);
+  if (loop) {
+    GString *s = g_string_new(GST_ELEMENT_NAME(src));
+    for (guint i = 0; i < path->len; i++)
+      g_string_append_printf(s, " -> %s", GST_ELEMENT_NAME(path->pdata[i]));
+    g_set_error(error, VF_ERROR, VF_ERROR_LINK,
+                "linking '%s' to '%s' closes a cycle (%s): frames cannot go round in a loop "
+                "(GStreamer would query the pads round it forever)",
+                GST_ELEMENT_NAME(src), GST_ELEMENT_NAME(sink), s->str);
+    g_string_free(s, TRUE);
+  }
+  g_ptr_array_unref(path);
+  g_hash_table_unref(seen);
+  return !loop;
+}
+
 gboolean vf_link_pads(GstElement *src, const char *src_spec, GstElement *sink,
                       const char *sink_spec, GError **error)
 {
+  if (!check_no_cycle(src, sink, error))
+    return FALSE;
   GstPad *srcpad = find_src_pad(src, src_spec);
   if (srcpad) {
     gboolean ok = link_now(srcpad, sink, sink_spec, error);
@@ -300,6 +407,12 @@ gboolean vf_link_pads(GstElement *src, const char *src_spec, GstElement *sink,
   link->sink_spec = g_strdup(sink_spec);
   link->seen = g_string_new(NULL);
   link->refs = 2;
+  GPtrArray *later = g_object_get_data(G_OBJECT(src), LATER_LINKS);
+  if (later == NULL) {
+    later = g_ptr_array_new();
+    g_object_set_data_full(G_OBJECT(src), LATER_LINKS, later, (GDestroyNotify)g_ptr_array_unref);
+  }
+  g_ptr_array_add(later, sink);
   g_signal_connect_data(src, "pad-added", G_CALLBACK(on_pad_added), link, delayed_link_free, 0);
   g_signal_connect_data(src, "no-more-pads", G_CALLBACK(on_no_more_pads), link, delayed_link_free,
                         0);

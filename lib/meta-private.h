@@ -43,7 +43,7 @@ VfDisplayList *vf_display_list_ref(VfDisplayList *list);
 void vf_display_list_unref(VfDisplayList *list);
 /* A private copy (refcount 1) of `src` (nullable: an empty list). */
 VfDisplayList *vf_display_list_copy(const VfDisplayList *src);
-void vf_display_list_scale(VfDisplayList *list, gdouble sx, gdouble sy);
+void vf_display_list_scale(VfDisplayList *list, gdouble sx, gdouble sy, gdouble dx, gdouble dy);
 
 /* ---- object-meta.c ---- */
 struct _VfObjectMeta {
@@ -62,7 +62,7 @@ struct _VfObjectMeta {
   VfUserMetaList user;
 };
 
-void vf_object_meta_scale(VfObjectMeta *object, gdouble sx, gdouble sy);
+void vf_object_meta_scale(VfObjectMeta *object, gdouble sx, gdouble sy, gdouble dx, gdouble dy);
 
 /* A frame's objects, shared by frame copies. Entering the list counts as an owner of the object. */
 typedef struct {
@@ -107,9 +107,10 @@ VfFrameMeta *vf_frame_meta_new(guint batch_index, GstBuffer *buffer, const GstVi
 VfFrameMeta *vf_frame_meta_copy(VfFrameMeta *src, guint batch_index);
 VfFrameMeta *vf_frame_meta_ref(VfFrameMeta *frame);
 void vf_frame_meta_unref(VfFrameMeta *frame);
-/* On a private frame: scale everything in stored-frame pixels by (sx, sy) (its objects and display
- * items become private copies first) and set the new layout. */
-void vf_frame_meta_scale(VfFrameMeta *frame, const GstVideoInfo *out_info, gdouble sx, gdouble sy);
+/* On a private frame: map everything in stored-frame pixels by x * sx + dx, y * sy + dy (its
+ * objects and display items become private copies first) and set the new layout. */
+void vf_frame_meta_scale(VfFrameMeta *frame, const GstVideoInfo *out_info, gdouble sx, gdouble sy,
+                         gdouble dx, gdouble dy);
 
 /* ---- batch-meta.c ---- */
 typedef struct {

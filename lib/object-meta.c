@@ -101,18 +101,20 @@ VfObjectMeta *vf_object_list_steal(VfObjectList *list, guint index)
   return o;
 }
 
-static void scale_rect(VfRect *r, gdouble sx, gdouble sy)
+/* x * sx + dx; an empty rectangle (unset) stays empty where it is. */
+static void map_rect(VfRect *r, gdouble sx, gdouble sy, gdouble dx, gdouble dy)
 {
-  r->left = (gfloat)(r->left * sx);
-  r->top = (gfloat)(r->top * sy);
+  gboolean empty = r->width <= 0 && r->height <= 0;
+  r->left = (gfloat)(r->left * sx + (empty ? 0 : dx));
+  r->top = (gfloat)(r->top * sy + (empty ? 0 : dy));
   r->width = (gfloat)(r->width * sx);
   r->height = (gfloat)(r->height * sy);
 }
 
-void vf_object_meta_scale(VfObjectMeta *object, gdouble sx, gdouble sy)
+void vf_object_meta_scale(VfObjectMeta *object, gdouble sx, gdouble sy, gdouble dx, gdouble dy)
 {
-  scale_rect(&object->detector_bbox, sx, sy);
-  scale_rect(&object->tracker_bbox, sx, sy);
+  map_rect(&object->detector_bbox, sx, sy, dx, dy);
+  map_rect(&object->tracker_bbox, sx, sy, dx, dy);
 }
 
 gint vf_object_meta_get_class_id(const VfObjectMeta *object)

@@ -6,13 +6,26 @@
 #include <vidflow/pipeline.h>
 
 /* How the pipeline drives an attached object; every function may be NULL. They run on the
- * application thread that calls start/wait/stop/free, never with a pipeline lock held. */
+ * application thread that calls start/wait/stop/free, never with a pipeline lock held. Deadlines
+ * are g_get_monotonic_time() microseconds (G_MAXINT64: none). At the end of a run the pipeline
+ * calls, in this order: drain (only when end of stream reached the sinks), cancel, quiesce,
+ * (the pipeline goes to NULL), stop. */
 typedef struct {
-  const char *kind;                /* "feeder", for messages */
-  const char *constructor;         /* "vf_feeder_new", for messages */
-  void (*start)(gpointer object);  /* before the pipeline goes to PLAYING */
-  void (*drain)(gpointer object);  /* end of stream reached the sinks: finish what is queued */
-  void (*stop)(gpointer object);   /* the pipeline is at NULL: join threads, report */
+  const char *kind;        /* "feeder", for messages */
+  const char *constructor; /* "vf_feeder_new", for messages */
+  /* before the pipeline goes to PLAYING; FALSE with *error set makes start() fail */
+  gboolean (*start)(gpointer object, GError **error);
+  /* end of stream reached the sinks: finish what is queued by `deadline`; FALSE: not done */
+  gboolean (*drain)(gpointer object, gint64 deadline);
+  /* the run ends: tell the user code (its cancellable) and the object's threads to stop */
+  void (*cancel)(gpointer object);
+  /* before NULL, after cancel (and the sinks flushed when not drained): join by `deadline` */
+  void (*quiesce)(gpointer object, gint64 deadline);
+  /* the pipeline is at NULL: join what is left by `deadline`, report */
+  void (*stop)(gpointer object, gint64 deadline);
+  /* (transfer full, nullable) what the object is busy with, naming it ("receiver 'r' (appsink
+   * 'sink') has been in consume() for 3.0 s"), for the message of a run that is stuck */
+  char *(*describe)(gpointer object);
   void (*unbind)(gpointer object); /* vf_pipeline_free, before the elements go */
   void (*free)(gpointer object);   /* vf_pipeline_free, after the elements went */
 } VfAttachedClass;
@@ -33,6 +46,10 @@ gboolean vf_pipeline_adopt(VfPipeline *pipeline, const VfAttachedClass *klass, g
                            const char *func, GError **error);
 /* (transfer none) the pipeline's name, for messages. */
 const char *vf_pipeline_get_name(VfPipeline *pipeline);
+/* (transfer none, nullable) the first object attached with `klass` after `after` (NULL: the first
+ * one), in attach order. */
+gpointer vf_pipeline_find_attached(VfPipeline *pipeline, const VfAttachedClass *klass,
+                                   gconstpointer after);
 /* The pipeline takes `object` (it frees it with klass->free in vf_pipeline_free). */
 void vf_pipeline_take(VfPipeline *pipeline, const VfAttachedClass *klass, gpointer object);
 /* (transfer none) the element called `name`, or NULL with *error set (VF_ERROR_NOT_FOUND). */

@@ -11,28 +11,33 @@
 #include "interrupt-private.h"
 #include "link-private.h"
 #include "property-private.h"
+#include "nvidia-names.h"
 
 #include <stdarg.h>
 #include <string.h>
-
-typedef void (*AttachedFunc)(gpointer object);
 
 typedef struct {
   const VfAttachedClass *klass;
   gpointer object;
 } Attached;
 
+#define DEFAULT_START_TIMEOUT (10 * GST_SECOND)
+#define DEFAULT_DRAIN_TIMEOUT (30 * GST_SECOND)
+#define DEFAULT_STOP_TIMEOUT (5 * GST_SECOND)
+
 struct _VfPipeline {
   GstElement *pipeline;
   GArray *attached; /* Attached, owned, in attach order */
-  GstClockTime start_timeout;
+  GstClockTime start_timeout, drain_timeout, stop_timeout;
 
   GMutex lock; /* guards the run state below */
   GCond cond;
   gboolean running; /* threads started, not torn down */
+  gboolean playing; /* the pipeline reached PLAYING (its state-changed messages) */
   gboolean eos;
   gboolean stop_requested;
-  GError *error; /* first error of this run */
+  gint64 eos_requested_at; /* monotonic us of this run's first send_eos, 0: none */
+  GError *error;           /* first error of this run */
 
   GMutex teardown_lock; /* one teardown at a time (wait and stop may race) */
 };
@@ -74,6 +79,17 @@ static void on_message(GstMessage *msg, gpointer data)
     g_mutex_unlock(&p->lock);
     break;
   }
+  case GST_MESSAGE_STATE_CHANGED: {
+    if (GST_MESSAGE_SRC(msg) != GST_OBJECT(p->pipeline))
+      break;
+    GstState new_state, pending;
+    gst_message_parse_state_changed(msg, NULL, &new_state, &pending);
+    g_mutex_lock(&p->lock);
+    p->playing = new_state == GST_STATE_PLAYING && pending == GST_STATE_VOID_PENDING;
+    g_cond_broadcast(&p->cond);
+    g_mutex_unlock(&p->lock);
+    break;
+  }
   case GST_MESSAGE_EOS:
     /* The pipeline's own: every sink reached end of stream. */
     if (GST_MESSAGE_SRC(msg) != GST_OBJECT(p->pipeline))
@@ -98,7 +114,9 @@ VfPipeline *vf_pipeline_new(const char *name)
   g_cond_init(&p->cond);
   g_mutex_init(&p->teardown_lock);
   p->attached = g_array_new(FALSE, FALSE, sizeof(Attached));
-  p->start_timeout = 10 * GST_SECOND;
+  p->start_timeout = DEFAULT_START_TIMEOUT;
+  p->drain_timeout = DEFAULT_DRAIN_TIMEOUT;
+  p->stop_timeout = DEFAULT_STOP_TIMEOUT;
   p->pipeline = vf_bus_pipeline_new(name, p, on_message, p);
   return p;
 }
@@ -108,21 +126,13 @@ const char *vf_pipeline_get_name(VfPipeline *pipeline)
   return GST_ELEMENT_NAME(pipeline->pipeline);
 }
 
-/* Calls the VfAttachedClass function at `member` (G_STRUCT_OFFSET) of every attached object, in
- * attach order. */
-static void call_attached(VfPipeline *p, glong member)
+/* (transfer full) a copy of the attached objects: probes may be attached while it runs. */
+static GArray *attached_copy(VfPipeline *p)
 {
-  /* A copy: probes may be attached while the pipeline runs. */
   g_mutex_lock(&p->lock);
   GArray *attached = g_array_copy(p->attached);
   g_mutex_unlock(&p->lock);
-  for (guint i = 0; i < attached->len; i++) {
-    Attached *a = &g_array_index(attached, Attached, i);
-    AttachedFunc fn = G_STRUCT_MEMBER(AttachedFunc, a->klass, member);
-    if (fn)
-      fn(a->object);
-  }
-  g_array_unref(attached);
+  return attached;
 }
 
 void vf_pipeline_free(VfPipeline *pipeline)
@@ -130,12 +140,19 @@ void vf_pipeline_free(VfPipeline *pipeline)
   if (pipeline == NULL)
     return;
   vf_pipeline_stop(pipeline);
-  call_attached(pipeline, G_STRUCT_OFFSET(VfAttachedClass, unbind));
+  for (guint i = 0; i < pipeline->attached->len; i++) {
+    Attached *a = &g_array_index(pipeline->attached, Attached, i);
+    if (a->klass->unbind)
+      a->klass->unbind(a->object);
+  }
   /* The bus thread delivers what is queued; the watches go. */
   vf_bus_shutdown(pipeline->pipeline);
   gst_object_unref(pipeline->pipeline);
   /* Elements are gone: now the user callbacks' destroy notifies can run. */
-  call_attached(pipeline, G_STRUCT_OFFSET(VfAttachedClass, free));
+  for (guint i = 0; i < pipeline->attached->len; i++) {
+    Attached *a = &g_array_index(pipeline->attached, Attached, i);
+    a->klass->free(a->object);
+  }
   g_array_unref(pipeline->attached);
   g_clear_error(&pipeline->error);
   g_mutex_clear(&pipeline->lock);
@@ -150,6 +167,23 @@ void vf_pipeline_take(VfPipeline *pipeline, const VfAttachedClass *klass, gpoint
   g_mutex_lock(&pipeline->lock);
   g_array_append_val(pipeline->attached, a);
   g_mutex_unlock(&pipeline->lock);
+}
+
+gpointer vf_pipeline_find_attached(VfPipeline *pipeline, const VfAttachedClass *klass,
+                                   gconstpointer after)
+{
+  gpointer found = NULL;
+  gboolean past = after == NULL;
+  g_mutex_lock(&pipeline->lock);
+  for (guint i = 0; i < pipeline->attached->len && found == NULL; i++) {
+    Attached *a = &g_array_index(pipeline->attached, Attached, i);
+    if (a->klass == klass && past)
+      found = a->object;
+    else if (a->object == after)
+      past = TRUE;
+  }
+  g_mutex_unlock(&pipeline->lock);
+  return found;
 }
 
 static gboolean check_buildable(VfPipeline *p, GError **error)
@@ -210,21 +244,10 @@ gboolean vf_pipeline_addv(VfPipeline *pipeline, const char *factory, const char 
       return FALSE;
     }
   }
-  GstElementFactory *f = gst_element_factory_find(factory);
-  if (f == NULL) {
-    g_set_error(error, VF_ERROR, VF_ERROR_NOT_FOUND,
-                "no GStreamer element '%s': check the name (gst-inspect-1.0 lists them) or install "
-                "the plugin that provides it",
-                factory);
+  /* a GStreamer factory, or a DeepStream name (nvidia-names.c) */
+  GstElement *element = vf_element_new(factory, name, error);
+  if (element == NULL)
     return FALSE;
-  }
-  GstElement *element = gst_element_factory_create(f, name);
-  gst_object_unref(f);
-  if (element == NULL) {
-    g_set_error(error, VF_ERROR, VF_ERROR_FAILED, "element '%s' could not be created", factory);
-    return FALSE;
-  }
-  gst_object_ref_sink(element);
   for (guint i = 0; properties && properties[i]; i += 2) {
     if (!vf_set_property_from_string(element, properties[i], properties[i + 1], error)) {
       gst_object_unref(element);
@@ -461,15 +484,32 @@ gboolean vf_pipeline_remove_bus_watch(VfPipeline *pipeline, guint id, GError **e
 
 /* ---- running ---- */
 
-static void start_threads(VfPipeline *p)
+/* g_get_monotonic_time() microseconds `timeout` after `from` (G_MAXINT64 for no timeout). */
+static gint64 deadline_after(gint64 from, GstClockTime timeout)
+{
+  if (!GST_CLOCK_TIME_IS_VALID(timeout) || timeout / GST_USECOND > (guint64)(G_MAXINT64 - from))
+    return G_MAXINT64;
+  return from + (gint64)(timeout / GST_USECOND);
+}
+
+static gboolean start_threads(VfPipeline *p, GError **error)
 {
   g_mutex_lock(&p->lock);
   p->running = TRUE;
+  p->playing = FALSE;
   p->eos = FALSE;
   p->stop_requested = FALSE;
+  p->eos_requested_at = 0;
   g_clear_error(&p->error);
   g_mutex_unlock(&p->lock);
-  call_attached(p, G_STRUCT_OFFSET(VfAttachedClass, start));
+  GArray *attached = attached_copy(p);
+  gboolean ok = TRUE;
+  for (guint i = 0; ok && i < attached->len; i++) {
+    Attached *a = &g_array_index(attached, Attached, i);
+    ok = a->klass->start == NULL || a->klass->start(a->object, error);
+  }
+  g_array_unref(attached);
+  return ok;
 }
 
 /* Unblock every streaming thread: FLUSH_START sent into each element's sink pads (sources are
@@ -501,29 +541,74 @@ static void flush_all_sink_pads(VfPipeline *p)
   gst_iterator_free(it);
 }
 
-/* Back to NULL with every vidflow thread joined. `drained`: EOS reached the sinks, so receivers
- * first finish what their appsinks still hold. */
-static void teardown(VfPipeline *p, gboolean drained)
+/* (transfer full) what the attached objects are busy with, "; "-separated, for the message of a
+ * run that did not end in time. */
+static char *describe_busy(GArray *attached)
 {
+  GString *s = g_string_new(NULL);
+  for (guint i = 0; i < attached->len; i++) {
+    Attached *a = &g_array_index(attached, Attached, i);
+    char *what = a->klass->describe ? a->klass->describe(a->object) : NULL;
+    if (what)
+      g_string_append_printf(s, "%s%s", s->len ? "; " : "", what);
+    g_free(what);
+  }
+  if (s->len == 0)
+    g_string_append(s, "no feeder or receiver is busy: an element holds the end of stream back "
+                       "(a blocked probe, a full queue, a sink that waits)");
+  return g_string_free(s, FALSE);
+}
+
+/* Back to NULL with every vidflow thread joined, or left behind past the stop deadline (reported
+ * by the object). `drained`: EOS reached the sinks, so receivers first finish what their appsinks
+ * still hold, until `drain_deadline`. FALSE, with *stuck (nullable) saying what was busy, when
+ * that drain did not finish in time. */
+static gboolean teardown(VfPipeline *p, gboolean drained, gint64 drain_deadline, char **stuck)
+{
+  gboolean ok = TRUE;
   g_mutex_lock(&p->teardown_lock);
   g_mutex_lock(&p->lock);
   gboolean running = p->running;
   g_mutex_unlock(&p->lock);
-  if (running) {
-    if (drained)
-      call_attached(p, G_STRUCT_OFFSET(VfAttachedClass, drain));
-    else
-      flush_all_sink_pads(p);
+  if (!running) {
     gst_element_set_state(p->pipeline, GST_STATE_NULL);
-    call_attached(p, G_STRUCT_OFFSET(VfAttachedClass, stop));
-    g_mutex_lock(&p->lock);
-    p->running = FALSE;
-    g_cond_broadcast(&p->cond);
-    g_mutex_unlock(&p->lock);
-  } else {
-    gst_element_set_state(p->pipeline, GST_STATE_NULL);
+    g_mutex_unlock(&p->teardown_lock);
+    return TRUE;
   }
+  GArray *attached = attached_copy(p);
+  for (guint i = 0; drained && i < attached->len; i++) {
+    Attached *a = &g_array_index(attached, Attached, i);
+    if (a->klass->drain && !a->klass->drain(a->object, drain_deadline))
+      ok = FALSE;
+  }
+  if (!ok && stuck)
+    *stuck = describe_busy(attached);
+  for (guint i = 0; i < attached->len; i++) {
+    Attached *a = &g_array_index(attached, Attached, i);
+    if (a->klass->cancel)
+      a->klass->cancel(a->object);
+  }
+  if (!drained || !ok)
+    flush_all_sink_pads(p);
+  gint64 stop_deadline = deadline_after(g_get_monotonic_time(), p->stop_timeout);
+  for (guint i = 0; i < attached->len; i++) {
+    Attached *a = &g_array_index(attached, Attached, i);
+    if (a->klass->quiesce)
+      a->klass->quiesce(a->object, stop_deadline);
+  }
+  gst_element_set_state(p->pipeline, GST_STATE_NULL);
+  for (guint i = 0; i < attached->len; i++) {
+    Attached *a = &g_array_index(attached, Attached, i);
+    if (a->klass->stop)
+      a->klass->stop(a->object, stop_deadline);
+  }
+  g_array_unref(attached);
+  g_mutex_lock(&p->lock);
+  p->running = FALSE;
+  g_cond_broadcast(&p->cond);
+  g_mutex_unlock(&p->lock);
   g_mutex_unlock(&p->teardown_lock);
+  return ok;
 }
 
 static gboolean take_error(VfPipeline *p, GError **error)
@@ -543,77 +628,119 @@ gboolean vf_pipeline_start(VfPipeline *pipeline, GError **error)
     return FALSE;
   if (vf_pipeline_get_state(pipeline) == VF_STATE_PLAYING)
     return TRUE;
-  start_threads(pipeline);
-  GstStateChangeReturn ret = gst_element_set_state(pipeline->pipeline, GST_STATE_PLAYING);
-  /* Wait for preroll in slices, so an error posted meanwhile ends the wait at once. */
-  gint64 deadline = g_get_monotonic_time() + (gint64)(pipeline->start_timeout / GST_USECOND);
-  while (ret == GST_STATE_CHANGE_ASYNC) {
-    g_mutex_lock(&pipeline->lock);
-    gboolean stop = pipeline->error || pipeline->eos || pipeline->stop_requested;
-    g_mutex_unlock(&pipeline->lock);
-    if (stop || g_get_monotonic_time() > deadline)
-      break;
-    ret = gst_element_get_state(pipeline->pipeline, NULL, NULL, 20 * GST_MSECOND);
+  VfPipeline *p = pipeline;
+  GError *start_error = NULL;
+  if (!start_threads(p, &start_error)) {
+    teardown(p, FALSE, 0, NULL);
+    g_propagate_error(error, start_error);
+    return FALSE;
   }
-  g_mutex_lock(&pipeline->lock);
-  gboolean failed = pipeline->error != NULL || ret == GST_STATE_CHANGE_FAILURE;
-  g_mutex_unlock(&pipeline->lock);
+  /* Wait for PLAYING on the pipeline's own state-changed messages (not gst_element_get_state:
+   * a signal that wakes it makes it answer FAILURE), until an error, end of stream, stop(), a
+   * second pending interrupt (wait() then stops at once) or the start timeout. One interrupt lets
+   * the preroll finish: wait() then drains what was prerolled, so files get their frames. */
+  const guint interrupts = vf_interrupt_watch_begin(&p->lock, &p->cond);
+  GstStateChangeReturn ret = gst_element_set_state(p->pipeline, GST_STATE_PLAYING);
+  gint64 until = deadline_after(g_get_monotonic_time(), p->start_timeout);
+  g_mutex_lock(&p->lock);
+  while (ret != GST_STATE_CHANGE_FAILURE && !p->playing && !p->error && !p->eos
+         && !p->stop_requested && vf_interrupt_count() - interrupts < 2) {
+    if (until == G_MAXINT64)
+      g_cond_wait(&p->cond, &p->lock);
+    else if (!g_cond_wait_until(&p->cond, &p->lock, until))
+      break; /* still prerolling: wait() reports what happens next */
+  }
+  gboolean failed = p->error != NULL || ret == GST_STATE_CHANGE_FAILURE;
+  if (failed) {
+    /* The error message may still be on its way from a streaming thread. */
+    gint64 grace = g_get_monotonic_time() + G_TIME_SPAN_SECOND;
+    while (p->error == NULL && g_cond_wait_until(&p->cond, &p->lock, grace))
+      ;
+  }
+  g_mutex_unlock(&p->lock);
+  vf_interrupt_watch_end(&p->lock, &p->cond, interrupts);
   if (!failed)
     return TRUE;
-  /* The error message may still be on its way from a streaming thread. */
-  g_mutex_lock(&pipeline->lock);
-  gint64 until = g_get_monotonic_time() + G_TIME_SPAN_SECOND;
-  while (pipeline->error == NULL && g_cond_wait_until(&pipeline->cond, &pipeline->lock, until))
-    ;
-  g_mutex_unlock(&pipeline->lock);
-  teardown(pipeline, FALSE);
-  if (take_error(pipeline, error))
+  teardown(p, FALSE, 0, NULL);
+  if (take_error(p, error))
     g_set_error(error, VF_ERROR, VF_ERROR_STATE,
                 "pipeline '%s' could not start (an element refused to change state; run with "
                 "GST_DEBUG=3 for details)",
-                vf_pipeline_get_name(pipeline));
+                vf_pipeline_get_name(p));
   return FALSE;
+}
+
+/* Under the lock: when the drain of this run must be over (G_MAXINT64: not draining, or no
+ * deadline). */
+static gint64 drain_deadline(VfPipeline *p)
+{
+  return p->eos_requested_at ? deadline_after(p->eos_requested_at, p->drain_timeout) : G_MAXINT64;
 }
 
 gboolean vf_pipeline_wait(VfPipeline *pipeline, GError **error)
 {
   if (vf_arg_is_null(pipeline, "pipeline", G_STRFUNC, error))
     return FALSE;
-  const guint interrupts_at_start = vf_interrupt_begin_wait();
-  guint interrupts_seen = interrupts_at_start;
-  gboolean interrupted = FALSE;
-  g_mutex_lock(&pipeline->lock);
-  while (pipeline->running && !pipeline->eos && !pipeline->error && !pipeline->stop_requested) {
-    gint64 until = g_get_monotonic_time() + 100 * G_TIME_SPAN_MILLISECOND;
-    g_cond_wait_until(&pipeline->cond, &pipeline->lock, until);
+  VfPipeline *p = pipeline;
+  /* Interrupts count from vf_handle_interrupts(): one that came before this call (while the
+   * pipeline was built or started) is acted on now. */
+  const guint from = vf_interrupt_watch_begin(&p->lock, &p->cond);
+  guint acted = from;
+  gboolean interrupted = FALSE, expired = FALSE;
+  g_mutex_lock(&p->lock);
+  while (p->running && !p->eos && !p->error && !p->stop_requested) {
     guint n = vf_interrupt_count();
-    if (n != interrupts_seen) {
-      interrupts_seen = n;
-      g_mutex_unlock(&pipeline->lock);
-      if (n - interrupts_at_start == 1) {
-        g_printerr("\nvidflow: interrupted: finishing the stream (Ctrl-C again to stop now)\n");
-        vf_pipeline_send_eos(pipeline);
-      } else {
+    if (n != acted) {
+      acted = n;
+      if (n - from >= 2) {
         interrupted = TRUE;
-      }
-      g_mutex_lock(&pipeline->lock);
-      if (interrupted)
         break;
+      }
+      g_mutex_unlock(&p->lock);
+      g_printerr("\nvidflow: interrupted: finishing the stream (Ctrl-C again to stop now)\n");
+      vf_pipeline_send_eos(p);
+      g_mutex_lock(&p->lock);
+      continue;
+    }
+    gint64 until = drain_deadline(p);
+    if (until == G_MAXINT64)
+      g_cond_wait(&p->cond, &p->lock);
+    else if (!g_cond_wait_until(&p->cond, &p->lock, until) && g_get_monotonic_time() >= until) {
+      expired = TRUE;
+      break;
     }
   }
-  gboolean drained = pipeline->eos && !pipeline->error;
-  g_mutex_unlock(&pipeline->lock);
-  teardown(pipeline, drained && !interrupted);
-  /* The watches have seen how the run ended before wait() says it. */
-  vf_bus_flush(pipeline->pipeline);
-  if (!take_error(pipeline, error))
-    return FALSE;
-  if (interrupted) {
-    g_set_error(error, VF_ERROR, VF_ERROR_INTERRUPTED, "pipeline '%s' stopped by the user",
-                vf_pipeline_get_name(pipeline));
-    return FALSE;
+  gboolean drained = p->eos && !p->error && !interrupted && !expired;
+  /* Receivers finish what is queued by the same deadline; from now when the stream ended by
+   * itself. */
+  gint64 until = p->eos_requested_at ? drain_deadline(p)
+                                     : deadline_after(g_get_monotonic_time(), p->drain_timeout);
+  g_mutex_unlock(&p->lock);
+  char *stuck = NULL;
+  if (expired) {
+    GArray *attached = attached_copy(p);
+    stuck = describe_busy(attached);
+    g_array_unref(attached);
   }
-  return TRUE;
+  if (!teardown(p, drained, until, &stuck))
+    expired = TRUE;
+  vf_interrupt_watch_end(&p->lock, &p->cond, acted);
+  /* The watches have seen how the run ended before wait() says it. */
+  vf_bus_flush(p->pipeline);
+  gboolean ok = take_error(p, error);
+  if (ok && expired) {
+    g_set_error(error, VF_ERROR, VF_ERROR_TIMEOUT,
+                "pipeline '%s' did not finish draining within %.1f s after its end of stream "
+                "(vf_pipeline_set_drain_timeout), so it was stopped: %s",
+                vf_pipeline_get_name(p), (double)p->drain_timeout / GST_SECOND, stuck);
+    ok = FALSE;
+  } else if (ok && interrupted) {
+    g_set_error(error, VF_ERROR, VF_ERROR_INTERRUPTED, "pipeline '%s' stopped by the user",
+                vf_pipeline_get_name(p));
+    ok = FALSE;
+  }
+  g_free(stuck);
+  return ok;
 }
 
 gboolean vf_pipeline_run(VfPipeline *pipeline, GError **error)
@@ -629,7 +756,7 @@ void vf_pipeline_stop(VfPipeline *pipeline)
   pipeline->stop_requested = TRUE;
   g_cond_broadcast(&pipeline->cond);
   g_mutex_unlock(&pipeline->lock);
-  teardown(pipeline, FALSE);
+  teardown(pipeline, FALSE, 0, NULL);
 }
 
 static void send_eos_async(GstElement *element, gpointer data)
@@ -642,8 +769,33 @@ void vf_pipeline_send_eos(VfPipeline *pipeline)
 {
   if (pipeline == NULL)
     return;
+  /* The drain starts now: wait() gives it drain_timeout. */
+  g_mutex_lock(&pipeline->lock);
+  if (pipeline->running && pipeline->eos_requested_at == 0) {
+    pipeline->eos_requested_at = g_get_monotonic_time();
+    g_cond_broadcast(&pipeline->cond);
+  }
+  g_mutex_unlock(&pipeline->lock);
   /* From a thread pool, so it is safe from any thread, streaming threads included. */
   gst_element_call_async(pipeline->pipeline, send_eos_async, NULL, NULL);
+}
+
+/* gst_element_get_state for up to `timeout`, where a wake-up by a signal (GStreamer then answers
+ * FAILURE although the state change goes on) is not taken for a failure. */
+static GstStateChangeReturn wait_for_state(GstElement *e, GstClockTime timeout)
+{
+  gint64 until = deadline_after(g_get_monotonic_time(), timeout);
+  while (TRUE) {
+    gint64 now = g_get_monotonic_time();
+    GstClockTime left = until == G_MAXINT64 ? GST_CLOCK_TIME_NONE
+                                            : (GstClockTime)MAX(until - now, 0) * GST_USECOND;
+    GstStateChangeReturn ret = gst_element_get_state(e, NULL, NULL, left);
+    GST_OBJECT_LOCK(e);
+    gboolean really = GST_STATE_RETURN(e) == GST_STATE_CHANGE_FAILURE;
+    GST_OBJECT_UNLOCK(e);
+    if (ret != GST_STATE_CHANGE_FAILURE || really || g_get_monotonic_time() >= until)
+      return ret;
+  }
 }
 
 static gboolean change_state(VfPipeline *p, GstState state, const char *func, GError **error)
@@ -657,7 +809,7 @@ static gboolean change_state(VfPipeline *p, GstState state, const char *func, GE
   }
   GstStateChangeReturn ret = gst_element_set_state(p->pipeline, state);
   if (ret == GST_STATE_CHANGE_ASYNC)
-    ret = gst_element_get_state(p->pipeline, NULL, NULL, p->start_timeout);
+    ret = wait_for_state(p->pipeline, p->start_timeout);
   if (ret == GST_STATE_CHANGE_FAILURE) {
     if (take_error(p, error))
       g_set_error(error, VF_ERROR, VF_ERROR_STATE, "pipeline '%s' could not change to %s",
@@ -702,4 +854,20 @@ void vf_pipeline_set_start_timeout(VfPipeline *pipeline, GstClockTime timeout)
 {
   if (pipeline)
     pipeline->start_timeout = timeout;
+}
+
+void vf_pipeline_set_drain_timeout(VfPipeline *pipeline, GstClockTime timeout)
+{
+  if (pipeline) {
+    g_mutex_lock(&pipeline->lock);
+    pipeline->drain_timeout = timeout;
+    g_cond_broadcast(&pipeline->cond); /* a wait() under way takes the new deadline */
+    g_mutex_unlock(&pipeline->lock);
+  }
+}
+
+void vf_pipeline_set_stop_timeout(VfPipeline *pipeline, GstClockTime timeout)
+{
+  if (pipeline)
+    pipeline->stop_timeout = timeout;
 }

@@ -1,15 +1,28 @@
 /* vidflow: set element properties from strings (as gst-launch does) or typed values, with errors
  * that name the element, the property and what it accepts. */
+#include "nvidia-names.h"
 #include "property-private.h"
+#include "short-text.h"
+
+#include <string.h>
 
 static GParamSpec *find_writable(GstElement *element, const char *property, GError **error)
 {
   GParamSpec *pspec = g_object_class_find_property(G_OBJECT_GET_CLASS(element), property);
   if (pspec == NULL) {
     g_set_error(error, VF_ERROR, VF_ERROR_PROPERTY,
-                "element '%s' (%s) has no property '%s': see gst-inspect-1.0 %s",
-                GST_ELEMENT_NAME(element), G_OBJECT_TYPE_NAME(element), property,
+                "element '%s' (%s) has no property '" VF_SHORT_FMT "': see gst-inspect-1.0 %s",
+                GST_ELEMENT_NAME(element), G_OBJECT_TYPE_NAME(element), VF_SHORT(property),
                 GST_OBJECT_NAME(gst_element_get_factory(element)));
+    return NULL;
+  }
+  if (pspec->owner_type == GST_TYPE_OBJECT) {
+    /* GstObject's "name" and "parent": the pipeline finds its elements by the name they were
+     * added under, and a parent is what adding gives */
+    g_set_error(error, VF_ERROR, VF_ERROR_PROPERTY,
+                "property '%s' of element '%s' is the pipeline's to set: name an element when "
+                "adding it (vf_pipeline_add's name, a graph node's 'name:')",
+                property, GST_ELEMENT_NAME(element));
     return NULL;
   }
   if (!(pspec->flags & G_PARAM_WRITABLE)) {
@@ -75,8 +88,9 @@ static gboolean set_checked(GstElement *element, GParamSpec *pspec, GValue *valu
   if (g_param_value_validate(pspec, value)) {
     char *accepted = describe_accepted(pspec);
     g_set_error(error, VF_ERROR, VF_ERROR_VALUE,
-                "value '%s' is out of range for property '%s' of element '%s': it takes %s", shown,
-                pspec->name, GST_ELEMENT_NAME(element), accepted);
+                "value '" VF_SHORT_FMT "' is out of range for property '%s' of element '%s': it "
+                "takes %s",
+                VF_SHORT(shown), pspec->name, GST_ELEMENT_NAME(element), accepted);
     g_free(accepted);
     return FALSE;
   }
@@ -84,9 +98,102 @@ static gboolean set_checked(GstElement *element, GParamSpec *pspec, GValue *valu
   return TRUE;
 }
 
+/* Whether every structure name of a caps string is one gst_structure_validate_name() takes.
+ * GStreamer 1.22's caps parser accepts other names and then fails an assertion (a critical)
+ * making the structure, instead of returning an error: "0*'" as caps did that. */
+static gboolean caps_names_valid(const char *s)
+{
+  if (g_str_equal(s, "ANY") || g_str_equal(s, "EMPTY") || g_str_equal(s, "NONE"))
+    return TRUE;
+  gboolean in_quotes = FALSE, at_name = TRUE;
+  int depth = 0;
+  for (const char *p = s; *p; p++) {
+    if (at_name) {
+      while (g_ascii_isspace(*p))
+        p++;
+      if (*p == '\0')
+        break;
+      if (!g_ascii_isalpha(*p))
+        return FALSE;
+      while (g_ascii_isalnum(*p) || (*p && strchr("/-_.:+", *p)))
+        p++;
+      if (*p != '\0' && *p != ',' && *p != ';' && *p != '(' && !g_ascii_isspace(*p))
+        return FALSE;
+      at_name = FALSE;
+      if (*p == '\0')
+        break;
+    }
+    if (in_quotes) {
+      if (*p == '\\' && p[1])
+        p++;
+      else if (*p == '"')
+        in_quotes = FALSE;
+    } else if (*p == '"') {
+      in_quotes = TRUE;
+    } else if (strchr("([{<", *p)) {
+      depth++;
+    } else if (strchr(")]}>", *p)) {
+      depth--;
+    } else if (*p == ';' && depth == 0) {
+      at_name = TRUE;
+    }
+  }
+  return TRUE;
+}
+
+/* Whether brackets ([ { <) nest at most `allowed` deep, counted inside quotes too: GStreamer
+ * 1.22's parser does not always take a quote where it could start a string for one (a 130-byte
+ * caps string of brackets behind a quote took 14 s, found by fuzz-property), and real caps never
+ * quote nested brackets. */
+static gboolean nesting_within(const char *s, int allowed)
+{
+  int depth = 0;
+  for (const char *c = s; *c; c++) {
+    if (strchr("<{[", *c)) {
+      if (++depth > allowed)
+        return FALSE;
+    } else if (strchr(">}]", *c)) {
+      depth--;
+    }
+  }
+  return TRUE;
+}
+
+/* Deepest nesting a caps or structure value may have: GStreamer 1.22 parses a bracket both as a
+ * nested structure and as a list, so its time doubles with each level (a 170-byte caps string
+ * of unclosed brackets took more than 10 s). Real caps nest one or two levels. */
+#define CAPS_MAX_NESTING 4
+
+/* Whether GStreamer 1.22's value parser can be given `s` for `pspec` safely: it fails badly
+ * (criticals, a crash, exponential time) instead of returning an error on bytes that are not
+ * UTF-8, caps structure names gst_structure_validate_name() refuses, deeply nested caps, and
+ * arrays nested deeper than their element types ("<<1>>" for an array of integers casts the
+ * integer spec to an array spec) or with type casts in them. */
+static gboolean safe_for_gstreamer(GParamSpec *pspec, const char *s)
+{
+  if (!g_utf8_validate(s, -1, NULL))
+    return FALSE;
+  GType type = G_PARAM_SPEC_VALUE_TYPE(pspec);
+  if (type == GST_TYPE_CAPS || type == GST_TYPE_STRUCTURE)
+    return nesting_within(s, CAPS_MAX_NESTING) && (type != GST_TYPE_CAPS || caps_names_valid(s));
+  if (GST_IS_PARAM_SPEC_ARRAY_LIST(pspec)) {
+    int allowed = 0;
+    for (GParamSpec *p = pspec; p && GST_IS_PARAM_SPEC_ARRAY_LIST(p);
+         p = GST_PARAM_SPEC_ARRAY_LIST(p)->element_spec)
+      allowed++;
+    /* a type cast inside ("<0,(int)1>") sometimes crashes it too: the element type is known */
+    return nesting_within(s, allowed) && strchr(s, '(') == NULL;
+  }
+  return TRUE;
+}
+
 gboolean vf_set_property_from_string(GstElement *element, const char *property, const char *value,
                                      GError **error)
 {
+  /* elements made for a DeepStream name take DeepStream's property spellings */
+  VfNvidiaResult nv = vf_nvidia_set_property(element, property, value, error);
+  if (nv != VF_NVIDIA_AS_IS)
+    return nv == VF_NVIDIA_DONE;
   GParamSpec *pspec = find_writable(element, property, error);
   if (pspec == NULL)
     return FALSE;
@@ -101,15 +208,22 @@ gboolean vf_set_property_from_string(GstElement *element, const char *property, 
   if (G_PARAM_SPEC_VALUE_TYPE(pspec) == G_TYPE_STRING) {
     g_value_set_string(&v, value); /* taken as is: no quoting rules for plain strings */
     parsed = TRUE;
+  } else if (!safe_for_gstreamer(pspec, value)) {
+    parsed = FALSE;
   } else {
-    parsed = gst_value_deserialize_with_pspec(&v, value, pspec);
+    /* DeepStream's memory:NVMM caps: CPU frames (or batches) here */
+    char *nvmm = G_PARAM_SPEC_VALUE_TYPE(pspec) == GST_TYPE_CAPS
+                     ? vf_nvidia_translate_caps(element, value)
+                     : NULL;
+    parsed = gst_value_deserialize_with_pspec(&v, nvmm ? nvmm : value, pspec);
+    g_free(nvmm);
   }
   gboolean ok = FALSE;
   if (!parsed) {
     char *accepted = describe_accepted(pspec);
     g_set_error(error, VF_ERROR, VF_ERROR_VALUE,
-                "cannot set property '%s' of element '%s' to '%s': it takes %s", property,
-                GST_ELEMENT_NAME(element), value, accepted);
+                "cannot set property '%s' of element '%s' to '" VF_SHORT_FMT "': it takes %s",
+                property, GST_ELEMENT_NAME(element), VF_SHORT(value), accepted);
     g_free(accepted);
   } else {
     ok = set_checked(element, pspec, &v, value, error);
@@ -121,6 +235,13 @@ gboolean vf_set_property_from_string(GstElement *element, const char *property, 
 gboolean vf_set_property_value(GstElement *element, const char *property, const GValue *value,
                                GError **error)
 {
+  if (vf_nvidia_knows_property(element, property)) { /* mapped by its DeepStream name */
+    char *text
+        = G_VALUE_HOLDS_STRING(value) ? g_value_dup_string(value) : gst_value_serialize(value);
+    gboolean ok = vf_set_property_from_string(element, property, text, error);
+    g_free(text);
+    return ok;
+  }
   GParamSpec *pspec = find_writable(element, property, error);
   if (pspec == NULL)
     return FALSE;
@@ -143,8 +264,9 @@ gboolean vf_set_property_value(GstElement *element, const char *property, const 
     if (!same && G_VALUE_HOLDS(value, G_TYPE_INT64)) {
       char *accepted = describe_accepted(pspec);
       g_set_error(error, VF_ERROR, VF_ERROR_VALUE,
-                  "value %s is out of range for property '%s' of element '%s': it takes %s", shown,
-                  property, GST_ELEMENT_NAME(element), accepted);
+                  "value " VF_SHORT_FMT " is out of range for property '%s' of element '%s': it "
+                  "takes %s",
+                  VF_SHORT(shown), property, GST_ELEMENT_NAME(element), accepted);
       g_free(accepted);
     } else {
       ok = set_checked(element, pspec, &v, shown, error);

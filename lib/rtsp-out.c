@@ -1,17 +1,32 @@
 /* vidflow: RTSP output. H.264 access units leave the flow through an appsink and are served by
- * gst-rtsp-server: each client's media (shared between clients) is
+ * gst-rtsp-server: each client gets a media of its own,
  *   appsrc ! h264parse ! rtph264pay name=pay0
- * fed from the appsink. A client that joins gets frames from the next key frame on (one is asked
- * for at once). Servers are shared per host:port in the process; each output has its mount. */
+ * fed from the appsink, so a client that cannot keep up holds up nobody but itself. A client
+ * that joins gets frames from the next key frame on (one is asked for at once).
+ *
+ * Each client's queue (its appsrc) is bounded: an access unit that would take it past the bound
+ * is dropped for that client, and so is every frame after it up to the next key frame (a decoder
+ * cannot use them; one is asked for at once). Drops are counted (vf_rtsp_out_get_stats): the
+ * flow never blocks on a client and memory stays bounded whatever the clients do.
+ *
+ * Servers are shared per host:port in the process (each output has its mount) and released when
+ * the last output on them stops. The signal handlers given to gst-rtsp-server hold a reference
+ * to the output's Feed, never to the output: a media that outlives the output (a client still
+ * connected to a server another output keeps) finds a stopped feed, not freed memory.
+ *
+ * Threads: on_new_sample/on_eos run on the flow's streaming thread; on_media_configure and
+ * on_media_unprepared on the server's thread; the rest on the application's.
+ * Locks: servers_lock, then Feed.lock; neither is held while calling into gst-rtsp-server. */
 #include "flow-private.h"
 
 #include <gst/app/gstappsink.h>
 #include <gst/app/gstappsrc.h>
 #include <gst/rtsp-server/rtsp-server.h>
+#include <string.h>
 
 typedef struct {
   char *key; /* host:port; outputs on port 0 get a server each */
-  gint refs;
+  gint refs; /* outputs started on it */
   GstRTSPServer *server;
   GMainContext *context;
   GMainLoop *loop;
@@ -20,20 +35,77 @@ typedef struct {
   guint port; /* bound */
 } Server;
 
+/* One client's queue. */
+typedef enum {
+  CLIENT_JOINING,    /* waits for its first key frame (not a drop) */
+  CLIENT_PLAYING,    /* every access unit is queued */
+  CLIENT_RECOVERING, /* its queue was full: dropping up to the next key frame */
+} ClientState;
+
+typedef struct {
+  GstElement *appsrc; /* ref */
+  ClientState state;
+} Client;
+
+/* What the flow's thread, the server's thread and the application share (refcounted). */
+typedef struct {
+  gint refs;
+  GMutex lock;        /* guards the fields below */
+  GPtrArray *clients; /* Client*, owned */
+  GstCaps *caps;      /* the stream's caps, once known */
+  gboolean eos;
+  gboolean serving; /* between start and stop */
+  guint64 max_bytes;
+  guint64 frames, dropped, clients_total;
+  GWeakRef appsink; /* key frames are asked for upstream of it (weak: it holds the feed) */
+} Feed;
+
 struct _VfRtspOut {
   char *host;
   guint port;
   char *mount;
-  GstElement *appsink; /* ref */
-  Server *server;      /* while started */
-  GMutex lock;         /* guards the fields below */
-  GPtrArray *appsrcs;  /* GstElement* (ref): the appsrcs of the media being served */
-  GstCaps *caps;       /* the stream's caps, once known */
-  gboolean eos;
+  Feed *feed;
+  Server *server;               /* while started */
+  GstRTSPMediaFactory *factory; /* while started (ref) */
+  gulong configure_id;
 };
 
 static GMutex servers_lock;
 static GHashTable *servers; /* key -> Server* */
+
+/* ---- the feed ---- */
+
+static void client_free(Client *c)
+{
+  gst_object_unref(c->appsrc);
+  g_free(c);
+}
+
+static Feed *feed_ref(Feed *f)
+{
+  g_atomic_int_inc(&f->refs);
+  return f;
+}
+
+static void feed_unref(gpointer data, GClosure *closure)
+{
+  (void)closure;
+  Feed *f = data;
+  if (!g_atomic_int_dec_and_test(&f->refs))
+    return;
+  g_ptr_array_unref(f->clients);
+  gst_clear_caps(&f->caps);
+  g_weak_ref_clear(&f->appsink);
+  g_mutex_clear(&f->lock);
+  g_free(f);
+}
+
+static void feed_release(gpointer data)
+{
+  feed_unref(data, NULL);
+}
+
+/* ---- servers ---- */
 
 static gpointer server_thread(gpointer data)
 {
@@ -121,113 +193,148 @@ static Server *server_get(const char *host, guint port, GError **error)
 
 /* ---- feeding the clients ---- */
 
-static void request_key_frame(VfRtspOut *out)
+static void request_key_frame(GstElement *appsink)
 {
-  GstPad *pad = gst_element_get_static_pad(out->appsink, "sink");
+  GstPad *pad = gst_element_get_static_pad(appsink, "sink");
   gst_pad_push_event(pad,
                      gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE, 0));
   gst_object_unref(pad);
 }
 
+/* Streaming thread of the flow. */
 static GstFlowReturn on_new_sample(GstAppSink *sink, gpointer data)
 {
-  VfRtspOut *out = data;
+  Feed *f = data;
   GstSample *sample = gst_app_sink_pull_sample(sink);
   if (sample == NULL)
     return GST_FLOW_OK;
   GstBuffer *buffer = gst_sample_get_buffer(sample);
   gboolean key = !GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_DELTA_UNIT);
+  gsize size = gst_buffer_get_size(buffer);
   gboolean want_key = FALSE;
-  g_mutex_lock(&out->lock);
-  if (out->caps == NULL && gst_sample_get_caps(sample))
-    out->caps = gst_caps_ref(gst_sample_get_caps(sample));
-  for (guint i = 0; i < out->appsrcs->len; i++) {
-    GstElement *src = out->appsrcs->pdata[i];
-    if (g_object_get_data(G_OBJECT(src), "vf-need-key")) {
-      if (!key) {
-        want_key = TRUE;
-        continue;
-      }
-      g_object_set_data(G_OBJECT(src), "vf-need-key", NULL);
+  g_mutex_lock(&f->lock);
+  f->frames++;
+  if (f->caps == NULL && gst_sample_get_caps(sample))
+    f->caps = gst_caps_ref(gst_sample_get_caps(sample));
+  for (guint i = 0; i < f->clients->len; i++) {
+    Client *c = f->clients->pdata[i];
+    if (c->state != CLIENT_PLAYING && !key) {
+      f->dropped += c->state == CLIENT_RECOVERING;
+      continue;
     }
-    /* The media stamps buffers itself (do-timestamp): clients see the pace they arrive at. */
+    GstAppSrc *src = GST_APP_SRC(c->appsrc);
+    if (gst_app_src_get_current_level_bytes(src) + size > f->max_bytes) {
+      /* full: this client loses frames up to the next key frame, which is asked for now */
+      want_key = want_key || c->state == CLIENT_PLAYING;
+      f->dropped++;
+      c->state = CLIENT_RECOVERING;
+      continue;
+    }
+    c->state = CLIENT_PLAYING;
+    /* The media stamps buffers itself (do-timestamp): clients see the pace they arrive at. A
+     * copy shares the memory. */
     GstBuffer *copy = gst_buffer_copy(buffer);
     GST_BUFFER_PTS(copy) = GST_BUFFER_DTS(copy) = GST_BUFFER_DURATION(copy) = GST_CLOCK_TIME_NONE;
-    gst_app_src_push_buffer(GST_APP_SRC(src), copy);
+    gst_app_src_push_buffer(src, copy);
   }
-  g_mutex_unlock(&out->lock);
+  g_mutex_unlock(&f->lock);
   gst_sample_unref(sample);
-  (void)want_key; /* asked for when the client joined; x264 answers within a frame or two */
+  if (want_key)
+    request_key_frame(GST_ELEMENT(sink));
   return GST_FLOW_OK;
 }
 
 static void on_eos(GstAppSink *sink, gpointer data)
 {
   (void)sink;
-  VfRtspOut *out = data;
-  g_mutex_lock(&out->lock);
-  out->eos = TRUE;
-  for (guint i = 0; i < out->appsrcs->len; i++)
-    gst_app_src_end_of_stream(GST_APP_SRC(out->appsrcs->pdata[i]));
-  g_mutex_unlock(&out->lock);
+  Feed *f = data;
+  g_mutex_lock(&f->lock);
+  f->eos = TRUE;
+  for (guint i = 0; i < f->clients->len; i++)
+    gst_app_src_end_of_stream(GST_APP_SRC(((Client *)f->clients->pdata[i])->appsrc));
+  g_mutex_unlock(&f->lock);
 }
 
+/* Server thread: the client's media goes away (it left, or the server closed it). */
 static void on_media_unprepared(GstRTSPMedia *media, gpointer data)
 {
-  VfRtspOut *out = data;
+  Feed *f = data;
   GstElement *src = g_object_get_data(G_OBJECT(media), "vf-appsrc");
-  g_mutex_lock(&out->lock);
-  if (src)
-    g_ptr_array_remove(out->appsrcs, src);
-  g_mutex_unlock(&out->lock);
+  g_mutex_lock(&f->lock);
+  for (guint i = 0; src && i < f->clients->len; i++)
+    if (((Client *)f->clients->pdata[i])->appsrc == src) {
+      g_ptr_array_remove_index(f->clients, i);
+      break;
+    }
+  g_mutex_unlock(&f->lock);
 }
 
+/* Server thread: a client's media is made. */
 static void on_media_configure(GstRTSPMediaFactory *factory, GstRTSPMedia *media, gpointer data)
 {
   (void)factory;
-  VfRtspOut *out = data;
+  Feed *f = data;
   GstElement *bin = gst_rtsp_media_get_element(media);
   GstElement *src = gst_bin_get_by_name_recurse_up(GST_BIN(bin), "vfsrc");
   gst_object_unref(bin);
   if (src == NULL)
     return;
-  g_mutex_lock(&out->lock);
-  GstCaps *caps = out->caps ? gst_caps_ref(out->caps)
-                            : gst_caps_from_string("video/x-h264,stream-format=byte-stream,"
-                                                   "alignment=au");
+  g_mutex_lock(&f->lock);
+  if (!f->serving) {
+    g_mutex_unlock(&f->lock);
+    gst_object_unref(src);
+    return;
+  }
+  GstCaps *caps = f->caps ? gst_caps_ref(f->caps)
+                          : gst_caps_from_string("video/x-h264,stream-format=byte-stream,"
+                                                 "alignment=au");
+  /* max-bytes also makes appsrc say enough-data; the bound itself is kept in on_new_sample */
   g_object_set(src, "caps", caps, "format", GST_FORMAT_TIME, "is-live", TRUE, "do-timestamp", TRUE,
-               "max-bytes", (guint64)(4 * 1024 * 1024), NULL);
+               "block", FALSE, "max-bytes", f->max_bytes, NULL);
   gst_caps_unref(caps);
-  g_object_set_data(G_OBJECT(src), "vf-need-key", GINT_TO_POINTER(1));
-  g_ptr_array_add(out->appsrcs, gst_object_ref(src));
-  if (out->eos)
+  Client *c = g_new0(Client, 1);
+  c->appsrc = gst_object_ref(src);
+  c->state = CLIENT_JOINING;
+  g_ptr_array_add(f->clients, c);
+  f->clients_total++;
+  if (f->eos)
     gst_app_src_end_of_stream(GST_APP_SRC(src));
-  g_mutex_unlock(&out->lock);
+  g_mutex_unlock(&f->lock);
   g_object_set_data_full(G_OBJECT(media), "vf-appsrc", src, gst_object_unref);
-  g_signal_connect(media, "unprepared", G_CALLBACK(on_media_unprepared), out);
-  request_key_frame(out);
+  g_signal_connect_data(media, "unprepared", G_CALLBACK(on_media_unprepared), feed_ref(f),
+                        feed_unref, 0);
+  GstElement *appsink = g_weak_ref_get(&f->appsink);
+  if (appsink) {
+    request_key_frame(appsink);
+    gst_object_unref(appsink);
+  }
 }
 
 /* ---- the output ---- */
 
-VfRtspOut *vf_rtsp_out_new(const char *host, guint port, const char *mount)
+VfRtspOut *vf_rtsp_out_new(const char *host, guint port, const char *mount, guint64 client_bytes)
 {
   VfRtspOut *out = g_new0(VfRtspOut, 1);
   out->host = g_strdup(host);
   out->port = port;
   out->mount = g_strdup(mount);
-  out->appsrcs = g_ptr_array_new_with_free_func(gst_object_unref);
-  g_mutex_init(&out->lock);
+  Feed *f = g_new0(Feed, 1);
+  f->refs = 1;
+  g_mutex_init(&f->lock);
+  f->clients = g_ptr_array_new_with_free_func((GDestroyNotify)client_free);
+  g_weak_ref_init(&f->appsink, NULL);
+  f->max_bytes = client_bytes ? client_bytes : VF_RTSP_CLIENT_QUEUE_BYTES;
+  out->feed = f;
   return out;
 }
 
 void vf_rtsp_out_bind(VfRtspOut *out, GstElement *appsink)
 {
-  out->appsink = gst_object_ref(appsink);
+  g_weak_ref_set(&out->feed->appsink, appsink);
   GstAppSinkCallbacks cb = { 0 };
   cb.new_sample = on_new_sample;
   cb.eos = on_eos;
-  gst_app_sink_set_callbacks(GST_APP_SINK(appsink), &cb, out, NULL);
+  gst_app_sink_set_callbacks(GST_APP_SINK(appsink), &cb, feed_ref(out->feed), feed_release);
 }
 
 gboolean vf_rtsp_out_start(VfRtspOut *out, GError **error)
@@ -237,18 +344,23 @@ gboolean vf_rtsp_out_start(VfRtspOut *out, GError **error)
   Server *s = server_get(out->host, out->port, error);
   if (s == NULL)
     return FALSE;
-  GstRTSPMountPoints *mounts = gst_rtsp_server_get_mount_points(s->server);
-  GstRTSPMediaFactory *factory = gst_rtsp_media_factory_new();
+  Feed *f = out->feed;
+  g_mutex_lock(&f->lock);
+  f->eos = FALSE;
+  f->serving = TRUE;
+  f->frames = f->dropped = f->clients_total = 0;
+  g_clear_pointer(&f->caps, gst_caps_unref);
+  g_mutex_unlock(&f->lock);
+  out->factory = gst_rtsp_media_factory_new();
   gst_rtsp_media_factory_set_launch(
-      factory, "( appsrc name=vfsrc ! h264parse ! rtph264pay name=pay0 pt=96 config-interval=-1 )");
-  gst_rtsp_media_factory_set_shared(factory, TRUE);
-  g_signal_connect(factory, "media-configure", G_CALLBACK(on_media_configure), out);
-  gst_rtsp_mount_points_add_factory(mounts, out->mount, factory);
+      out->factory,
+      "( appsrc name=vfsrc ! h264parse ! rtph264pay name=pay0 pt=96 config-interval=-1 )");
+  gst_rtsp_media_factory_set_shared(out->factory, FALSE); /* a queue per client */
+  out->configure_id = g_signal_connect_data(
+      out->factory, "media-configure", G_CALLBACK(on_media_configure), feed_ref(f), feed_unref, 0);
+  GstRTSPMountPoints *mounts = gst_rtsp_server_get_mount_points(s->server);
+  gst_rtsp_mount_points_add_factory(mounts, out->mount, g_object_ref(out->factory));
   g_object_unref(mounts);
-  g_mutex_lock(&out->lock);
-  out->eos = FALSE;
-  g_clear_pointer(&out->caps, gst_caps_unref);
-  g_mutex_unlock(&out->lock);
   out->server = s;
   return TRUE;
 }
@@ -260,15 +372,19 @@ void vf_rtsp_out_stop(VfRtspOut *out)
   GstRTSPMountPoints *mounts = gst_rtsp_server_get_mount_points(out->server->server);
   gst_rtsp_mount_points_remove_factory(mounts, out->mount);
   g_object_unref(mounts);
-  g_mutex_lock(&out->lock);
-  for (guint i = 0; i < out->appsrcs->len; i++)
-    gst_app_src_end_of_stream(GST_APP_SRC(out->appsrcs->pdata[i]));
-  g_mutex_unlock(&out->lock);
+  /* no new client is configured from now on; the ones there get their end of stream and are
+   * forgotten (their media keeps the feed alive, not the output) */
+  g_signal_handler_disconnect(out->factory, out->configure_id);
+  g_clear_object(&out->factory);
+  Feed *f = out->feed;
+  g_mutex_lock(&f->lock);
+  f->serving = FALSE;
+  for (guint i = 0; i < f->clients->len; i++)
+    gst_app_src_end_of_stream(GST_APP_SRC(((Client *)f->clients->pdata[i])->appsrc));
+  g_ptr_array_set_size(f->clients, 0);
+  g_mutex_unlock(&f->lock);
   server_unref(out->server);
   out->server = NULL;
-  g_mutex_lock(&out->lock);
-  g_ptr_array_set_size(out->appsrcs, 0);
-  g_mutex_unlock(&out->lock);
 }
 
 char *vf_rtsp_out_get_url(VfRtspOut *out)
@@ -277,19 +393,33 @@ char *vf_rtsp_out_get_url(VfRtspOut *out)
   return g_strdup_printf("rtsp://%s:%u%s", out->host, port, out->mount);
 }
 
+void vf_rtsp_out_get_stats(VfRtspOut *out, VfRtspStats *stats)
+{
+  Feed *f = out->feed;
+  memset(stats, 0, sizeof *stats);
+  g_mutex_lock(&f->lock);
+  stats->clients = f->clients->len;
+  stats->clients_total = f->clients_total;
+  stats->frames = f->frames;
+  stats->dropped = f->dropped;
+  for (guint i = 0; i < f->clients->len; i++)
+    stats->queued_bytes += gst_app_src_get_current_level_bytes(
+        GST_APP_SRC(((Client *)f->clients->pdata[i])->appsrc));
+  g_mutex_unlock(&f->lock);
+}
+
 void vf_rtsp_out_free(VfRtspOut *out)
 {
   if (out == NULL)
     return;
   vf_rtsp_out_stop(out);
-  if (out->appsink) {
+  GstElement *appsink = g_weak_ref_get(&out->feed->appsink);
+  if (appsink) {
     GstAppSinkCallbacks cb = { 0 };
-    gst_app_sink_set_callbacks(GST_APP_SINK(out->appsink), &cb, NULL, NULL);
-    gst_object_unref(out->appsink);
+    gst_app_sink_set_callbacks(GST_APP_SINK(appsink), &cb, NULL, NULL); /* drops its feed ref */
+    gst_object_unref(appsink);
   }
-  g_ptr_array_unref(out->appsrcs);
-  gst_clear_caps(&out->caps);
-  g_mutex_clear(&out->lock);
+  feed_unref(out->feed, NULL);
   g_free(out->host);
   g_free(out->mount);
   g_free(out);

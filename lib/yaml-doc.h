@@ -1,5 +1,14 @@
 /* vidflow: a loaded YAML document whose nodes know their line, for the YAML readers (Service
- * Maker graphs, flow descriptions, source lists). Errors read "FILE:LINE: message". */
+ * Maker graphs, flow descriptions, source lists, vfinfer configs). Errors read
+ * "FILE:LINE: message".
+ *
+ * Every document is read within bounds, so a hostile or broken file gets an error in well under a
+ * second instead of hours of parsing or gigabytes of memory: at most VF_YAML_MAX_BYTES of text,
+ * values of at most VF_YAML_MAX_SCALAR bytes, mapping keys (names) of at most VF_YAML_MAX_KEY,
+ * collections nested at most VF_YAML_MAX_DEPTH deep, and at most VF_YAML_MAX_NODES nodes, an alias
+ * counting as all the nodes it repeats (so "billion laughs" files are refused); an alias to a
+ * collection that contains it (a loop) is refused too. Only the first document of a file is read.
+ */
 #pragma once
 
 #include <glib.h>
@@ -11,8 +20,26 @@ typedef struct {
   char *dir; /* the file's folder: relative paths in the file are taken from here */
 } VfYamlDoc;
 
-/* NULL with "FILE:LINE:COLUMN: YAML syntax error: ..." when the file is not valid YAML. */
+#define VF_YAML_MAX_BYTES (4u << 20)
+#define VF_YAML_MAX_SCALAR (64u << 10)
+#define VF_YAML_MAX_KEY 1024u
+#define VF_YAML_MAX_DEPTH 64
+#define VF_YAML_MAX_NODES 100000u
+
+/* A file (errors name it as given). NULL with VF_ERROR_NOT_FOUND when it cannot be opened or is a
+ * directory, "FILE:LINE:COLUMN: YAML syntax error: ..." (VF_ERROR_VALUE) when it is not valid
+ * YAML, "FILE:LINE:COLUMN: ..." naming the bound a file goes past. Files are what ${VAR} is
+ * expanded in (vf_yaml_text): every ${VAR} without a default must be set in the environment
+ * when the file is loaded, or loading fails naming the variable and its line. */
 VfYamlDoc *vf_yaml_doc_load(const char *path, GError **error);
+/* The bytes of a file of at most `max` bytes, NUL-terminated (transfer full; *len: without the
+ * NUL), or NULL with VF_ERROR_NOT_FOUND (cannot be opened, or a directory) or VF_ERROR_VALUE
+ * (bigger than `max`). */
+char *vf_read_file_bounded(const char *path, gsize max, gsize *len, GError **error);
+/* The same from memory (`len` bytes, no NUL needed): `name` is used in messages, relative paths
+ * are taken from `dir` (NULL: the current directory). ${VAR} references are not checked. */
+VfYamlDoc *vf_yaml_doc_load_data(const char *data, gsize len, const char *name, const char *dir,
+                                 GError **error);
 void vf_yaml_doc_free(VfYamlDoc *doc);
 
 /* (nullable) the root node; NULL for an empty file. */
@@ -26,7 +53,9 @@ const char *vf_yaml_scalar(yaml_node_t *node);
 gboolean vf_yaml_is_null(yaml_node_t *node);
 /* 1-based line of a node. */
 guint vf_yaml_line(yaml_node_t *node);
-/* A scalar with ${VAR} and ${VAR:-default} expanded (transfer full); NULL for non-scalars. */
+/* A scalar with ${VAR} and ${VAR:-default} expanded (transfer full); NULL for non-scalars.
+ * ${VAR:-default} gives the default when VAR is unset or empty; an unset ${VAR} without a
+ * default expands to "" (vf_yaml_doc_load refuses such files, so readers never see one). */
 char *vf_yaml_text(yaml_node_t *node);
 /* "FILE:LINE: " + message, in VF_ERROR. node may be NULL (no line). */
 void vf_yaml_error(GError **error, VfYamlDoc *doc, yaml_node_t *node, int code, const char *fmt,

@@ -5,28 +5,15 @@
 
 #include "custom-private.h"
 #include "error-private.h"
+#include "nvidia-names.h"
 #include "pipeline-private.h"
+#include "short-text.h"
 #include "yaml-doc.h"
 
 #include <string.h>
 
-/* DeepStream factories and the vidflow element that stands in for each. */
-static const char *const aliases[][2] = {
-  { "nvurisrcbin", "vfurisrcbin" },
-  { "nvstreammux", "vfmux" },
-  { "nvstreamdemux", "vfdemux" },
-  { "nvinfer", "vfinfer" },
-  { "nvinferbin", "vfinfer" },
-  { "nvmultistreamtiler", "vftiler" },
-  { "nvdsosd", "vfosd" },
-  { "nvosdbin", "vfosd" },
-  { "nvtracker", "vftracker" },
-  { "nvmsgconv", "vfmsgconv" },
-  { "nvmsgbroker", "vfmsgbroker" },
-  { "nvvideoconvert", "videoconvert" },
-  { "nveglglessink", "autovideosink" },
-  { "nv3dsink", "autovideosink" },
-};
+/* Node names and types are names: longer ones are refused before anything echoes them. */
+#define NAME_MAX_BYTES 256
 
 typedef struct {
   char *name;
@@ -36,12 +23,15 @@ typedef struct {
   char *type;
   GPtrArray *params; /* probes: created when an edge attaches them */
   guint attached;
+  GPtrArray *next; /* Node*: where this node's edges go (elements, not probes) */
+  guint inputs;    /* edges into it */
 } Node;
 
 typedef struct {
   VfYamlDoc *doc;
   VfPipeline *pipeline;
   GHashTable *nodes; /* name -> Node* */
+  GPtrArray *order;  /* Node* (owned by nodes), in file order */
 } Graph;
 
 static void node_free(Node *n)
@@ -50,25 +40,8 @@ static void node_free(Node *n)
   g_free(n->type);
   if (n->params)
     g_ptr_array_unref(n->params);
+  g_ptr_array_unref(n->next);
   g_free(n);
-}
-
-static gboolean factory_exists(const char *name)
-{
-  GstElementFactory *f = gst_element_factory_find(name);
-  if (f)
-    gst_object_unref(f);
-  return f != NULL;
-}
-
-static const char *resolve_factory(const char *type)
-{
-  if (factory_exists(type))
-    return type;
-  for (guint i = 0; i < G_N_ELEMENTS(aliases); i++)
-    if (g_str_equal(aliases[i][0], type))
-      return aliases[i][1];
-  return type;
 }
 
 /* Properties as name/value strings, paths resolved from the file's folder. */
@@ -131,7 +104,23 @@ static gboolean add_node(Graph *g, yaml_node_t *item, guint index, GError **erro
     g_free(type);
     return FALSE;
   }
+  if (strlen(type) > NAME_MAX_BYTES) {
+    vf_yaml_error(error, g->doc, type_node, VF_ERROR_VALUE,
+                  "type '" VF_SHORT_FMT "' is longer than %d bytes: no element or object has such "
+                  "a name",
+                  VF_SHORT(type), NAME_MAX_BYTES);
+    g_free(type);
+    return FALSE;
+  }
   char *name = vf_yaml_text(vf_yaml_get(g->doc, item, "name"));
+  if (name && strlen(name) > NAME_MAX_BYTES) {
+    vf_yaml_error(error, g->doc, item, VF_ERROR_VALUE,
+                  "node name '" VF_SHORT_FMT "' is longer than %d bytes: give it a shorter name",
+                  VF_SHORT(name), NAME_MAX_BYTES);
+    g_free(type);
+    g_free(name);
+    return FALSE;
+  }
   if (name == NULL) {
     name = g_strdup_printf("%s%u", type, index);
     g_strdelimit(name, ".", '-');
@@ -153,16 +142,25 @@ static gboolean add_node(Graph *g, yaml_node_t *item, guint index, GError **erro
     return FALSE;
   }
   Node *n = g_new0(Node, 1);
+  n->next = g_ptr_array_new();
   n->name = name;
   n->type = type;
   n->node = item;
   g_hash_table_insert(g->nodes, n->name, n);
+  g_ptr_array_add(g->order, n);
   const char *const *kv = (const char *const *)props->pdata;
   GError *err = NULL;
   gboolean ok = TRUE;
   /* "plugin.object", or a built-in object name that is not an element ("measure_fps_probe") */
+  /* DeepStream's "module.object" spelling of a built-in ("measure_fps_probe.measure_fps_probe") */
+  const char *object = vf_nvidia_object_name(type);
+  if (object != type) {
+    char *builtin = g_strdup(object);
+    g_free(type);
+    n->type = type = builtin;
+  }
   if (strchr(type, '.')
-      || (!factory_exists(resolve_factory(type)) && vf_custom_lookup(type, NULL, NULL))) {
+      || (!vf_element_factory_known(type) && vf_custom_lookup(type, NULL, NULL))) {
     n->custom = TRUE;
     ok = vf_custom_lookup(type, &n->kind, &err);
     if (ok && n->kind == VF_OBJECT_PROBE) {
@@ -185,14 +183,10 @@ static gboolean add_node(Graph *g, yaml_node_t *item, guint index, GError **erro
     if (!ok)
       g_prefix_error(&err, "node '%s': ", name);
   } else {
-    const char *factory = resolve_factory(type);
-    ok = vf_pipeline_addv(g->pipeline, factory, name, kv, &err);
-    if (!ok) {
-      if (g_str_equal(factory, type))
-        g_prefix_error(&err, "node '%s': ", name);
-      else
-        g_prefix_error(&err, "node '%s' (%s, run as vidflow's %s): ", name, type, factory);
-    }
+    /* a GStreamer factory or a DeepStream name (its errors name what runs for it) */
+    ok = vf_pipeline_addv(g->pipeline, type, name, kv, &err);
+    if (!ok)
+      g_prefix_error(&err, "node '%s': ", name);
   }
   g_ptr_array_unref(props);
   if (!ok) {
@@ -217,7 +211,8 @@ static Node *endpoint(Graph *g, yaml_node_t *where, const char *text, char **pad
   }
   if (n == NULL)
     vf_yaml_error(error, g->doc, where, VF_ERROR_NOT_FOUND,
-                  "edge names '%s', which is not a node: declare it under 'nodes'", text);
+                  "edge names '" VF_SHORT_FMT "', which is not a node: declare it under 'nodes'",
+                  VF_SHORT(text));
   return n;
 }
 
@@ -251,6 +246,104 @@ static gboolean attach_probe(Graph *g, Node *probe, Node *at, const char *pad, y
   }
   probe->attached++;
   return TRUE;
+}
+
+/* Whether `to` already leads to `from`, so an edge from -> to would close a loop: the loop as
+ * "from -> to -> ... -> from" (transfer full), or NULL. Depth-first over the edges so far. */
+static gboolean leads_to(Node *at, Node *target, GHashTable *seen, GPtrArray *path)
+{
+  if (!g_hash_table_add(seen, at))
+    return FALSE;
+  g_ptr_array_add(path, at);
+  if (at == target)
+    return TRUE;
+  for (guint i = 0; i < at->next->len; i++)
+    if (leads_to(at->next->pdata[i], target, seen, path))
+      return TRUE;
+  g_ptr_array_remove_index(path, path->len - 1);
+  return FALSE;
+}
+
+static GString *cycle_through(Node *from, Node *to)
+{
+  GHashTable *seen = g_hash_table_new(NULL, NULL);
+  GPtrArray *path = g_ptr_array_new();
+  GString *loop = NULL;
+  if (leads_to(to, from, seen, path)) {
+    loop = g_string_new(from->name);
+    for (guint i = 0; i < path->len; i++)
+      g_string_append_printf(loop, " -> %s", ((Node *)path->pdata[i])->name);
+  }
+  g_ptr_array_unref(path);
+  g_hash_table_unref(seen);
+  return loop;
+}
+
+static gboolean has_pads(GstElement *e, GstPadDirection direction)
+{
+  for (GList *l = gst_element_class_get_pad_template_list(GST_ELEMENT_GET_CLASS(e)); l; l = l->next)
+    if (GST_PAD_TEMPLATE_DIRECTION(l->data) == direction)
+      return TRUE;
+  return direction == GST_PAD_SRC ? e->numsrcpads > 0 : e->numsinkpads > 0;
+}
+
+/* A graph that could never run is refused now rather than hanging or failing later: it needs a
+ * source, and every element its inputs and outputs linked. */
+static gboolean check_complete(Graph *g, yaml_node_t *nodes, GError **error)
+{
+  GPtrArray *elements = g_ptr_array_new(); /* Node*, in file order; probes left out */
+  for (guint i = 0; i < g->order->len; i++) {
+    Node *n = g->order->pdata[i];
+    if (!(n->custom && n->kind == VF_OBJECT_PROBE))
+      g_ptr_array_add(elements, n);
+  }
+  gboolean ok = FALSE;
+  Node *source = NULL;
+  for (guint i = 0; i < elements->len && source == NULL; i++) {
+    Node *n = elements->pdata[i];
+    if (!has_pads(vf_pipeline_get_element(g->pipeline, n->name), GST_PAD_SINK))
+      source = n;
+  }
+  if (elements->len == 0) {
+    vf_yaml_error(error, g->doc, nodes, VF_ERROR_VALUE,
+                  "the graph has no elements, so nothing would ever run: list them under "
+                  "'nodes:', a source (vfurisrcbin, videotestsrc, a provider, ...) first");
+  } else if (source == NULL) {
+    vf_yaml_error(error, g->doc, nodes, VF_ERROR_VALUE,
+                  "the graph has no source: every node takes input, so nothing would ever "
+                  "produce a frame; add one (vfurisrcbin, filesrc, videotestsrc, a provider, ...) "
+                  "and an edge from it");
+  } else {
+    ok = TRUE;
+    for (guint i = 0; ok && i < elements->len; i++) {
+      Node *n = elements->pdata[i];
+      GstElement *e = vf_pipeline_get_element(g->pipeline, n->name);
+      const char *factory = GST_OBJECT_NAME(gst_element_get_factory(e));
+      if (has_pads(e, GST_PAD_SINK) && has_pads(e, GST_PAD_SRC) && n->inputs == 0
+          && n->next->len == 0) {
+        /* a filter linked to nothing at all: no frame ever reaches it, so it cannot stop the
+         * graph (the seed's graphs declare a capsfilter they never link); said, not refused. A
+         * sink linked to nothing would hold the pipeline's preroll forever: refused below. */
+        g_message("%s:%zu: node '%s' (%s) is linked to nothing, so no frame goes through it: "
+                  "link it or remove it",
+                  g->doc->path, n->node->start_mark.line + 1, n->name, factory);
+      } else if (has_pads(e, GST_PAD_SRC) && n->next->len == 0) {
+        vf_yaml_error(error, g->doc, n->node, VF_ERROR_LINK,
+                      "node '%s' (%s) is linked to nothing downstream, so its output would go "
+                      "nowhere (\"Internal data stream error\"): add an edge '%s: <next node>'",
+                      n->name, factory, n->name);
+        ok = FALSE;
+      } else if (has_pads(e, GST_PAD_SINK) && n->inputs == 0) {
+        vf_yaml_error(error, g->doc, n->node, VF_ERROR_LINK,
+                      "node '%s' (%s) has nothing linked into it, so it would wait for input "
+                      "forever: add an edge '<previous node>: %s'",
+                      n->name, factory, n->name);
+        ok = FALSE;
+      }
+    }
+  }
+  g_ptr_array_unref(elements);
+  return ok;
 }
 
 static gboolean add_edge(Graph *g, yaml_node_t *key, yaml_node_t *value, GError **error)
@@ -324,6 +417,17 @@ static gboolean add_edge(Graph *g, yaml_node_t *key, yaml_node_t *value, GError 
   for (guint i = 0; ok && i < elements->len; i++) {
     Node *to = elements->pdata[i];
     GError *err = NULL;
+    GString *loop = cycle_through(from, to);
+    if (loop) {
+      vf_yaml_error(
+          error, g->doc, where->pdata[i], VF_ERROR_LINK,
+          "edge %s -> %s closes a cycle (%s): frames cannot go round in a loop (GStreamer "
+          "would query the pads round it forever); remove one of these edges",
+          from->name, to->name, loop->str);
+      g_string_free(loop, TRUE);
+      ok = FALSE;
+      break;
+    }
     const char *sink = to->name;
     char *queue = NULL;
     GstElement *target = vf_pipeline_get_element(g->pipeline, sink);
@@ -339,8 +443,14 @@ static gboolean add_edge(Graph *g, yaml_node_t *key, yaml_node_t *value, GError 
       ok = vf_pipeline_link_pads(g->pipeline, link_from, link_pad, sink, pads->pdata[i], &err);
     }
     g_free(queue);
+    if (ok) {
+      g_ptr_array_add(from->next, to);
+      to->inputs++;
+    }
     if (!ok) {
-      g_prefix_error(&err, "edge %s -> %s: ", from_text, vf_yaml_scalar(where->pdata[i]));
+      const char *to_text = vf_yaml_scalar(where->pdata[i]);
+      g_prefix_error(&err, "edge " VF_SHORT_FMT " -> " VF_SHORT_FMT ": ", VF_SHORT(from_text),
+                     VF_SHORT(to_text));
       vf_yaml_prefix(&err, g->doc, where->pdata[i]);
       g_propagate_error(error, err);
     }
@@ -392,7 +502,8 @@ VfPipeline *vf_pipeline_new_from_yaml(const char *path, GError **error)
   if (dot)
     *dot = '\0';
   Graph g = { doc, vf_pipeline_new(base),
-              g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)node_free) };
+              g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)node_free),
+              g_ptr_array_new() };
   g_free(base);
   gboolean ok = g.pipeline != NULL;
   guint index = 0;
@@ -424,6 +535,9 @@ VfPipeline *vf_pipeline_new_from_yaml(const char *path, GError **error)
       }
     }
   }
+  if (ok)
+    ok = check_complete(&g, nodes, &err);
+  g_ptr_array_unref(g.order);
   g_hash_table_unref(g.nodes);
   vf_yaml_doc_free(doc);
   if (!ok) {

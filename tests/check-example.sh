@@ -28,12 +28,21 @@ frame-stats)
   n=$(wc -l < "$work/log.json"); [ "$n" = 30 ] || fail "expected 30 JSON lines, found $n"
   /usr/bin/python3 -c "import json,sys; [json.loads(l) for l in open(sys.argv[1])]" "$work/log.json" \
     || fail "log is not JSON lines"
-  grep -q '"shape": \[240, 320, 3\]' "$work/log.json" || fail "shape missing" ;;
+  grep -q '"shape":\[240,320,3\]' "$work/log.json" || fail "shape missing" ;;
 pipeline-transfer)
   make_mp4 40 "$work/in.mp4"
   out=$("$bin/pipeline-transfer" --output "$work/out.mp4" "$work/in.mp4" 2>&1); echo "$out"
   echo "$out" | grep -q "transferred 40 frames" || fail "not all 40 frames crossed"
   echo "$out" | grep -q "was copied" && fail "a frame was copied"
+  n=$("$count" "$work/out.mp4"); [ "$n" = 40 ] || fail "expected 40 frames in the output, found $n" ;;
+ipc-queue-transfer)
+  make_mp4 40 "$work/in.mp4"
+  out=$("$bin/ipc-queue-transfer" --output "$work/out.mp4" "$work/in.mp4" 2>&1); echo "$out"
+  sent=$(echo "$out" | sed -n 's/^producer: sent \([0-9]*\) frames, checksum \([0-9]*\)$/\1 \2/p')
+  got=$(echo "$out" | sed -n 's/^consumer: received \([0-9]*\) frames .*checksum \([0-9]*\).*/\1 \2/p')
+  [ "${sent%% *}" = 40 ] || fail "the producer process did not send 40 frames: $sent"
+  [ "$got" = "$sent" ] || fail "frames or checksum differ across processes: sent $sent, received $got"
+  echo "$out" | grep -q "(40 read in the producer's memory)" || fail "frames were copied on this side"
   n=$("$count" "$work/out.mp4"); [ "$n" = 40 ] || fail "expected 40 frames in the output, found $n" ;;
 custom-source)
   gst-launch-1.0 -q videotestsrc num-buffers=20 ! video/x-raw,format=I420,width=160,height=120,framerate=25/1 \

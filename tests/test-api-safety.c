@@ -441,13 +441,16 @@ static void test_receiver_and_probe(void)
   VfRetrieverCallbacks no_consume = { NULL, count_destroy };
   VfProbeCallbacks pc = { on_buffer, count_destroy, NULL };
   VfProbeCallbacks no_op = { NULL, count_destroy, NULL };
-  VfReceiverStats stats = { 1, 1, 1, 1 };
+  VfReceiverStats stats = { 1, 1, 1, 1, 1 };
 
   vf_receiver_free(NULL);
   vf_receiver_set_queue(NULL, 2, VF_DROP_OLDEST);
   g_assert_null(vf_receiver_get_name(NULL));
   vf_receiver_get_stats(NULL, &stats);
-  g_assert_cmpuint(stats.received + stats.consumed + stats.errors + stats.dropped, ==, 0);
+  g_assert_cmpuint(
+      stats.received + stats.consumed + stats.errors + stats.dropped + stats.unconsumed, ==, 0);
+  g_assert_null(vf_receiver_get_cancellable(NULL));
+  g_assert_null(vf_feeder_get_cancellable(NULL));
   vf_receiver_get_stats(NULL, NULL);
   vf_probe_free(NULL);
   g_assert_null(vf_probe_get_name(NULL));

@@ -371,6 +371,39 @@ static void test_source_messages(void)
   watcher_clear(&w);
 }
 
+/* vfmux's serialized source events as elements downstream read them: a source that ended or
+ * left, and nothing else */
+static void test_source_events(void)
+{
+  static const struct {
+    const char *name;
+    GstEventType type;
+    gboolean with_id, ends;
+  } cases[] = {
+    { VF_SOURCE_EOS, GST_EVENT_CUSTOM_DOWNSTREAM, TRUE, TRUE },
+    { VF_SOURCE_REMOVED, GST_EVENT_CUSTOM_DOWNSTREAM, TRUE, TRUE },
+    { VF_SOURCE_ADDED, GST_EVENT_CUSTOM_DOWNSTREAM, TRUE, FALSE },
+    { VF_SOURCE_EOS, GST_EVENT_CUSTOM_UPSTREAM, TRUE, FALSE },
+    { VF_SOURCE_EOS, GST_EVENT_CUSTOM_DOWNSTREAM, FALSE, FALSE },
+    { "something-else", GST_EVENT_CUSTOM_DOWNSTREAM, TRUE, FALSE },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+    GstStructure *st = gst_structure_new_empty(cases[i].name);
+    if (cases[i].with_id)
+      gst_structure_set(st, "source-id", G_TYPE_UINT, 7u, NULL);
+    GstEvent *e = gst_event_new_custom(cases[i].type, st);
+    guint id = 99;
+    g_assert_cmpint(vf_source_event_is_end(e, &id), ==, cases[i].ends);
+    g_assert_cmpuint(id, ==, cases[i].ends ? 7 : 99);
+    g_assert_cmpint(vf_source_event_is_end(e, NULL), ==, cases[i].ends);
+    gst_event_unref(e);
+  }
+  GstEvent *eos = gst_event_new_eos();
+  g_assert_false(vf_source_event_is_end(eos, NULL));
+  gst_event_unref(eos);
+  g_assert_false(vf_source_event_is_end(NULL, NULL));
+}
+
 typedef struct {
   gint seen; /* atomic */
 } UserHandler;
@@ -449,6 +482,7 @@ int main(int argc, char **argv)
   g_test_add_func("/bus/bad-arguments", test_bad_arguments);
   g_test_add_func("/bus/warning-and-error", test_warning_and_error);
   g_test_add_func("/bus/source-messages", test_source_messages);
+  g_test_add_func("/bus/source-events", test_source_events);
   g_test_add_func("/bus/application-sync-handler", test_application_sync_handler);
   g_test_add_func("/bus/many-pipelines", test_many_pipelines);
   return g_test_run();

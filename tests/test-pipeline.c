@@ -3,6 +3,7 @@
 
 #include <glib/gstdio.h>
 #include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static void test_add_unknown_factory(void)
@@ -72,7 +73,6 @@ static void test_property_conversion(void)
     { "queue", "max-size-time", "1000000000", TRUE },
     { "volume", "volume", "0.5", TRUE },
     { "volume", "volume", "99", FALSE }, /* 0..10 */
-    { "fakesink", "name", "renamed", TRUE },
   };
   for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
     VfPipeline *p = vf_pipeline_new("t");
@@ -196,31 +196,41 @@ static void test_run_to_eos(void)
 
 static void test_wait_on_error(void)
 {
-  /* caps that link but cannot be negotiated at run time: a not-negotiated error */
+  /* a pipeline that starts, runs, then fails while wait() waits: identity errors out after 10
+   * buffers of an endless live stream */
   VfPipeline *p = vf_pipeline_new("t");
   GError *err = NULL;
-  VF_ASSERT_OK(vf_pipeline_add(p, "videotestsrc", "src", &err, "num-buffers", "5", NULL), err);
-  VF_ASSERT_OK(vf_pipeline_add(p, "capsfilter", "cf", &err, "caps",
-                               "video/x-raw,width=[1,100],height=[1,100]", NULL),
-               err);
-  VF_ASSERT_OK(
-      vf_pipeline_add(p, "capsfilter", "cf2", &err, "caps", "video/x-raw,width=[200,300]", NULL),
-      err);
+  VF_ASSERT_OK(vf_pipeline_add(p, "videotestsrc", "src", &err, "is-live", "true", NULL), err);
+  VF_ASSERT_OK(vf_pipeline_add(p, "identity", "fails", &err, "error-after", "10", NULL), err);
   VF_ASSERT_OK(vf_pipeline_add(p, "fakesink", "sink", &err, NULL), err);
-  VF_ASSERT_OK(vf_pipeline_link(p, &err, "src", "cf", NULL), err);
-  gboolean linked = vf_pipeline_link(p, &err, "cf", "cf2", "sink", NULL);
-  if (!linked) {
-    /* linking already saw it: also a clear error */
-    g_assert_error(err, VF_ERROR, VF_ERROR_LINK);
-    g_clear_error(&err);
-    vf_pipeline_free(p);
-    return;
-  }
-  gboolean ok = vf_pipeline_run(p, &err);
-  g_assert_false(ok);
-  g_assert_nonnull(err);
-  g_assert_true(err->domain == VF_ERROR);
-  g_assert_nonnull(strstr(err->message, "element '"));
+  VF_ASSERT_OK(vf_pipeline_link(p, &err, "src", "fails", "sink", NULL), err);
+  VF_ASSERT_OK(vf_pipeline_start(p, &err), err);
+  g_assert_cmpint(vf_pipeline_get_state(p), ==, VF_STATE_PLAYING);
+  g_assert_false(vf_pipeline_wait(p, &err));
+  g_assert_error(err, VF_ERROR, VF_ERROR_STREAM);
+  TEST_ASSERT_CONTAINS(err->message, "element 'fails'");
+  g_clear_error(&err);
+  g_assert_cmpint(vf_pipeline_get_state(p), ==, VF_STATE_NULL);
+  vf_pipeline_free(p);
+}
+
+/* End of stream that can never reach the sink (an appsink nobody pulls from): wait() stops the
+ * pipeline at the drain deadline and says so. */
+static void test_drain_deadline(void)
+{
+  VfPipeline *p = vf_pipeline_new("undrainable");
+  GError *err = NULL;
+  VF_ASSERT_OK(vf_pipeline_add(p, "videotestsrc", "src", &err, "is-live", "true", NULL), err);
+  VF_ASSERT_OK(
+      vf_pipeline_add(p, "appsink", "sink", &err, "max-buffers", "1", "sync", "false", NULL), err);
+  VF_ASSERT_OK(vf_pipeline_link(p, &err, "src", "sink", NULL), err);
+  vf_pipeline_set_drain_timeout(p, 200 * GST_MSECOND);
+  VF_ASSERT_OK(vf_pipeline_start(p, &err), err);
+  vf_pipeline_send_eos(p);
+  g_assert_false(vf_pipeline_wait(p, &err));
+  g_assert_error(err, VF_ERROR, VF_ERROR_TIMEOUT);
+  TEST_ASSERT_CONTAINS(err->message, "pipeline 'undrainable' did not finish draining within 0.2 s");
+  TEST_ASSERT_CONTAINS(err->message, "an element holds the end of stream back");
   g_clear_error(&err);
   g_assert_cmpint(vf_pipeline_get_state(p), ==, VF_STATE_NULL);
   vf_pipeline_free(p);
@@ -406,46 +416,181 @@ static void test_delayed_pads(void)
   g_free(path);
 }
 
-static gpointer interrupt_later(gpointer data)
+/* ---- Ctrl-C at several moments; each moment is a condition seen, not a delay ---- */
+
+typedef struct {
+  VfPipeline *pipeline;
+  gint eos;              /* atomic: the pipeline's end of stream messages */
+  gint sigints;          /* atomic: SIGINTs still to send from the probe or provider */
+  gboolean at_eos_event; /* send the next one when an end-of-stream event leaves the source */
+  GThread *watchdog;
+  gint done; /* atomic: the test finished (the watchdog goes) */
+} Moment;
+
+static void count_eos(VfPipeline *p, GstMessage *msg, gpointer data)
 {
-  guint n = GPOINTER_TO_UINT(data);
-  g_usleep(300 * 1000);
-  for (guint i = 0; i < n; i++) {
-    kill(getpid(), SIGINT);
-    g_usleep(300 * 1000);
-  }
+  (void)p;
+  if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_EOS)
+    g_atomic_int_inc(&((Moment *)data)->eos);
+}
+
+/* A hang guard: a run the interrupts did not end is stopped after a minute (then the test fails
+ * on what it checks: no end of stream, no VF_ERROR_INTERRUPTED). */
+static gpointer watchdog(gpointer data)
+{
+  Moment *m = data;
+  for (guint i = 0; i < 600 && !g_atomic_int_get(&m->done); i++)
+    g_usleep(100 * 1000);
+  if (!g_atomic_int_get(&m->done))
+    vf_pipeline_stop(m->pipeline);
   return NULL;
 }
 
-static void test_interrupts(void)
+static void interrupt_once(gint *left)
+{
+  gint n = g_atomic_int_get(left);
+  if (n > 0 && g_atomic_int_compare_and_exchange(left, n, n - 1))
+    kill(getpid(), SIGINT);
+}
+
+static GstPadProbeReturn sigint_on_data(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  (void)pad;
+  Moment *m = data;
+  gboolean eos = (info->type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM)
+                 && GST_EVENT_TYPE(GST_PAD_PROBE_INFO_EVENT(info)) == GST_EVENT_EOS;
+  if ((info->type & GST_PAD_PROBE_TYPE_BUFFER) || (eos && m->at_eos_event))
+    interrupt_once(&m->sigints);
+  return GST_PAD_PROBE_OK;
+}
+
+/* videotestsrc (live, endless) -> sink ("fakesink", or an appsink nobody pulls: cannot drain),
+ * SIGINTs sent from the source's pad (the first buffer, and with at_eos_event the end of stream
+ * the first interrupt sent). */
+static VfPipeline *moment_pipeline(Moment *m, const char *sink, guint sigints, gboolean at_eos)
+{
+  *m = (Moment){ .sigints = (gint)sigints, .at_eos_event = at_eos };
+  m->pipeline = vf_pipeline_new("moment");
+  GError *err = NULL;
+  VF_ASSERT_OK(vf_pipeline_add(m->pipeline, "videotestsrc", "src", &err, "is-live", "true", NULL),
+               err);
+  VF_ASSERT_OK(vf_pipeline_add(m->pipeline, sink, "sink", &err, NULL), err);
+  if (g_str_equal(sink, "appsink"))
+    VF_ASSERT_OK(vf_pipeline_set(m->pipeline, "sink", "max-buffers", "1", &err), err);
+  VF_ASSERT_OK(vf_pipeline_link(m->pipeline, &err, "src", "sink", NULL), err);
+  GstPad *pad = gst_element_get_static_pad(vf_pipeline_get_element(m->pipeline, "src"), "src");
+  gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
+                    sigint_on_data, m, NULL);
+  gst_object_unref(pad);
+  VfBusWatchCallbacks cb = { .on_message = count_eos };
+  VF_ASSERT_OK(vf_pipeline_add_bus_watch(m->pipeline, GST_MESSAGE_EOS, &cb, m, &err) != 0, err);
+  m->watchdog = g_thread_new("watchdog", watchdog, m);
+  return m->pipeline;
+}
+
+static void moment_end(Moment *m)
+{
+  g_atomic_int_set(&m->done, 1);
+  g_thread_join(m->watchdog);
+  vf_pipeline_free(m->pipeline);
+}
+
+/* While the stream runs: the first Ctrl-C drains (end of stream reaches the sink). */
+static void test_interrupt_while_running(void)
 {
   vf_handle_interrupts();
-  for (guint n = 1; n <= 2; n++) {
-    VfPipeline *p = vf_pipeline_new("t");
-    GError *err = NULL;
-    VF_ASSERT_OK(vf_pipeline_add(p, "videotestsrc", "src", &err, "is-live", "true", NULL), err);
-    /* n == 2: an appsink nobody pulls from blocks the stream, so EOS cannot drain and only the
-     * second Ctrl-C ends the wait. */
-    if (n == 1)
-      VF_ASSERT_OK(vf_pipeline_add(p, "fakesink", "sink", &err, NULL), err);
-    else
-      VF_ASSERT_OK(
-          vf_pipeline_add(p, "appsink", "sink", &err, "max-buffers", "1", "sync", "false", NULL),
-          err);
-    VF_ASSERT_OK(vf_pipeline_link(p, &err, "src", "sink", NULL), err);
-    VF_ASSERT_OK(vf_pipeline_start(p, &err), err);
-    GThread *t = g_thread_new("interrupter", interrupt_later, GUINT_TO_POINTER(n));
-    gboolean ok = vf_pipeline_wait(p, &err);
-    g_thread_join(t);
-    if (n == 1) {
-      VF_ASSERT_OK(ok, err); /* first Ctrl-C: drained with EOS, a clean end */
-    } else {
-      g_assert_false(ok);
-      g_assert_error(err, VF_ERROR, VF_ERROR_INTERRUPTED);
-      g_clear_error(&err);
-    }
-    vf_pipeline_free(p);
+  Moment m;
+  VfPipeline *p = moment_pipeline(&m, "fakesink", 1, FALSE);
+  GError *err = NULL;
+  VF_ASSERT_OK(vf_pipeline_run(p, &err), err);
+  g_assert_cmpint(g_atomic_int_get(&m.eos), ==, 1);
+  moment_end(&m);
+}
+
+/* Before start(): the interrupt is not lost because wait() was not running yet. */
+static void test_interrupt_before_start(void)
+{
+  vf_handle_interrupts();
+  Moment m;
+  VfPipeline *p = moment_pipeline(&m, "fakesink", 0, FALSE);
+  kill(getpid(), SIGINT);
+  GError *err = NULL;
+  VF_ASSERT_OK(vf_pipeline_run(p, &err), err);
+  g_assert_cmpint(g_atomic_int_get(&m.eos), ==, 1);
+  moment_end(&m);
+}
+
+/* While start() waits for the preroll: the signal wakes that wait (it must not be taken for a
+ * failed start), the preroll finishes and wait() drains it. */
+typedef struct {
+  guint made;
+} Prerolling;
+
+static VfBuffer *interrupt_first(gsize size, gpointer user_data, GError **error)
+{
+  Prerolling *pr = user_data;
+  if (pr->made++ == 0) /* start() is waiting for this very frame */
+    kill(getpid(), SIGINT);
+  (void)size;
+  return vf_buffer_new_frame(VF_COLOR_FORMAT_GRAY8, 8, 8, error);
+}
+
+static void test_interrupt_during_preroll(void)
+{
+  vf_handle_interrupts();
+  Prerolling pr = { 0 };
+  Moment m = { 0 };
+  m.pipeline = vf_pipeline_new("prerolling");
+  GError *err = NULL;
+  VF_ASSERT_OK(vf_pipeline_add(m.pipeline, "appsrc", "src", &err, NULL), err);
+  VF_ASSERT_OK(vf_pipeline_add(m.pipeline, "fakesink", "sink", &err, "sync", "false", NULL), err);
+  VF_ASSERT_OK(vf_pipeline_link(m.pipeline, &err, "src", "sink", NULL), err);
+  VfProviderInfo info = { VF_COLOR_FORMAT_GRAY8, 8, 8, 30, 1, VF_DEVICE_CPU };
+  VfProviderCallbacks pc = { interrupt_first, NULL };
+  VF_ASSERT_OK(
+      vf_pipeline_attach_feeder(m.pipeline, "src", vf_feeder_new("f", &info, &pc, &pr), NULL, &err),
+      err);
+  VfBusWatchCallbacks cb = { .on_message = count_eos };
+  VF_ASSERT_OK(vf_pipeline_add_bus_watch(m.pipeline, GST_MESSAGE_EOS, &cb, &m, &err) != 0, err);
+  m.watchdog = g_thread_new("watchdog", watchdog, &m);
+  VF_ASSERT_OK(vf_pipeline_start(m.pipeline, &err), err);
+  VF_ASSERT_OK(vf_pipeline_wait(m.pipeline, &err), err);
+  g_assert_cmpint(g_atomic_int_get(&m.eos), ==, 1);
+  g_assert_cmpuint(pr.made, >=, 1);
+  moment_end(&m);
+}
+
+/* A stream that cannot drain: the second Ctrl-C (sent once the first one's end of stream left
+ * the source) stops it. */
+static void test_second_interrupt_stops(void)
+{
+  vf_handle_interrupts();
+  Moment m;
+  VfPipeline *p = moment_pipeline(&m, "appsink", 2, TRUE);
+  GError *err = NULL;
+  g_assert_false(vf_pipeline_run(p, &err));
+  g_assert_error(err, VF_ERROR, VF_ERROR_INTERRUPTED);
+  g_clear_error(&err);
+  g_assert_cmpint(g_atomic_int_get(&m.eos), ==, 0);
+  moment_end(&m);
+}
+
+/* With nothing running that could act on them, two interrupts end the process with 130 (a
+ * program busy before wait() must not ignore them); in a child process. */
+static void test_interrupts_while_busy(void)
+{
+  pid_t pid = fork();
+  g_assert_cmpint(pid, >=, 0);
+  if (pid == 0) {
+    vf_handle_interrupts();
+    kill(getpid(), SIGTERM);
+    kill(getpid(), SIGTERM);
+    _exit(0); /* ignored */
   }
+  int status = 0;
+  g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+  g_assert_true(WIFEXITED(status));
+  g_assert_cmpint(WEXITSTATUS(status), ==, 130);
 }
 
 int main(int argc, char **argv)
@@ -461,11 +606,16 @@ int main(int argc, char **argv)
   g_test_add_func("/pipeline/destroy-never-started", test_destroy_never_started);
   g_test_add_func("/pipeline/run-to-eos", test_run_to_eos);
   g_test_add_func("/pipeline/wait-on-error", test_wait_on_error);
+  g_test_add_func("/pipeline/drain-deadline", test_drain_deadline);
   g_test_add_func("/pipeline/missing-file-error", test_missing_file_error);
   g_test_add_func("/pipeline/stop-while-streaming", test_stop_while_streaming);
   g_test_add_func("/pipeline/pause-resume", test_pause_resume);
   g_test_add_func("/pipeline/request-and-named-pads", test_request_and_named_pads);
   g_test_add_func("/pipeline/delayed-pads", test_delayed_pads);
-  g_test_add_func("/pipeline/interrupts", test_interrupts);
+  g_test_add_func("/pipeline/interrupt-while-running", test_interrupt_while_running);
+  g_test_add_func("/pipeline/interrupt-before-start", test_interrupt_before_start);
+  g_test_add_func("/pipeline/interrupt-during-preroll", test_interrupt_during_preroll);
+  g_test_add_func("/pipeline/second-interrupt-stops", test_second_interrupt_stops);
+  g_test_add_func("/pipeline/interrupts-while-busy", test_interrupts_while_busy);
   return g_test_run();
 }

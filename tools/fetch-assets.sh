@@ -183,4 +183,16 @@ else
         { cat "$TMP/conv.log" >&2; fail "converting $M.tflite (see above)"; }
     line models/ssd_mobilenet_v2_oid.onnx "converted ($(tail -n1 "$TMP/conv.log"))"
 fi
+# ---- the colour classifier (test2's secondary model): made here, nothing to fetch ----
+M=$DEST/models/colour_classifier
+MAKER=$ROOT/tools/models/colour_classifier.py
+if [ -s "$M.onnx" ] && [ -s "$M.labels" ] && [ "$M.onnx" -nt "$MAKER" ]; then
+    line models/colour_classifier.onnx "present"
+else
+    "$PY" "$MAKER" "$TMP/colour.onnx" "$TMP/colour.labels" >"$TMP/colour.log" 2>&1 ||
+        { cat "$TMP/colour.log" >&2; fail "making the colour classifier (see above)"; }
+    put "$TMP/colour.onnx" models/colour_classifier.onnx
+    put "$TMP/colour.labels" models/colour_classifier.labels
+    line models/colour_classifier.onnx "made (tools/models/colour_classifier.py)"
+fi
 echo "fetch-assets: all assets in $DEST"

@@ -9,11 +9,14 @@ PACKAGES="build-essential meson ninja-build pkg-config
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstrtspserver-1.0-dev
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav
-  libdlpack-dev libjson-glib-dev libyaml-dev
+  libdlpack-dev libjson-glib-dev libyaml-dev libsoup-3.0-dev curl
+  gstreamer1.0-plugins-base-apps
   libpango1.0-dev libcairo2-dev fonts-dejavu-core
   xvfb xfonts-base gstreamer1.0-x
-  python3 python3-onnx python3-numpy
-  python3-dev python3-torch python3-pytest python3-opencv python3-requests"
+  libmosquitto-dev libhiredis-dev librdkafka-dev mosquitto mosquitto-clients redis-server redis-tools
+  python3 python3-onnx python3-numpy python3-scipy
+  python3-dev python3-torch python3-pytest python3-opencv python3-requests
+  clang-14 libclang-rt-14-dev valgrind"
 
 missing=""
 for p in $PACKAGES; do

@@ -11,6 +11,7 @@
  *   bench-flow [RUNS]   (default 7 runs per side and case)
  * Prints a table and BENCH lines: BENCH flow_<case>_fps, pipeline_<case>_fps (fps) and
  * flow_vs_pipeline_<case> (x, the ratio of the medians). */
+#include "../bench-stats.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <glib/gstdio.h>
@@ -120,18 +121,6 @@ static double pipeline_once(const Case *c, const char *uri)
   return fps;
 }
 
-static int compare(const void *a, const void *b)
-{
-  double x = *(const double *)a, y = *(const double *)b;
-  return x < y ? -1 : x > y;
-}
-
-static double median(double *v, guint n)
-{
-  qsort(v, n, sizeof *v, compare);
-  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 int main(int argc, char **argv)
 {
   guint runs = argc > 1 ? (guint)atoi(argv[1]) : 7;
@@ -180,7 +169,7 @@ int main(int argc, char **argv)
         pipe[i] = pipeline_once(&cases[c], uri);
       }
     }
-    double mf = median(flow, runs), mp = median(pipe, runs);
+    double mf = vf_bench_median(flow, runs), mp = vf_bench_median(pipe, runs);
     printf("%-8s %12.1f %12.1f %8.3f\n", cases[c].name, mf, mp, mf / mp);
     printf("BENCH flow_%s_fps %.1f fps\n", cases[c].name, mf);
     printf("BENCH pipeline_%s_fps %.1f fps\n", cases[c].name, mp);

@@ -1,6 +1,8 @@
 /* Multi-stream batch extraction (seed Part 2, "Extract frames from multi-stream batches").
  *
- * Four sources are batched by vfmux (scaled to 320x240 RGB); a retriever on the appsink gets one
+ * Four sources are batched by vfmux (scaled to 320x240), converted to RGB as the seed writes it
+ * (nvstreammux ! nvvideoconvert ! capsfilter format=RGB ! appsink: vfmux ! vfconvert !
+ * video/x-raw(meta:VfBatch),format=RGB ! appsink); a retriever on the appsink gets one
  * buffer per batch and extracts every stream's frame with vf_buffer_extract(buffer, i), cloning
  * it (as the seed's buffer.extract(i).clone()) before using it. Each frame's source and frame
  * number come from the batch metadata.
@@ -37,7 +39,9 @@ static int consume(VfBuffer *buffer, gpointer user_data)
     }
     VfFrameMeta *f = vf_batch_meta_get_frame(meta, i);
     guint stream = vf_frame_meta_get_source_id(f);
-    if (stream >= N_STREAMS) {
+    if (stream >= N_STREAMS || vf_tensor_get_color_format(frame) != VF_COLOR_FORMAT_RGB) {
+      fprintf(stderr, "frame %u: source %u, not an RGB frame of sources 0..%d\n", i, stream,
+              N_STREAMS - 1);
       vf_tensor_unref(frame);
       return VF_CONSUME_ERROR;
     }
@@ -76,14 +80,17 @@ int main(int argc, char **argv)
   }
   ok = ok
        && vf_pipeline_add(p, "vfmux", "mux", &error, "batch-size", "4", "width", "320", "height",
-                          "240", "format", "RGB", NULL)
+                          "240", NULL)
+       && vf_pipeline_add(p, "vfconvert", "convert", &error, NULL)
+       && vf_pipeline_add(p, "capsfilter", "rgb", &error, "caps",
+                          "video/x-raw(meta:VfBatch),format=RGB", NULL)
        && vf_pipeline_add(p, "appsink", "sink", &error, "sync", "false", NULL);
   for (guint i = 0; ok && i < N_STREAMS; i++) {
     char caps[16];
     g_snprintf(caps, sizeof caps, "caps%u", i);
     ok = vf_pipeline_link_pads(p, caps, NULL, "mux", "sink_%u", &error);
   }
-  ok = ok && vf_pipeline_link(p, &error, "mux", "sink", NULL);
+  ok = ok && vf_pipeline_link(p, &error, "mux", "convert", "rgb", "sink", NULL);
 
   MultiBatchRetriever retriever = { 0 };
   VfRetrieverCallbacks cb = { consume, NULL };

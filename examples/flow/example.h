@@ -29,8 +29,8 @@ static inline const char *example_video(int argc, char **argv)
   return path;
 }
 
-/* Run the flow (the seed's flow()), print the error if any, free it; the exit status. */
-static inline int example_run(VfFlow *flow)
+/* Run the flow (the seed's flow()), print the error if any; the exit status. */
+static inline int example_run_keep(VfFlow *flow)
 {
   GError *error = NULL;
   vf_handle_interrupts();
@@ -39,6 +39,13 @@ static inline int example_run(VfFlow *flow)
     fprintf(stderr, "error: %s\n", error->message);
     g_error_free(error);
   }
+  return status;
+}
+
+/* The same, then free the flow. */
+static inline int example_run(VfFlow *flow)
+{
+  int status = example_run_keep(flow);
   vf_flow_free(flow);
   return status;
 }

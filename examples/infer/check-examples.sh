@@ -58,6 +58,30 @@ for f in range(10):
 print("two sources batched: identical detections")
 EOF
   ;;
+ipc-transfer)
+  # the detections the consumer process got with the frames are those of a one-process run
+  reference 30
+  "$bin/ipc-transfer" --config "$ssd" --max-frames 30 --output "$work/out.mp4" \
+    --log "$work/got.jsonl" "$vtest"
+  py "$work/ref.jsonl" "$work/got.jsonl" <<'EOF' || fail "ipc-transfer output"
+import json, sys
+ref = [json.loads(l) for l in open(sys.argv[1])]
+got = [json.loads(l) for l in open(sys.argv[2])]
+assert len(got) == 30, f"{len(got)} frames reached the consumer, not 30"
+assert [g["frame"] for g in got] == [r["frame"] for r in ref], "frame numbers differ"
+n = 0
+for r, g in zip(ref, got):
+    assert len(r["objects"]) == len(g["objects"]), \
+        f"frame {r['frame']}: {len(g['objects'])} objects, not {len(r['objects'])}"
+    key = lambda o: o["bbox"]
+    for a, b in zip(sorted(r["objects"], key=key), sorted(g["objects"], key=key)):
+        assert a["label"] == b["label"] and all(abs(x - y) < 0.5 for x, y in zip(a["bbox"], b["bbox"])), \
+            f"frame {r['frame']}: {a} vs {b}"
+    n += len(g["objects"])
+assert n > 0, "no detections: the check proves nothing"
+print(f"30 frames, {n} detections arrived in the other process")
+EOF
+  [ -s "$work/out.mp4" ] || fail "the consumer wrote no MP4" ;;
 selective-capture)
   reference 60
   "$bin/selective-capture" --config "$ssd" --min-people 5 --max-frames 60 \

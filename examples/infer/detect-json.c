@@ -3,8 +3,10 @@
  *   filesrc ! decodebin ! vfmux (one sink pad per video) ! vfinfer ! fakesink
  *   + a batch-metadata probe on vfinfer's output writing the lines
  *
- * Each line: {"frame": N, "source": S, "pts": seconds, "objects": [{"class_id", "label",
- * "confidence", "bbox": [left, top, width, height]}]}; boxes in the frame's pixels.
+ * Each line is vidflow's compact message (vidflow/message.h, the one JSON writer of vidflow):
+ * {"source":S,"frame":N,"pts":seconds,"timestamp":...,"width":W,"height":H,"objects":[
+ * {"class_id","label","confidence","bbox":[left,top,width,height]}]}; boxes in the frame's
+ * pixels.
  *
  * usage: detect-json --config YAML [--output FILE] [--max-frames N] [--format F] VIDEO...
  *   --max-frames: stop after N frames of each video; --format: vfmux's output format
@@ -15,24 +17,12 @@
 typedef struct {
   VfPipeline *pipeline;
   FILE *out;
+  VfJsonWriter *writer;
   guint64 max_frames, frames, objects;
   guint n_sources;
   guint64 seen[64]; /* frames seen per source at vfmux's output */
   gboolean eos_sent;
 } Detector;
-
-/* s as a JSON string literal (labels come from a file: quote what needs it). */
-static void put_json_string(FILE *f, const char *s)
-{
-  fputc('"', f);
-  for (const char *c = s ? s : ""; *c; c++) {
-    if (*c == '"' || *c == '\\')
-      fputc('\\', f);
-    if ((guchar)*c >= 0x20)
-      fputc(*c, f);
-  }
-  fputc('"', f);
-}
 
 /* The seed's BatchMetadataOperator.handle_metadata: runs on the streaming thread. */
 static void write_lines(VfBatchMeta *batch, gpointer user_data)
@@ -42,22 +32,10 @@ static void write_lines(VfBatchMeta *batch, gpointer user_data)
     VfFrameMeta *frame = vf_batch_meta_get_frame(batch, i);
     if (d->max_frames && vf_frame_meta_get_frame_number(frame) >= d->max_frames)
       continue; /* past --max-frames for its source: in flight while the stream ends */
-    fprintf(d->out,
-            "{\"frame\": %" G_GUINT64_FORMAT ", \"source\": %u, \"pts\": %.3f, \"objects\": [",
-            vf_frame_meta_get_frame_number(frame), vf_frame_meta_get_source_id(frame),
-            vf_frame_meta_get_pts(frame) / (double)GST_SECOND);
     GPtrArray *objects = vf_frame_meta_get_objects(frame); /* references: safe to use */
-    for (guint k = 0; k < objects->len; k++) {
-      VfObjectMeta *o = g_ptr_array_index(objects, k);
-      VfRect r;
-      vf_object_meta_get_detector_bbox(o, &r);
-      fprintf(d->out, "%s{\"class_id\": %d, \"label\": ", k ? ", " : "",
-              vf_object_meta_get_class_id(o));
-      put_json_string(d->out, vf_object_meta_get_label(o));
-      fprintf(d->out, ", \"confidence\": %.3f, \"bbox\": [%.1f, %.1f, %.1f, %.1f]}",
-              vf_object_meta_get_confidence(o), r.left, r.top, r.width, r.height);
-    }
-    fprintf(d->out, "]}\n");
+    vf_json_writer_reset(d->writer);
+    vf_msgconv_write_frame(d->writer, frame, objects);
+    fprintf(d->out, "%s\n", vf_json_writer_get(d->writer, NULL, NULL));
     d->objects += objects->len;
     d->frames++;
     g_ptr_array_unref(objects);
@@ -111,9 +89,12 @@ int main(int argc, char **argv)
     g_clear_error(&err);
     return 2;
   }
-  Detector d = { .out = output ? fopen(output, "w") : stdout, .max_frames = (guint64)max_frames };
+  Detector d = { .out = output ? fopen(output, "w") : stdout,
+                 .writer = vf_json_writer_new(),
+                 .max_frames = (guint64)max_frames };
   if (d.out == NULL) {
     g_printerr("detect-json: cannot write %s\n", output);
+    vf_json_writer_free(d.writer);
     return 1;
   }
   guint n = (guint)argc - 1;
@@ -151,6 +132,7 @@ int main(int argc, char **argv)
     g_printerr("detect-json: %s\n", err ? err->message : "failed");
   g_clear_error(&err);
   vf_pipeline_free(p);
+  vf_json_writer_free(d.writer);
   g_free(config);
   g_free(output);
   g_free(format);

@@ -28,6 +28,7 @@ typedef struct {
   GMutex lock;
   GHashTable *pending; /* frame key -> FrameInfo* */
   FILE *log;
+  VfJsonWriter *json; /* the retriever thread's (vidflow's JSON writer) */
   guint64 lines, max_batches, batches;
   VfPipeline *pipeline;
 } Analyzer;
@@ -106,26 +107,33 @@ static int consume(VfBuffer *buffer, gpointer user_data)
 
     GDateTime *now = g_date_time_new_now_local();
     char *ts = g_date_time_format_iso8601(now);
-    GString *line = g_string_new(NULL);
-    g_string_append_printf(
-        line,
-        "{\"frame_number\": %" G_GUINT64_FORMAT ", \"source\": %u, \"timestamp\": \"%s\", "
-        "\"pts\": %.3f, \"mean_intensity\": %.4f, \"std_intensity\": %.4f, \"shape\": "
-        "[%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT ", %" G_GINT64_FORMAT
-        "], \"objects_detected\": %u, "
-        "\"object_classes\": [",
-        vf_frame_meta_get_frame_number(frame), vf_frame_meta_get_source_id(frame), ts,
-        vf_frame_meta_get_pts(frame) / (double)GST_SECOND, mean, std, shape[0], shape[1], shape[2],
-        f ? f->count : 0);
+    VfJsonWriter *w = a->json;
+    vf_json_writer_reset(w);
+    vf_json_writer_begin_object(w);
+    vf_json_writer_member_uint(w, "frame_number", vf_frame_meta_get_frame_number(frame));
+    vf_json_writer_member_uint(w, "source", vf_frame_meta_get_source_id(frame));
+    vf_json_writer_member_string(w, "timestamp", ts);
+    vf_json_writer_member_double(w, "pts", vf_frame_meta_get_pts(frame) / (double)GST_SECOND);
+    vf_json_writer_member_double(w, "mean_intensity", mean);
+    vf_json_writer_member_double(w, "std_intensity", std);
+    vf_json_writer_key(w, "shape");
+    vf_json_writer_begin_array(w);
+    for (guint k = 0; k < 3; k++)
+      vf_json_writer_int(w, shape[k]);
+    vf_json_writer_end_array(w);
+    vf_json_writer_member_uint(w, "objects_detected", f ? f->count : 0);
+    vf_json_writer_key(w, "object_classes");
+    vf_json_writer_begin_array(w);
     for (guint k = 0; f && k < f->classes->len; k++)
-      g_string_append_printf(line, "%s%d", k ? ", " : "", g_array_index(f->classes, gint, k));
-    g_string_append(line, "], \"confidences\": [");
+      vf_json_writer_int(w, g_array_index(f->classes, gint, k));
+    vf_json_writer_end_array(w);
+    vf_json_writer_key(w, "confidences");
+    vf_json_writer_begin_array(w);
     for (guint k = 0; f && k < f->confidences->len; k++)
-      g_string_append_printf(line, "%s%.3f", k ? ", " : "",
-                             g_array_index(f->confidences, gfloat, k));
-    g_string_append(line, "]}\n");
-    fputs(line->str, a->log);
-    g_string_free(line, TRUE);
+      vf_json_writer_float(w, g_array_index(f->confidences, gfloat, k));
+    vf_json_writer_end_array(w);
+    vf_json_writer_end_object(w);
+    fprintf(a->log, "%s\n", vf_json_writer_get(w, NULL, NULL));
     g_free(ts);
     g_date_time_unref(now);
     if (f)
@@ -172,6 +180,7 @@ int main(int argc, char **argv)
     log_path = g_strdup("analysis_log.json");
   Analyzer a = { .pending = g_hash_table_new_full(NULL, NULL, NULL, frame_info_free),
                  .log = fopen(log_path, "w"),
+                 .json = vf_json_writer_new(),
                  .max_batches = (guint64)max_frames };
   if (a.log == NULL) {
     g_printerr("frame-analysis: cannot write %s\n", log_path);
@@ -199,6 +208,7 @@ int main(int argc, char **argv)
     ok = vf_pipeline_run(p, &err);
   vf_pipeline_free(p);
   fclose(a.log);
+  vf_json_writer_free(a.json);
   guint left = g_hash_table_size(a.pending);
   if (ok)
     g_print("analysed %" G_GUINT64_FORMAT " frames into %s (%u metadata entries left over)\n",

@@ -31,7 +31,13 @@ void vf_infer_session_unref(VfInferSession *session)
 VfInferOutputs *vf_infer_session_run(VfInferSession *session, const VfInferTensor *input,
                                      GError **error)
 {
-  return session->backend->run(session, input, VF_DEVICE_CPU, error);
+  return vf_infer_session_run_on(session, input, VF_DEVICE_CPU, error);
+}
+
+VfInferOutputs *vf_infer_session_run_on(VfInferSession *session, const VfInferTensor *input,
+                                        VfDevice device, GError **error)
+{
+  return session->backend->run(session, input, device, error);
 }
 
 void vf_infer_outputs_free(VfInferOutputs *outputs)

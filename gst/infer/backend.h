@@ -62,8 +62,9 @@ typedef struct {
   const char *name;
   /* A new session (transfer full), or NULL with *error set. */
   VfInferSession *(*open)(const VfInferSessionOptions *options, GError **error);
-  /* Run one batch. input->data is float32 on `device` (only VF_DEVICE_CPU for now), input->shape
-   * the full shape with the batch. */
+  /* Run one batch. input->data is float32 on `device` (VF_DEVICE_CPU, or VF_DEVICE_CUDA: a
+   * device address, for a session on the cuda provider), input->shape the full shape with the
+   * batch. Outputs are in host memory either way. */
   VfInferOutputs *(*run)(VfInferSession *session, const VfInferTensor *input, VfDevice device,
                          GError **error);
   /* Drop one reference; the backend closes the session (and leaves its cache) at the last one. */
@@ -88,6 +89,11 @@ void vf_infer_session_unref(VfInferSession *session);
 /* Run one batch; input is float32 [batch, ...] (transfer none). */
 VfInferOutputs *vf_infer_session_run(VfInferSession *session, const VfInferTensor *input,
                                      GError **error);
+/* The same with the input on `device`: VF_DEVICE_CUDA takes a device address of the GPU the
+ * session's cuda provider runs on (ORT reads it in place through IO binding); a CPU-provider
+ * session refuses it with VF_ERROR_UNSUPPORTED. */
+VfInferOutputs *vf_infer_session_run_on(VfInferSession *session, const VfInferTensor *input,
+                                        VfDevice device, GError **error);
 void vf_infer_outputs_free(VfInferOutputs *outputs);
 
 /* Index of the input/output called `name`, or -1. */

@@ -6,6 +6,9 @@
  * type serves both the file and the overrides. */
 #include "config.h"
 
+#include "short-text.h"
+#include "yaml-doc.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -97,6 +100,8 @@ static const Key keys[] = {
   { "operate-on-classes", T_INTLIST, OFF(operate_on_classes), 0, 1000000, NULL },
   { "min-object-width", T_INT, OFF(min_object_width), 0, 1000000, NULL },
   { "min-object-height", T_INT, OFF(min_object_height), 0, 1000000, NULL },
+  { "secondary-reinfer-interval", T_INT, OFF(secondary_reinfer_interval), 0, 1000000, NULL },
+  { "secondary-reinfer-growth", T_DOUBLE, OFF(secondary_reinfer_growth), 0, 100, NULL },
   { "output-tensor-meta", T_BOOL, OFF(output_tensor_meta), 0, 0, NULL },
 };
 #undef OFF
@@ -152,43 +157,63 @@ gboolean vf_infer_config_has_key(const char *name)
   return find_key(name) != NULL;
 }
 
-/* Edit distance counting a swap of two neighbours as one edit (typos), case-insensitive. */
-static guint edit_distance(const char *a, const char *b)
+/* "Did you mean" stays cheap whatever the input: words and candidates longer than this are not
+ * compared, and at most SUGGEST_MAX_CANDIDATES names are tried (a labels file may hold a million).
+ */
+#define SUGGEST_MAX_LEN 64
+#define SUGGEST_MAX_CANDIDATES 100000
+
+/* Edit distance counting a swap of two neighbours as one edit (typos), case-insensitive, of two
+ * strings of at most SUGGEST_MAX_LEN bytes; any value above `limit` comes back as limit + 1. */
+static guint edit_distance(const char *a, gsize la, const char *b, gsize lb, guint limit)
 {
-  gsize la = strlen(a), lb = strlen(b), w = lb + 1;
-  guint *d = g_new(guint, (la + 1) * w); /* d[i * w + j]: a[0..i) vs b[0..j) */
-  for (gsize i = 0; i <= la; i++)
-    for (gsize j = 0; j <= lb; j++) {
-      if (i == 0 || j == 0) {
-        d[i * w + j] = (guint)(i + j);
-        continue;
-      }
-      gchar ca = g_ascii_tolower(a[i - 1]), cb = g_ascii_tolower(b[j - 1]);
-      guint v = MIN(d[(i - 1) * w + j] + 1, d[i * w + j - 1] + 1);
-      v = MIN(v, d[(i - 1) * w + j - 1] + (ca != cb));
+  if ((la > lb ? la - lb : lb - la) > limit)
+    return limit + 1;
+  /* three rows of the table: d[i][j] is a[0..i) against b[0..j) */
+  guint rows[3][SUGGEST_MAX_LEN + 1];
+  for (gsize j = 0; j <= lb; j++)
+    rows[0][j] = (guint)j;
+  for (gsize i = 1; i <= la; i++) {
+    guint *row = rows[i % 3], *up = rows[(i - 1) % 3], *up2 = rows[(i - 2) % 3];
+    row[0] = (guint)i;
+    guint row_min = row[0];
+    gchar ca = g_ascii_tolower(a[i - 1]);
+    for (gsize j = 1; j <= lb; j++) {
+      gchar cb = g_ascii_tolower(b[j - 1]);
+      guint v = MIN(up[j] + 1, row[j - 1] + 1);
+      v = MIN(v, up[j - 1] + (ca != cb));
       if (i > 1 && j > 1 && ca == g_ascii_tolower(b[j - 2]) && g_ascii_tolower(a[i - 2]) == cb)
-        v = MIN(v, d[(i - 2) * w + j - 2] + 1);
-      d[i * w + j] = v;
+        v = MIN(v, up2[j - 2] + 1);
+      row[j] = v;
+      row_min = MIN(row_min, v);
     }
-  guint result = d[la * w + lb];
-  g_free(d);
-  return result;
+    if (row_min > limit) /* every later row is at least this */
+      return limit + 1;
+  }
+  return MIN(rows[la % 3][lb], limit + 1);
 }
 
 /* The closest of `names` to `word` when it is close enough to be a typo, else NULL. */
 static const char *suggest(const char *word, const char *const *names)
 {
+  gsize lw = strnlen(word, SUGGEST_MAX_LEN + 1);
+  if (lw > SUGGEST_MAX_LEN)
+    return NULL;
+  guint limit = MAX(1, (guint)lw / 3);
   const char *best = NULL;
-  guint best_d = G_MAXUINT;
-  for (const char *const *n = names; *n; n++) {
-    guint d = edit_distance(word, *n);
+  guint best_d = limit + 1, tried = 0;
+  for (const char *const *n = names; *n && tried < SUGGEST_MAX_CANDIDATES && best_d > 0;
+       n++, tried++) {
+    gsize ln = strnlen(*n, SUGGEST_MAX_LEN + 1);
+    if (ln > SUGGEST_MAX_LEN)
+      continue;
+    guint d = edit_distance(word, lw, *n, ln, best_d - 1); /* only a closer one counts */
     if (d < best_d) {
       best_d = d;
       best = *n;
     }
   }
-  guint limit = MAX(1, (guint)strlen(word) / 3);
-  return best_d <= limit ? best : NULL;
+  return best;
 }
 
 /* --- defaults, free --- */
@@ -222,6 +247,7 @@ VfInferConfig *vf_infer_config_new(void)
   cfg->unique_id = 1;
   cfg->operate_on_unique_id = -1;
   cfg->operate_on_classes = g_array_new(FALSE, FALSE, sizeof(gint));
+  cfg->secondary_reinfer_growth = 0.2;
   cfg->origins = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
   c->pending = g_ptr_array_new_with_free_func(pending_free);
   return cfg;
@@ -358,12 +384,13 @@ static gboolean value_numbers(const Value *v, const Key *k, GArray *out, gboolea
     gdouble d;
     gint64 iv;
     if (integers ? !parse_int(s, &iv) : !parse_double(s, &d))
-      return value_error(v, k, error, "'%s' is not %s", s ? s : "",
+      return value_error(v, k, error, "'" VF_SHORT_FMT "' is not %s", VF_SHORT(s),
                          integers ? "an integer" : "a number");
     if (integers)
       d = (gdouble)iv;
     if (d < k->min || d > k->max)
-      return value_error(v, k, error, "%s is out of range [%g, %g]", s, k->min, k->max);
+      return value_error(v, k, error, VF_SHORT_FMT " is out of range [%g, %g]", VF_SHORT(s), k->min,
+                         k->max);
     g_array_append_val(out, d);
   }
   return TRUE;
@@ -401,7 +428,7 @@ static gboolean set_value(VfInferConfig *cfg, const Key *k, const Value *v, GErr
   case T_INT: {
     gint64 iv;
     if (!parse_int(s, &iv))
-      return value_error(v, k, error, "'%s' is not an integer", s ? s : "");
+      return value_error(v, k, error, "'" VF_SHORT_FMT "' is not an integer", VF_SHORT(s));
     if (iv < k->min || iv > k->max)
       return value_error(v, k, error, "%" G_GINT64_FORMAT " is out of range [%.0f, %.0f]", iv,
                          k->min, k->max);
@@ -411,7 +438,7 @@ static gboolean set_value(VfInferConfig *cfg, const Key *k, const Value *v, GErr
   case T_DOUBLE: {
     gdouble d;
     if (!parse_double(s, &d))
-      return value_error(v, k, error, "'%s' is not a number", s ? s : "");
+      return value_error(v, k, error, "'" VF_SHORT_FMT "' is not a number", VF_SHORT(s));
     if (d < k->min || d > k->max)
       return value_error(v, k, error, "%g is out of range [%g, %g]", d, k->min, k->max);
     *FIELD(cfg, k, gdouble) = d;
@@ -419,7 +446,8 @@ static gboolean set_value(VfInferConfig *cfg, const Key *k, const Value *v, GErr
   }
   case T_BOOL:
     if (!parse_bool(s, FIELD(cfg, k, gboolean)))
-      return value_error(v, k, error, "'%s' is not a boolean (true or false)", s ? s : "");
+      return value_error(v, k, error, "'" VF_SHORT_FMT "' is not a boolean (true or false)",
+                         VF_SHORT(s));
     break;
   case T_ENUM: {
     for (guint i = 0; k->choices[i]; i++)
@@ -429,8 +457,8 @@ static gboolean set_value(VfInferConfig *cfg, const Key *k, const Value *v, GErr
       }
     char *all = g_strjoinv(", ", (char **)k->choices);
     const char *hint = s ? suggest(s, k->choices) : NULL;
-    value_error(v, k, error, "unknown value '%s' (one of: %s)%s%s%s", s ? s : "", all,
-                hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "");
+    value_error(v, k, error, "unknown value '" VF_SHORT_FMT "' (one of: %s)%s%s%s", VF_SHORT(s),
+                all, hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "");
     g_free(all);
     return FALSE;
   }
@@ -477,12 +505,17 @@ static gboolean set_value(VfInferConfig *cfg, const Key *k, const Value *v, GErr
   }
   case T_STRV: {
     char ***field = FIELD(cfg, k, char **);
+    guint n = v->kind == V_LIST ? v->items->len : 1;
+    for (guint i = 0; v->kind == V_LIST && i < n; i++) {
+      const char *item = g_ptr_array_index(v->items, i);
+      if (item == NULL || *item == '\0') /* (an empty item would end the list early) */
+        return value_error(v, k, error, "item %u of the list is empty: give a name", i + 1);
+    }
     g_strfreev(*field);
     *field = NULL;
     if (v->kind == V_SCALAR && (s == NULL || *s == '\0'))
       break;
     GPtrArray *a = g_ptr_array_new();
-    guint n = v->kind == V_LIST ? v->items->len : 1;
     for (guint i = 0; i < n; i++)
       g_ptr_array_add(a, g_strdup(v->kind == V_LIST ? g_ptr_array_index(v->items, i) : s));
     g_ptr_array_add(a, NULL);
@@ -499,8 +532,10 @@ static gboolean set_value(VfInferConfig *cfg, const Key *k, const Value *v, GErr
       const char *name = g_ptr_array_index(v->items, i), *val = g_ptr_array_index(v->items, i + 1);
       gdouble d;
       if (!parse_double(val, &d) || d < 0 || d > 1)
-        return value_error(v, k, error, "threshold '%s' of '%s' is not a number in [0, 1]",
-                           val ? val : "", name);
+        return value_error(v, k, error,
+                           "threshold '" VF_SHORT_FMT "' of '" VF_SHORT_FMT
+                           "' is not a number in [0, 1]",
+                           VF_SHORT(val), VF_SHORT(name));
       PendingThreshold *p = g_new0(PendingThreshold, 1);
       p->name = g_strdup(name);
       p->value = d;
@@ -620,8 +655,9 @@ static gboolean parse_document(VfInferConfig *cfg, yaml_document_t *doc, GError 
     if (k == NULL) {
       char *n = normalise_key(name);
       const char *hint = suggest(n, vf_infer_config_keys());
-      g_set_error(error, VF_ERROR, VF_ERROR_VALUE, "%s:%zu: unknown key '%s'%s%s%s", cfg->path,
-                  line, name, hint ? " (did you mean '" : " (see configs/README.md for the keys)",
+      g_set_error(error, VF_ERROR, VF_ERROR_VALUE, "%s:%zu: unknown key '" VF_SHORT_FMT "'%s%s%s",
+                  cfg->path, line, VF_SHORT(name),
+                  hint ? " (did you mean '" : " (see configs/README.md for the keys)",
                   hint ? hint : "", hint ? "'?)" : "");
       g_free(n);
       ok = FALSE;
@@ -659,25 +695,16 @@ VfInferConfig *vf_infer_config_parse(const char *yaml, const char *name, const c
     g_free(cfg->dir);
     cfg->dir = g_strdup(dir);
   }
-  yaml_parser_t parser;
-  yaml_document_t doc;
-  gboolean ok = FALSE;
-  if (!yaml_parser_initialize(&parser)) {
-    g_set_error(error, VF_ERROR, VF_ERROR_FAILED, "%s: cannot start the YAML parser", cfg->path);
-    vf_infer_config_free(cfg);
-    return NULL;
-  }
-  yaml_parser_set_input_string(&parser, (const unsigned char *)yaml, strlen(yaml));
-  if (!yaml_parser_load(&parser, &doc)) {
-    const yaml_mark_t *m = parser.problem ? &parser.problem_mark : &parser.mark;
-    g_set_error(error, VF_ERROR, VF_ERROR_FORMAT, "%s:%zu: malformed YAML: %s%s%s", cfg->path,
-                m->line + 1, parser.problem ? parser.problem : "syntax error",
-                parser.context ? " " : "", parser.context ? parser.context : "");
+  GError *err = NULL;
+  VfYamlDoc *doc = vf_yaml_doc_load_data(yaml, strlen(yaml), cfg->path, cfg->dir, &err);
+  gboolean ok = doc != NULL;
+  if (ok) {
+    ok = parse_document(cfg, &doc->doc, error);
+    vf_yaml_doc_free(doc);
   } else {
-    ok = parse_document(cfg, &doc, error);
-    yaml_document_delete(&doc);
+    err->code = VF_ERROR_FORMAT; /* malformed, or past the bounds every YAML reader keeps */
+    g_propagate_error(error, err);
   }
-  yaml_parser_delete(&parser);
   if (!ok) {
     vf_infer_config_free(cfg);
     return NULL;
@@ -698,11 +725,10 @@ VfInferConfig *vf_infer_config_load_from_data(const char *yaml, const char *name
 
 VfInferConfig *vf_infer_config_load(const char *path, GError **error)
 {
-  char *text = NULL;
   GError *read_error = NULL;
-  if (!g_file_get_contents(path, &text, NULL, &read_error)) {
-    g_set_error(error, VF_ERROR, VF_ERROR_NOT_FOUND, "config file '%s' cannot be read: %s", path,
-                read_error->message);
+  char *text = vf_read_file_bounded(path, VF_YAML_MAX_BYTES, NULL, &read_error);
+  if (text == NULL) {
+    g_set_error(error, VF_ERROR, read_error->code, "config file: %s", read_error->message);
     g_error_free(read_error);
     return NULL;
   }
@@ -742,7 +768,8 @@ gboolean vf_infer_config_set(VfInferConfig *cfg, const char *key, const char *va
   if (k == NULL) {
     char *n = normalise_key(key);
     const char *hint = suggest(n, vf_infer_config_keys());
-    g_set_error(error, VF_ERROR, VF_ERROR_PROPERTY, "unknown vfinfer setting '%s'%s%s%s", key,
+    g_set_error(error, VF_ERROR, VF_ERROR_PROPERTY,
+                "unknown vfinfer setting '" VF_SHORT_FMT "'%s%s%s", VF_SHORT(key),
                 hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "");
     g_free(n);
     return FALSE;
@@ -779,9 +806,32 @@ static gboolean file_exists(const VfInferConfig *cfg, const char *key, const cha
 {
   if (path != NULL && g_file_test(path, G_FILE_TEST_IS_REGULAR))
     return TRUE;
-  return key_error(cfg, error, key, "%s '%s' not found%s", what, path,
+  return key_error(cfg, error, key, "%s '" VF_SHORT_FMT "' not found%s", what, VF_SHORT(path),
                    strstr(path, "data/") ? ": run tools/fetch-assets.sh, or fix the path"
                                          : ": fix the path");
+}
+
+/* Bounds of a labels file: as many classes as num-classes allows, one short name each. */
+#define LABELS_MAX_COUNT 1000000
+#define LABEL_MAX_BYTES 1024
+#define LABELS_MAX_BYTES (16u << 20)
+
+/* The lines of `len` bytes of text, each stripped of surrounding blanks (transfer full). One pass
+ * with memchr: g_strsplit's strstr per line reads the rest of the text each time under
+ * AddressSanitizer and valgrind (a 150,000-line file took minutes). */
+static char **split_lines(const char *text, gsize len)
+{
+  GPtrArray *lines = g_ptr_array_new();
+  const char *end = text + len;
+  for (const char *p = text;;) {
+    const char *nl = memchr(p, '\n', (gsize)(end - p));
+    g_ptr_array_add(lines, g_strstrip(g_strndup(p, (gsize)((nl ? nl : end) - p))));
+    if (nl == NULL)
+      break;
+    p = nl + 1;
+  }
+  g_ptr_array_add(lines, NULL);
+  return (char **)g_ptr_array_free(lines, FALSE);
 }
 
 static gboolean load_labels(VfInferConfig *cfg, GError **error)
@@ -797,23 +847,37 @@ static gboolean load_labels(VfInferConfig *cfg, GError **error)
     return TRUE;
   if (!file_exists(cfg, "labels", cfg->labels_path, "labels file", error))
     return FALSE;
-  char *text = NULL;
   GError *e = NULL;
-  if (!g_file_get_contents(cfg->labels_path, &text, NULL, &e)) {
-    key_error(cfg, error, "labels", "cannot read '%s': %s", cfg->labels_path, e->message);
+  gsize len = 0;
+  char *text = vf_read_file_bounded(cfg->labels_path, LABELS_MAX_BYTES, &len, &e);
+  if (text == NULL) {
+    key_error(cfg, error, "labels", "%s", e->message);
     g_error_free(e);
     return FALSE;
   }
-  char **lines = g_strsplit(text, "\n", -1);
+  char **lines = split_lines(text, len);
   g_free(text);
   guint n = g_strv_length(lines);
-  while (n > 0 && *g_strstrip(lines[n - 1]) == '\0') /* drop trailing blank lines */
+  while (n > 0 && *lines[n - 1] == '\0') /* drop trailing blank lines */
     g_free(lines[--n]), lines[n] = NULL;
-  for (guint i = 0; i < n; i++)
-    g_strstrip(lines[i]);
+  for (guint i = 0; i < n; i++) {
+    if (strlen(lines[i]) > LABEL_MAX_BYTES) {
+      g_strfreev(lines);
+      return key_error(cfg, error, "labels",
+                       VF_SHORT_FMT ":%u: a label of more than %d bytes: labels are one short name "
+                                    "per line",
+                       VF_SHORT(cfg->labels_path), i + 1, LABEL_MAX_BYTES);
+    }
+  }
+  if (n > LABELS_MAX_COUNT) {
+    g_strfreev(lines);
+    return key_error(cfg, error, "labels", VF_SHORT_FMT ": %u labels: vidflow reads up to %d",
+                     VF_SHORT(cfg->labels_path), n, LABELS_MAX_COUNT);
+  }
   if (n == 0) {
     g_strfreev(lines);
-    return key_error(cfg, error, "labels", "'%s' holds no labels (one per line)", cfg->labels_path);
+    return key_error(cfg, error, "labels", "'" VF_SHORT_FMT "' holds no labels (one per line)",
+                     VF_SHORT(cfg->labels_path));
   }
   cfg->labels = lines;
   cfg->n_labels = n;
@@ -834,15 +898,18 @@ static gboolean resolve_thresholds(VfInferConfig *cfg, GError **error)
           id = l;
       if (id < 0) {
         const char *hint = cfg->labels ? suggest(p->name, (const char *const *)cfg->labels) : NULL;
-        g_set_error(error, VF_ERROR, VF_ERROR_VALUE, "%s: no class '%s' in %s%s%s%s", p->origin,
-                    p->name, cfg->labels_path ? cfg->labels_path : "the labels (no 'labels' set)",
-                    hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "");
+        const char *in = cfg->labels_path ? cfg->labels_path : "the labels (no 'labels' set)";
+        g_set_error(error, VF_ERROR, VF_ERROR_VALUE,
+                    "%s: no class '" VF_SHORT_FMT "' in " VF_SHORT_FMT "%s%s%s", p->origin,
+                    VF_SHORT(p->name), VF_SHORT(in), hint ? " (did you mean '" : "",
+                    hint ? hint : "", hint ? "'?)" : "");
         return FALSE;
       }
     }
     if (id < 0 || id > 1000000) {
-      g_set_error(error, VF_ERROR, VF_ERROR_VALUE, "%s: '%s' is not a label or a class id",
-                  p->origin, p->name ? p->name : "");
+      g_set_error(error, VF_ERROR, VF_ERROR_VALUE,
+                  "%s: '" VF_SHORT_FMT "' is not a label or a class id", p->origin,
+                  VF_SHORT(p->name));
       return FALSE;
     }
     gdouble *v = g_new(gdouble, 1);
@@ -864,12 +931,14 @@ gboolean vf_infer_config_validate(VfInferConfig *cfg, GError **error)
   if (!file_exists(cfg, "model", cfg->model, "model file", error))
     return FALSE;
   if (g_ascii_strcasecmp(cfg->backend, "onnxruntime") != 0)
-    return key_error(cfg, error, "backend", "unknown backend '%s' (known: onnxruntime)",
-                     cfg->backend);
+    return key_error(cfg, error, "backend",
+                     "unknown backend '" VF_SHORT_FMT "' (known: onnxruntime)",
+                     VF_SHORT(cfg->backend));
   if (g_ascii_strcasecmp(cfg->execution_provider, "cpu") != 0
       && g_ascii_strcasecmp(cfg->execution_provider, "cuda") != 0)
-    return key_error(cfg, error, "execution-provider", "unknown provider '%s' (known: cpu, cuda)",
-                     cfg->execution_provider);
+    return key_error(cfg, error, "execution-provider",
+                     "unknown provider '" VF_SHORT_FMT "' (known: cpu, cuda)",
+                     VF_SHORT(cfg->execution_provider));
   if (cfg->ort_library
       && !file_exists(cfg, "ort-library", cfg->ort_library, "ONNX Runtime library", error))
     return FALSE;
@@ -887,10 +956,10 @@ gboolean vf_infer_config_validate(VfInferConfig *cfg, GError **error)
     char *all = g_strjoinv(", ", (char **)vf_infer_builtin_parsers);
     const char *hint = suggest(cfg->parser, vf_infer_builtin_parsers);
     key_error(cfg, error, "parser",
-              "unknown parser '%s'%s%s%s: the built-in ones are %s; a custom parser needs "
-              "custom-lib",
-              cfg->parser, hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "",
-              all);
+              "unknown parser '" VF_SHORT_FMT "'%s%s%s: the built-in ones are %s; a custom "
+              "parser needs custom-lib",
+              VF_SHORT(cfg->parser), hint ? " (did you mean '" : "", hint ? hint : "",
+              hint ? "'?)" : "", all);
     g_free(all);
     return FALSE;
   }
@@ -920,8 +989,8 @@ gboolean vf_infer_config_validate(VfInferConfig *cfg, GError **error)
   if (!load_labels(cfg, error))
     return FALSE;
   if (cfg->num_classes > 0 && cfg->n_labels > 0 && (guint)cfg->num_classes != cfg->n_labels)
-    return key_error(cfg, error, "labels", "'%s' has %u labels but num-classes is %d",
-                     cfg->labels_path, cfg->n_labels, cfg->num_classes);
+    return key_error(cfg, error, "labels", "'" VF_SHORT_FMT "' has %u labels but num-classes is %d",
+                     VF_SHORT(cfg->labels_path), cfg->n_labels, cfg->num_classes);
   if (!resolve_thresholds(cfg, error))
     return FALSE;
   if (cfg->process_mode == VF_INFER_MODE_PRIMARY && cfg->operate_on_classes->len > 0)

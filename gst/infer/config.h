@@ -86,7 +86,10 @@ typedef struct {
   GArray *operate_on_classes; /* secondary: gint class ids (empty: all) */
   gint min_object_width;      /* secondary: smaller objects are skipped */
   gint min_object_height;
-  gboolean output_tensor_meta; /* attach the raw output tensors as user meta */
+  gint secondary_reinfer_interval;  /* secondary classifier: redo a track's result after this
+                                       many frames (0: never by time) */
+  gdouble secondary_reinfer_growth; /* ... or when its box area grew by more (0: never) */
+  gboolean output_tensor_meta;      /* attach the raw output tensors as user meta */
 
   /* private: key -> "file:line" where it was set, or "property" */
   GHashTable *origins;

@@ -225,13 +225,23 @@ gboolean vf_infer_engine_run_preprocessed(VfInferEngine *e, const gfloat *input,
                                           const guint *frame_sizes, VfInferResult *results,
                                           GError **error)
 {
+  return vf_infer_engine_run_input(e, input, VF_DEVICE_CPU, batch, transforms, frame_sizes, results,
+                                   error);
+}
+
+gboolean vf_infer_engine_run_input(VfInferEngine *e, gconstpointer input, VfDevice device,
+                                   guint batch, const VfPreprocessTransform *transforms,
+                                   const guint *frame_sizes, VfInferResult *results, GError **error)
+{
   if (batch < 1 || batch > e->batch_size) {
     g_set_error(error, VF_ERROR, VF_ERROR_ARGUMENT, "batch of %u frames, the engine takes 1..%u",
                 batch, e->batch_size);
     return FALSE;
   }
   guint run_batch = batch;
-  if (e->fixed_batch && batch < e->batch_size) { /* pad with zeros to the model's batch */
+  if (e->fixed_batch && batch < e->batch_size && device != VF_DEVICE_CPU) {
+    run_batch = e->batch_size; /* the caller's device tensor is padded (see engine.h) */
+  } else if (e->fixed_batch && batch < e->batch_size) { /* pad with zeros to the model's batch */
     if (input != e->input)
       memcpy(e->input, input, batch * e->sample_size * sizeof(gfloat));
     memset(e->input + batch * e->sample_size, 0,
@@ -248,7 +258,7 @@ gboolean vf_infer_engine_run_preprocessed(VfInferEngine *e, const gfloat *input,
   t.shape[nchw ? 3 : 2] = e->width;
 
   gint64 t0 = g_get_monotonic_time();
-  VfInferOutputs *outs = vf_infer_session_run(e->session, &t, error);
+  VfInferOutputs *outs = vf_infer_session_run_on(e->session, &t, device, error);
   gint64 t1 = g_get_monotonic_time();
   if (outs == NULL) {
     g_prefix_error(error, "%s: ", e->cfg->path ? e->cfg->path : "vfinfer");
@@ -349,6 +359,11 @@ const VfPreprocessParams *vf_infer_engine_get_preprocess(const VfInferEngine *e)
 VfInferSession *vf_infer_engine_get_session(const VfInferEngine *e)
 {
   return e->session;
+}
+
+gsize vf_infer_engine_get_sample_size(const VfInferEngine *e)
+{
+  return e->sample_size;
 }
 
 void vf_infer_engine_get_timings(const VfInferEngine *e, VfInferTimings *t)

@@ -48,10 +48,20 @@ gboolean vf_infer_engine_run_preprocessed(VfInferEngine *engine, const gfloat *i
                                           const guint *frame_sizes, VfInferResult *results,
                                           GError **error);
 
+/* The same with `input` on `device`: VF_DEVICE_CPU as above; VF_DEVICE_CUDA a device address
+ * (gst/cuda) of batch-size samples whose samples past `batch` are zero (a model with a fixed
+ * batch runs them all). */
+gboolean vf_infer_engine_run_input(VfInferEngine *engine, gconstpointer input, VfDevice device,
+                                   guint batch, const VfPreprocessTransform *transforms,
+                                   const guint *frame_sizes, VfInferResult *results,
+                                   GError **error);
+
 guint vf_infer_engine_get_batch_size(const VfInferEngine *engine);
 /* Model input size and channels. */
 void vf_infer_engine_get_input_size(const VfInferEngine *engine, guint *width, guint *height,
                                     guint *channels);
+/* Floats in one sample of the model input (width * height * channels). */
+gsize vf_infer_engine_get_sample_size(const VfInferEngine *engine);
 VfParserKind vf_infer_engine_get_kind(const VfInferEngine *engine);
 /* (transfer none) the parameters process() preprocesses with. */
 const VfPreprocessParams *vf_infer_engine_get_preprocess(const VfInferEngine *engine);

@@ -153,11 +153,6 @@ static gboolean check_image(const VfImage *im, GError **error)
                 vf_color_format_to_string(im->format));
     return FALSE;
   }
-  if (im->device != VF_DEVICE_CPU) {
-    g_set_error(error, VF_ERROR, VF_ERROR_UNSUPPORTED,
-                "preprocess: frames in GPU memory need the CUDA build");
-    return FALSE;
-  }
   if (im->width == 0 || im->height == 0 || im->width > 65536 || im->height > 65536) {
     g_set_error(error, VF_ERROR, VF_ERROR_ARGUMENT, "preprocess: bad frame size %ux%u", im->width,
                 im->height);
@@ -179,8 +174,9 @@ static gboolean check_image(const VfImage *im, GError **error)
   return TRUE;
 }
 
-gboolean vf_preprocess(const VfImage *im, const VfInferRect *roi, const VfPreprocessParams *p,
-                       gfloat *dst, VfPreprocessTransform *transform, GError **error)
+gboolean vf_preprocess_plan(const VfImage *im, const VfInferRect *roi, const VfPreprocessParams *p,
+                            VfPreprocessPlan *plan, VfPreprocessTransform *transform,
+                            GError **error)
 {
   if (!check_image(im, error))
     return FALSE;
@@ -209,7 +205,7 @@ gboolean vf_preprocess(const VfImage *im, const VfInferRect *roi, const VfPrepro
   }
 
   /* where the image lands in the model input */
-  guint W = p->width, H = p->height, C = p->channels;
+  guint W = p->width, H = p->height;
   guint ox = 0, oy = 0, nw = W, nh = H;
   if (p->scaling == VF_INFER_SCALING_LETTERBOX) {
     gdouble s = MIN(W / rw, H / rh);
@@ -226,13 +222,40 @@ gboolean vf_preprocess(const VfImage *im, const VfInferRect *roi, const VfPrepro
     transform->roi_x = rx;
     transform->roi_y = ry;
   }
+  plan->rx = rx, plan->ry = ry, plan->rw = rw, plan->rh = rh;
+  plan->nw = nw, plan->nh = nh, plan->ox = ox, plan->oy = oy;
 
   /* normalisation folded into one multiply-add per value, in model channel order */
-  gfloat mul[3], add[3];
   for (guint c = 0; c < 3; c++) {
-    mul[c] = p->scale / p->std[c];
-    add[c] = -p->mean[c] / p->std[c];
+    plan->mul[c] = p->scale / p->std[c];
+    plan->add[c] = -p->mean[c] / p->std[c];
   }
+  const Matrix *m = im->matrix == VF_YUV_MATRIX_BT709                        ? &bt709
+                    : im->matrix == VF_YUV_MATRIX_BT601 || im->height <= 576 ? &bt601
+                                                                             : &bt709;
+  plan->yuv[0] = m->y, plan->yuv[1] = m->rv, plan->yuv[2] = m->gu, plan->yuv[3] = m->gv;
+  plan->yuv[4] = m->bu;
+  return TRUE;
+}
+
+gboolean vf_preprocess(const VfImage *im, const VfInferRect *roi, const VfPreprocessParams *p,
+                       gfloat *dst, VfPreprocessTransform *transform, GError **error)
+{
+  VfPreprocessPlan plan;
+  if (!vf_preprocess_plan(im, roi, p, &plan, transform, error))
+    return FALSE;
+  if (im->device != VF_DEVICE_CPU) {
+    g_set_error(error, VF_ERROR, VF_ERROR_UNSUPPORTED,
+                "preprocess: frames in GPU memory go through the CUDA preprocessing "
+                "(gst/cuda), not the CPU one");
+    return FALSE;
+  }
+  guint W = p->width, H = p->height, C = p->channels;
+  guint ox = plan.ox, oy = plan.oy, nw = plan.nw, nh = plan.nh;
+  gdouble rx = plan.rx, ry = plan.ry, rw = plan.rw, rh = plan.rh;
+  const gfloat *mul = plan.mul, *add = plan.add;
+  const Matrix mm = { plan.yuv[0], plan.yuv[1], plan.yuv[2], plan.yuv[3], plan.yuv[4] };
+  const Matrix *m = &mm;
   gboolean bgr = p->color_order == VF_INFER_COLOR_BGR;
   gsize plane = (gsize)W * H;
 
@@ -259,9 +282,6 @@ gboolean vf_preprocess(const VfImage *im, const VfInferRect *roi, const VfPrepro
   make_taps(tx, nw, rx, rw, (gint)im->width, FALSE);
   if (yuv)
     make_taps(tc, nw, rx, rw, cw, TRUE);
-  const Matrix *m = im->matrix == VF_YUV_MATRIX_BT709                        ? &bt709
-                    : im->matrix == VF_YUV_MATRIX_BT601 || im->height <= 576 ? &bt601
-                                                                             : &bt709;
   gint ri = 0, gi = 1, bi = 2, bpp = 1;
   if (!yuv && im->format != VF_COLOR_FORMAT_GRAY8)
     bpp = 3;

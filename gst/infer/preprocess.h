@@ -29,7 +29,7 @@ typedef struct {
   const guint8 *planes[3]; /* packed/GRAY8: 1 plane; NV12: Y, UV; I420: Y, U, V */
   gsize strides[3];        /* row stride in bytes of each plane */
   VfYuvMatrix matrix;      /* NV12/I420, limited range */
-  VfDevice device;         /* VF_DEVICE_CPU (CUDA: later) */
+  VfDevice device;         /* VF_DEVICE_CPU here; VF_DEVICE_CUDA: gst/cuda/cuda.h */
 } VfImage;
 
 /* A rectangle in frame pixels. */
@@ -53,6 +53,20 @@ typedef struct {
   gdouble offset_x, offset_y; /* model position of the roi's top-left corner (letterbox border) */
   gdouble roi_x, roi_y;       /* frame position of the roi's top-left corner */
 } VfPreprocessTransform;
+
+/* What vf_preprocess checks and computes before it reads a pixel (shared with the CUDA path). */
+typedef struct {
+  gdouble rx, ry, rw, rh; /* the crop, clipped to the frame */
+  guint nw, nh, ox, oy;   /* the image area inside the model input (letterbox: centred) */
+  gfloat mul[3], add[3];  /* value = pixel * mul[c] + add[c], model channel order */
+  gfloat yuv[5];          /* NV12/I420 limited range -> RGB: y, rv, gu, gv, bu */
+} VfPreprocessPlan;
+
+/* Checks `image` (any device), `roi` and `params` as vf_preprocess does and fills *plan and
+ * `transform` (nullable). */
+gboolean vf_preprocess_plan(const VfImage *image, const VfInferRect *roi,
+                            const VfPreprocessParams *params, VfPreprocessPlan *plan,
+                            VfPreprocessTransform *transform, GError **error);
 
 /* Fill params from a config and the model input size. */
 void vf_preprocess_params_from_config(VfPreprocessParams *params, const VfInferConfig *config,

@@ -33,6 +33,8 @@ typedef enum {
   VF_ERROR_ARGUMENT,    /* bad argument to an API call */
   VF_ERROR_UNSUPPORTED, /* valid request that this build cannot do */
   VF_ERROR_INTERRUPTED, /* stopped by the user (second Ctrl-C) */
+  VF_ERROR_TIMEOUT,     /* a deadline passed: a drain that did not finish (the message says what
+                         * was stuck), a callback that did not return */
 } VfError;
 
 VF_API GQuark vf_error_quark(void);

@@ -11,10 +11,26 @@
  * pushed. Batches: with batched caps on the appsrc (video/x-raw(meta:VfBatch), as vfmux makes them)
  * the provider returns batches, e.g. taken from another pipeline's receiver; each must carry its
  * VfBatchMeta (generate()'s size is then 0).
- * Timestamps: buffers without PTS get PTS/duration from the frame rate, unless the appsrc has
- * do-timestamp=true (then the clock stamps them). */
+ * Timestamps: buffers without PTS get PTS/duration from the frame rate (frame n at n / rate). With
+ * do-timestamp=true on the appsrc the feeder stamps them itself, never closer than one frame (at
+ * the caps' rate) to the frame before, with DTS = PTS (except H.264) and the frame's duration, so
+ * the stream is one every muxer accepts: on a live appsrc (is-live=true) with the clock's running
+ * time when the frame is pushed; otherwise with the time the provider took to make it (a provider
+ * that returns at once gets the frame rate's spacing whatever the speed of downstream, a slower
+ * one, a camera, its real times). The feeder takes over the appsrc's do-timestamp, which it
+ * switches off: basesrc would leave the frames made in preroll unstamped.
+ * Buffers the provider stamped itself keep their stamps.
+ * Stopping: when the run ends (stop(), an error, the end of wait(), a drain past its deadline),
+ * generate() is not called again, and one that is running is told through the feeder's
+ * GCancellable (vf_feeder_get_cancellable; it is also the thread's current cancellable, so a
+ * VfFrameQueue pop inside generate() returns VF_QUEUE_CANCELLED at once). generate() should then
+ * return soon (what it returns is discarded): the pipeline waits for it up to its stop timeout
+ * (vf_pipeline_set_stop_timeout, 5 s), then leaves it to return on its own, posts a warning naming
+ * the feeder, and frees the feeder once it has returned (destroy then runs on the feeder thread).
+ */
 #pragma once
 
+#include <gio/gio.h>
 #include <vidflow/buffer.h>
 #include <vidflow/pipeline.h>
 
@@ -59,6 +75,11 @@ VF_API void vf_feeder_set_max_buffers(VfFeeder *feeder, guint max_buffers);
 VF_API const char *vf_feeder_get_name(const VfFeeder *feeder);
 /* Buffers pushed so far (thread-safe; 0 for NULL). */
 VF_API guint64 vf_feeder_get_pushed(const VfFeeder *feeder);
+/* (transfer none) cancelled when the run the feeder belongs to ends (see "Stopping" above), reset
+ * when the pipeline starts again; valid as long as the feeder (NULL for NULL). Watch it from
+ * generate() (g_cancellable_is_cancelled, g_cancellable_connect, or pass it to GIO calls); any
+ * thread. */
+VF_API GCancellable *vf_feeder_get_cancellable(VfFeeder *feeder);
 
 /* Attach to the appsrc called `element`. tips must be NULL or "need-data/enough-data". The feeder
  * is taken (transfer full) even on failure: the pipeline keeps it (still valid for queries)

@@ -17,7 +17,7 @@
  * them (vfmux); the other operations apply to every current stream.
  *
  * Order: capture, inject and batch_capture start a flow (only on an empty flow). render,
- * encode and retrieve end it: nothing may follow them, unless the flow was forked first.
+ * encode, retrieve and publish end it: nothing may follow them, unless the flow was forked first.
  * After fork(), every operation on the forked flow starts a new branch from the fork (a tee and
  * a queue per branch) and returns that branch, so
  *
@@ -56,7 +56,7 @@ G_BEGIN_DECLS
 typedef struct _VfFlow VfFlow;
 
 typedef enum {
-  VF_RENDER_DISPLAY = 0, /* a window (autovideosink); a batch is tiled first (vftiler) */
+  VF_RENDER_DISPLAY = 0, /* a window (vf_display_sink_choose); a batch is tiled first (vftiler) */
   VF_RENDER_DISCARD,     /* fakesink */
   VF_RENDER_STREAM,      /* RTSP, as encode("rtsp://localhost:8554/ds-test") */
 } VfRenderMode;
@@ -72,9 +72,13 @@ typedef enum {
 /* encode() defaults (the seed's). */
 #define VF_ENCODE_DEFAULT_BITRATE 2000000
 #define VF_ENCODE_DEFAULT_IFRAME_INTERVAL 10
+/* encode() to a file: milliseconds of video per fragment written while the stream runs. */
+#define VF_ENCODE_FRAGMENT_MS 1000
 /* render(STREAM) and encode("rtsp://host:port") serve here unless the URI names a path. */
 #define VF_RTSP_DEFAULT_PORT 8554
 #define VF_RTSP_DEFAULT_MOUNT "/ds-test"
+/* The bound of each RTSP client's queue, in bytes (option client_queue_bytes). */
+#define VF_RTSP_CLIENT_QUEUE_BYTES (4u << 20)
 /* batch() defaults when 0 is given: batch size = number of streams, and 1920x1080. */
 #define VF_BATCH_DEFAULT_WIDTH 1920
 #define VF_BATCH_DEFAULT_HEIGHT 1080
@@ -94,15 +98,35 @@ VF_API const GError *vf_flow_get_error(VfFlow *flow);
 /* One decoding source (vfurisrcbin) per URI: file://, rtsp://, http(s):// or a plain path
  * (relative paths are taken from the current directory). `uris` is NULL-terminated. Files must
  * exist. Options as overrides: file_loop, rtsp_reconnect_interval (default 2 s for rtsp://
- * sources: they reconnect after the server drops; 0 turns it off), rtsp_reconnect_attempts,
- * latency, gpu_id. */
+ * sources: they reconnect after the server drops or stops sending; 0 turns it off; the delay
+ * doubles with each failed attempt, up to 30 s), rtsp_reconnect_attempts (default 10 failed
+ * attempts in a row, about 3.5 minutes, then the flow fails naming the URI; -1: forever), latency,
+ * gpu_id. Each attempt is announced on the bus (source.h: VF_SOURCE_MESSAGE_RECONNECTING) and by
+ * the vidflow command; end of stream asked for while reconnecting (the first Ctrl-C) ends the
+ * stream at once.
+ * "ipc://NAME" (alone: one URI) captures what another process's flow retrieves into ipc://NAME
+ * (a vfipcsrc on the socket NAME in $XDG_RUNTIME_DIR, ipc.h): one batched stream with the
+ * producer's metadata (its detections are drawn by render/encode). Overrides go to vfipcsrc:
+ * connect_timeout (ms), wait_for_producer. */
 VF_API VfFlow *vf_flow_capture(VfFlow *flow, const char *const *uris, GError **error,
                                ...) G_GNUC_NULL_TERMINATED;
 /* One appsrc per feeder (NULL-terminated array; the flow takes every feeder, transfer full,
  * even on failure). JPEG and H.264 providers make encoded streams: decode() them. */
 VF_API VfFlow *vf_flow_inject(VfFlow *flow, VfFeeder *const *feeders, GError **error,
                               ...) G_GNUC_NULL_TERMINATED;
-/* capture(uris) + batch() with defaults; overrides go to the sources and the muxer. */
+/* capture(uris) + batch(), as DeepStream's nvmultiurisrcbin: the sources are a VfSources
+ * (sources.h) over the muxer "<op>-mux", so sources can be added and removed while the flow runs:
+ *   VfSources *s = vf_pipeline_get_sources(vf_flow_get_pipeline(flow));
+ *   vf_sources_add(s, "rtsp://...", "cam7", "Gate", NULL, &err);  vf_sources_remove(s, "0", &err);
+ * The first sources have sensor ids "0", "1", ... (or the source list's sensor-id). Batches hold
+ * one frame of each live source (the batch size follows the sources). Overrides go to the
+ * sources (every source, those added later too) and the muxer, and nvmultiurisrcbin's options:
+ *   max_batch_size N       at most N sources, batches of at most N frames
+ *   drop_pipeline_eos true keep running when no source is left (wait for new ones)
+ *   port P, ip_address A   serve the REST API (rest.h) on A:P from vf_flow_start (0: any free
+ *                          port; the default address is 127.0.0.1); implies drop_pipeline_eos
+ *   smart_record_config F  DeepStream's smart record YAML (smart_rec_cache, smart_rec_dir_path,
+ *                          smart_rec_container, ...): every source records (record.h) */
 VF_API VfFlow *vf_flow_batch_capture(VfFlow *flow, const char *const *uris, GError **error,
                                      ...) G_GNUC_NULL_TERMINATED;
 /* The same from a Service Maker source-list YAML file:
@@ -125,6 +149,14 @@ VF_API VfFlow *vf_flow_batch(VfFlow *flow, guint batch_size, guint width, guint 
  * properties. Streams not batched yet are batched first, as batch() with defaults. */
 VF_API VfFlow *vf_flow_infer(VfFlow *flow, const char *config, GError **error,
                              ...) G_GNUC_NULL_TERMINATED;
+/* Tracking (vftracker) of the objects infer() found: each object gets an id over time. The seed's
+ * track(ll_config_file=..., ll_lib_file=...): ll_config_file (nullable) is vftracker's YAML
+ * config (docs/tracker.md; NULL: the built-in bytetrack with its defaults), ll_lib_file
+ * (nullable) a custom tracker library (include/vidflow/tracker.h; NULL: the built-in trackers).
+ * Overrides are vftracker properties (algorithm, max_lost, ...). Must follow infer(); files must
+ * exist. */
+VF_API VfFlow *vf_flow_track(VfFlow *flow, const char *ll_config_file, const char *ll_lib_file,
+                             GError **error, ...) G_GNUC_NULL_TERMINATED;
 /* A probe on the flow's stream at this point (transfer full, even on failure). The flow must
  * have one stream (batch several first). */
 VF_API VfFlow *vf_flow_attach(VfFlow *flow, VfProbe *probe, GError **error);
@@ -149,7 +181,11 @@ VF_API VfFlow *vf_flow_fork(VfFlow *flow, GError **error, ...) G_GNUC_NULL_TERMI
 VF_API VfFlow *vf_flow_retrieve(VfFlow *flow, const VfRetrieverCallbacks *callbacks,
                                 gpointer user_data, GError **error, ...) G_GNUC_NULL_TERMINATED;
 /* Frames to a retriever by name: "plugin.retriever" from a custom-object plugin (plugin.h), with
- * its name/value parameters; one instance per stream. */
+ * its name/value parameters; one instance per stream.
+ * "ipc://NAME" sends the frames with all their metadata to other processes (a vfipcsink on the
+ * socket NAME in $XDG_RUNTIME_DIR, ipc.h; capture "ipc://NAME" there): the streams are batched
+ * first if they are not yet; the parameters are vfipcsink's properties (max_in_flight,
+ * when_full, consumer_lost, wait_consumers, wait_timeout). */
 VF_API VfFlow *vf_flow_retrieve_named(VfFlow *flow, const char *what, const char *instance_name,
                                       GError **error, ...) G_GNUC_NULL_TERMINATED;
 /* Display (sync defaults to true), discard (sync false) or stream over RTSP. STREAM takes two
@@ -160,9 +196,32 @@ VF_API VfFlow *vf_flow_render(VfFlow *flow, VfRenderMode mode, GError **error,
 /* H.264 to `uri`: "file://path" or a plain path (MP4), or "rtsp://host:port[/mount]" (served
  * by gst-rtsp-server at rtsp://host:port/mount, mount default "/ds-test"; the port is
  * required). profile: VfEncodeProfile; bitrate in bit/s (0: 2000000); iframeinterval in frames
- * (0: 10). A batch is tiled first. sync (default false) is an override of the sink. */
+ * (0: 10). A batch is tiled first. sync (default false) is an override of the sink.
+ * Frames reach the encoder with strictly increasing timestamps (missing and repeated ones, as
+ * some AVI files give, are repaired). The MP4 is written in fragments of
+ * VF_ENCODE_FRAGMENT_MS and made a regular MP4 at the end of the stream: a run that fails or is
+ * killed half-way still leaves a playable file of what was written.
+ * RTSP: each client has a queue of its own, bounded by the option client_queue_bytes (default
+ * VF_RTSP_CLIENT_QUEUE_BYTES): a client that cannot keep up loses frames (up to the next key
+ * frame, which is asked for), counted in vf_flow_get_rtsp_stats(); the flow never waits for a
+ * client. */
 VF_API VfFlow *vf_flow_encode(VfFlow *flow, const char *uri, VfEncodeProfile profile, guint bitrate,
                               guint iframeinterval, GError **error, ...) G_GNUC_NULL_TERMINATED;
+
+/* Events to a message broker (the seed's publish): vfmsgconv turns each frame's metadata into
+ * messages (DeepStream's full schema by default; events from add_message_meta_probe when
+ * attached, else the objects), vfmsgbroker sends them at least once, through broker outages
+ * (an on-disk spool). msg_broker_proto_lib: (nullable) mqtt, redis, kafka, file, a DeepStream
+ * adapter name (libnvds_kafka_proto.so) or an adapter library's path (vidflow/msgapi.h); NULL:
+ * the conn-str's URI scheme. msg_broker_conn_str: host;port or a URI (mqtt://host:port/topic,
+ * redis://..., kafka://host:port/topic, file:///path). topic: (nullable) the conn-str's when
+ * NULL. msg_conv_config: (nullable) sensors/places/modules per source (vidflow/message.h).
+ * Overrides go to vfmsgconv and vfmsgbroker (payload_type, frequency, spool_dir, ...). Streams
+ * not batched yet are batched first. Nothing may follow (fork first for more outputs). */
+VF_API VfFlow *vf_flow_publish(VfFlow *flow, const char *msg_broker_proto_lib,
+                               const char *msg_broker_conn_str, const char *topic,
+                               const char *msg_conv_config, GError **error,
+                               ...) G_GNUC_NULL_TERMINATED;
 
 /* ---- running ---- */
 
@@ -182,5 +241,19 @@ VF_API void vf_flow_stop(VfFlow *flow);
 /* RTSP outputs: the URL clients use for output `index` (0-based, in the order encode/render
  * made them), transfer full, or NULL when there is none. */
 VF_API char *vf_flow_get_rtsp_url(VfFlow *flow, guint index);
+
+/* What an RTSP output did since the flow started. */
+typedef struct {
+  guint clients;         /* watching now */
+  guint64 clients_total; /* that joined */
+  guint64 frames;        /* access units the flow produced for it */
+  guint64 dropped;       /* access units clients lost because their queue was full (counted per
+                          * client: two slow clients missing one frame count 2) */
+  guint64 queued_bytes;  /* in the clients' queues now (at most clients x client_queue_bytes) */
+} VfRtspStats;
+
+/* The figures of RTSP output `index` (see vf_flow_get_rtsp_url); any thread. FALSE, with
+ * *stats zeroed, when there is no such output. */
+VF_API gboolean vf_flow_get_rtsp_stats(VfFlow *flow, guint index, VfRtspStats *stats);
 
 G_END_DECLS

@@ -9,10 +9,10 @@
  * memories is read through a private copy (written back at unmap for a write mapping).
  *
  * Backends: the memory a frame lives in (system memory: VF_DEVICE_CPU; memory:CUDAMemory:
- * VF_DEVICE_CUDA) and the device the caller reads `data` on (`access`) choose one. This build has
- * the CPU backend (system memory read on the CPU). A CUDA backend (device pointers of CUDA memory,
- * VF_DEVICE_CUDA → VF_DEVICE_CUDA) plugs into the table in lib/frame-map.c; every caller asks
- * for the access it can use, so it starts working for them without changes.
+ * VF_DEVICE_CUDA) and the device the caller reads `data` on (`access`) choose one: system memory
+ * read on the CPU, and GstCudaMemory read on the GPU (`data` are device addresses, mapped with
+ * GstCudaMemory's GST_MAP_CUDA; a plane must lie in one memory). Every caller asks for the access
+ * it can use.
  *
  * Threads: mapping for reading is safe from several threads at once on frames shared by copies of
  * a batch. Writing needs a frame of your own (vf_frame_make_writable). A VfFrameMap is used by one

@@ -97,8 +97,10 @@ G_BEGIN_DECLS
 #define VF_CAPS_FEATURE_META_BATCH "meta:VfBatch"
 /* The caps feature of CUDA frames (GStreamer's gst-cuda library). */
 #define VF_CAPS_FEATURE_MEMORY_CUDA "memory:CUDAMemory"
-/* The GstMemory type name of CUDA memory (gst_memory_is_type). */
-#define VF_MEMORY_TYPE_CUDA "CUDAMemory"
+/* The GstMemory type name of CUDA memory (gst_memory_is_type): GStreamer 1.22 gst-cuda's
+ * GST_CUDA_MEMORY_TYPE_NAME, the mem_type of nvh264dec's output (seen on the H200,
+ * docs/gpu-runs.md). */
+#define VF_MEMORY_TYPE_CUDA "gst.cuda.memory"
 
 /* Sources coming and going. vfmux announces each as an element message (on the bus) and as a
  * serialized custom downstream event (GST_EVENT_CUSTOM_DOWNSTREAM, in order with the batches),
@@ -248,6 +250,15 @@ VF_API GstBuffer *vf_frame_meta_get_buffer(const VfFrameMeta *frame);
  * pool). Private frames only (a writable buffer's). */
 VF_API void vf_frame_meta_set_buffer(VfFrameMeta *frame, GstBuffer *buffer,
                                      const GstVideoInfo *info);
+/* Replace the frame's pixels by a converted or scaled picture of them (vfconvert does this):
+ * `buffer` (transfer none: a reference is taken; nullable: the carrying buffer, for a one-frame
+ * meta on a plain frame) laid out as `info`, the old frame's whole picture
+ * now at `dest` in it. Everything in stored-frame pixels follows (objects' boxes, display items,
+ * the content rectangle: scaled by dest's size over the old frame's, moved to dest's corner);
+ * the original size stays, so vf_frame_meta_to_original still maps to the source. Private frames
+ * only (a writable buffer's); a NULL frame, info or dest changes nothing. */
+VF_API void vf_frame_meta_set_converted(VfFrameMeta *frame, GstBuffer *buffer,
+                                        const GstVideoInfo *info, const VfRect *dest);
 /* (transfer none, nullable) the sticky events of the frame's source when the frame entered the
  * batch (stream-start, caps, segment, tags, ... in GStreamer's sticky order), a GPtrArray of
  * GstEvent *; NULL when the producer recorded none. The array is shared by the frames of a source

@@ -44,7 +44,9 @@ VF_API void vf_pipeline_free(VfPipeline *pipeline);
 /* Add an element made by `factory`, named `name`, followed by property name/value string pairs
  * ending with NULL. Values are converted by each property's type as gst-launch does: numbers,
  * booleans (true/false/yes/no/1/0), enums by nick, name or number, flags ("a+b"), fractions
- * ("30/1"), caps and structures. */
+ * ("30/1"), caps and structures. `factory` may be a DeepStream name (nvstreammux, nvinfer, ...):
+ * the vidflow element that stands for it is made, its properties taken in DeepStream's spelling
+ * (vidflow/nvidia.h). */
 VF_API gboolean vf_pipeline_add(VfPipeline *pipeline, const char *factory, const char *name,
                                 GError **error, ...) G_GNUC_NULL_TERMINATED;
 /* The same with a NULL-terminated array {name, value, name, value, ..., NULL} (may be NULL). A name
@@ -90,19 +92,40 @@ VF_API gboolean vf_pipeline_link_pads(VfPipeline *pipeline, const char *src, con
 VF_API gboolean vf_pipeline_start(VfPipeline *pipeline, GError **error);
 /* Block until end of stream reached every sink and every receiver consumed its last buffer, or an
  * error, or stop(). Then the pipeline is stopped (NULL). Returns FALSE with the error (naming the
- * element) on error. A retriever returning VF_CONSUME_STOP ends it with TRUE. */
+ * element) on error. A retriever returning VF_CONSUME_STOP ends it with TRUE.
+ * The end of a run has deadlines, so wait() always returns:
+ * - the drain (end of stream asked for with send_eos, the first Ctrl-C or VF_CONSUME_STOP, until
+ *   it reached every sink and every receiver consumed what was queued; or from the moment it
+ *   reached the sinks by itself) gets the drain timeout (default 30 s). Past it the pipeline is
+ *   stopped and wait() fails with VF_ERROR_TIMEOUT naming what was stuck ("receiver 'r' (appsink
+ *   'sink') has been in consume() for 31.0 s").
+ * - once the run ends, every feeder and receiver is told (vf_feeder_get_cancellable,
+ *   vf_receiver_get_cancellable; a VfFrameQueue push/pop inside the callback returns
+ *   VF_QUEUE_CANCELLED) and gets the stop timeout (default 5 s) to return from generate() or
+ *   consume(). One that does not is left to return on its own thread (its feeder/receiver is freed
+ *   once it does) and a warning naming it is posted on the bus (watches see it before wait()
+ *   returns). */
 VF_API gboolean vf_pipeline_wait(VfPipeline *pipeline, GError **error);
 /* start + wait. */
 VF_API gboolean vf_pipeline_run(VfPipeline *pipeline, GError **error);
-/* Stop at once (to NULL), dropping what is in flight; wakes a concurrent wait(). Idempotent. */
+/* Stop at once (to NULL), dropping what is in flight; wakes a concurrent wait(). Idempotent.
+ * Returns within the stop timeout even when a generate() or consume() does not return (see
+ * wait()). */
 VF_API void vf_pipeline_stop(VfPipeline *pipeline);
-/* Ask for a clean end: end of stream from every source; wait() returns once it drained. */
+/* Ask for a clean end: end of stream from every source; wait() returns once it drained (or the
+ * drain timeout passed). */
 VF_API void vf_pipeline_send_eos(VfPipeline *pipeline);
 VF_API gboolean vf_pipeline_pause(VfPipeline *pipeline, GError **error);
 VF_API gboolean vf_pipeline_resume(VfPipeline *pipeline, GError **error);
 VF_API VfState vf_pipeline_get_state(VfPipeline *pipeline);
 /* How long start() waits for prerolling (default 10 s). */
 VF_API void vf_pipeline_set_start_timeout(VfPipeline *pipeline, GstClockTime timeout);
+/* How long a drain may take before wait() stops the pipeline (see wait(); default 30 s,
+ * GST_CLOCK_TIME_NONE: no limit). Any thread, also while wait() runs. */
+VF_API void vf_pipeline_set_drain_timeout(VfPipeline *pipeline, GstClockTime timeout);
+/* How long stopping waits for a generate() or consume() to return once told to (see wait();
+ * default 5 s, GST_CLOCK_TIME_NONE: no limit). Before start(). */
+VF_API void vf_pipeline_set_stop_timeout(VfPipeline *pipeline, GstClockTime timeout);
 
 /* ---- the bus: every message of the pipeline, for the application ----
  *
@@ -158,7 +181,14 @@ VF_API gboolean vf_pipeline_remove_bus_watch(VfPipeline *pipeline, guint id, GEr
 
 /* For programs: the first Ctrl-C (SIGINT/SIGTERM) sends end of stream to the pipelines being
  * waited on, so files are finalised; a second one stops them and wait() fails with
- * VF_ERROR_INTERRUPTED. Installs the signal handlers once per process. */
+ * VF_ERROR_INTERRUPTED. Installs the signal handlers once per process (and a thread that wakes
+ * start() and wait()); call it first thing.
+ * Interrupts count from this call on: one that comes while the program builds or starts a
+ * pipeline is acted on as soon as wait() runs (it drains what start() prerolled; two make start()
+ * return at once and wait() stop). An interrupt a wait() acted on is not acted on again by a later
+ * wait(). When no start() or wait() runs, a second pending interrupt ends the process at
+ * once with exit status 130; while one runs, a third does (the program is stuck outside
+ * vidflow). */
 VF_API void vf_handle_interrupts(void);
 
 G_END_DECLS

@@ -1,7 +1,8 @@
 /* vidflow: custom objects from plugins (Service Maker's CustomFactory) — the C ABI.
  *
- * A custom-object plugin is a shared library that registers named probes, providers and
- * retrievers, each with typed parameters. Flows and YAML files then use them by name:
+ * A custom-object plugin is a shared library that registers named probes, providers,
+ * retrievers and payload generators (message payloads for vfmsgconv), each with typed
+ * parameters. Flows and YAML files then use them by name:
  * "myplugin.myprobe" in vf_flow_attach_named / vf_custom_probe_new, `type: myplugin.myprobe` as
  * a node of a Service Maker YAML graph, `attach: myplugin.myprobe` in a flow YAML. Built-in
  * objects have names without a dot ("measure_fps_probe").
@@ -81,7 +82,20 @@ typedef enum {
   VF_OBJECT_PROBE = 0,
   VF_OBJECT_PROVIDER,
   VF_OBJECT_RETRIEVER,
+  VF_OBJECT_PAYLOAD, /* a payload generator (vfmsgconv payload-type=custom, vidflow/message.h) */
 } VfObjectKind;
+
+/* A payload generator: makes the message of one frame for vfmsgconv (payload-type=custom,
+ * payload-generator=plugin.name). */
+typedef struct {
+  /* The message for `frame` (transfer full), or NULL for none. `objects`: the objects the
+   * converter's frequency selected (VfObjectMeta*, transfer none; the frame's events are on the
+   * frame, vf_frame_meta_get_events). A NULL return with *error set stops the stream with that
+   * error. Called on vfmsgconv's streaming thread, one frame at a time. */
+  GBytes *(*generate)(VfFrameMeta *frame, GPtrArray *objects, gpointer user_data, GError **error);
+  /* Optional: frees user_data, once (any thread). */
+  void (*destroy)(gpointer user_data);
+} VfPayloadCallbacks;
 
 /* Factories (see the ABI rules above). *user_data starts NULL. */
 typedef gboolean (*VfProbeFactory)(const VfParams *params, VfProbeCallbacks *callbacks,
@@ -92,6 +106,8 @@ typedef gboolean (*VfProviderFactory)(const VfParams *params, VfProviderInfo *in
                                       GError **error);
 typedef gboolean (*VfRetrieverFactory)(const VfParams *params, VfRetrieverCallbacks *callbacks,
                                        gpointer *user_data, GError **error);
+typedef gboolean (*VfPayloadFactory)(const VfParams *params, VfPayloadCallbacks *callbacks,
+                                     gpointer *user_data, GError **error);
 
 /* Registration handle handed to init() (transfer none). */
 typedef struct _VfPlugin VfPlugin;
@@ -107,6 +123,9 @@ VF_API gboolean vf_plugin_add_provider(VfPlugin *plugin, const char *name, const
 VF_API gboolean vf_plugin_add_retriever(VfPlugin *plugin, const char *name, const char *description,
                                         const VfParamSpec *params, VfRetrieverFactory factory,
                                         GError **error);
+VF_API gboolean vf_plugin_add_payload(VfPlugin *plugin, const char *name, const char *description,
+                                      const VfParamSpec *params, VfPayloadFactory factory,
+                                      GError **error);
 
 typedef struct {
   guint abi_version; /* VF_PLUGIN_ABI_VERSION */

@@ -66,6 +66,11 @@ VF_API gboolean vf_pipeline_attach_probe(VfPipeline *pipeline, const char *eleme
  * a summary when freed, and keep figures readable below. */
 #define VF_PROBE_MEASURE_FPS "measure_fps_probe"
 #define VF_PROBE_MEASURE_LATENCY "measure_latency_probe"
+/* "add_message_meta_probe" (made by name: vf_custom_probe_new, vf_flow_attach_named, attach: in
+ * YAML): one event (vidflow/message.h) per object on every frame-interval-th frame of each
+ * source, for vfmsgconv. Parameters: frame-interval (1), source-config (a source list: sensor
+ * ids and URIs per source), label-file (labels by class id, one per line). */
+#define VF_PROBE_ADD_MESSAGE_META "add_message_meta_probe"
 
 /* A built-in probe of `kind` (transfer full), or NULL with VF_ERROR_NOT_FOUND for an unknown kind.
  * `name` may be NULL (the kind is used). */

@@ -1,12 +1,25 @@
 /* vidflow: take buffers out of a pipeline (the seed's BufferRetriever + Receiver on appsink).
  *
- * consume() runs on a receiver thread of its own, which pulls from the appsink; the appsink holds
- * at most `max-buffers` (default 4). With VF_DROP_NONE (default) a slow consumer slows the pipeline
- * down (nothing is lost); with VF_DROP_OLDEST the oldest waiting buffer is dropped and counted, and
- * the count is reported when the pipeline ends. emit-signals on the appsink is not needed.
- * consume() is never called after vf_pipeline_wait/stop returned. */
+ * consume() runs on a receiver thread of its own, which takes buffers from the appsink; at most
+ * `max-buffers` (default 4) wait for it. With VF_DROP_NONE (default) a slow consumer slows the
+ * pipeline down (nothing is lost); with VF_DROP_OLDEST the oldest waiting buffer is dropped when a
+ * new one arrives and the queue is full, and counted at that moment (vf_receiver_get_stats shows it
+ * while the pipeline runs). emit-signals on the appsink is not needed (the receiver sets the
+ * appsink's callbacks: do not set your own).
+ * When the pipeline ends, buffers that were dropped, or still queued and never consumed, are
+ * reported in a warning on the bus (from the appsink; the vidflow command prints it).
+ * Stopping: consume() is never called after vf_pipeline_wait/stop returned. When the run ends
+ * without draining (stop(), an error, a drain past its deadline), a consume() that is running is
+ * told through the receiver's GCancellable (vf_receiver_get_cancellable; also the thread's current
+ * cancellable, so a VfFrameQueue push inside consume() returns VF_QUEUE_CANCELLED at once) and
+ * should return soon: the pipeline waits for it up to its stop timeout
+ * (vf_pipeline_set_stop_timeout, 5 s), then leaves it to return on its own, posts a warning naming
+ * the receiver, and frees the receiver once it has returned (destroy then runs on the receiver
+ * thread). During a drain (end of stream asked for) consume() goes on with what is queued, until
+ * the drain timeout (vf_pipeline_set_drain_timeout). */
 #pragma once
 
+#include <gio/gio.h>
 #include <vidflow/buffer.h>
 #include <vidflow/pipeline.h>
 
@@ -32,11 +45,15 @@ typedef struct {
   void (*destroy)(gpointer user_data);
 } VfRetrieverCallbacks;
 
+/* Each counted where it happens (live while the pipeline runs). At the end of a run that drained,
+ * received == consumed + dropped + unconsumed. */
 typedef struct {
-  guint64 received; /* buffers that reached the appsink */
-  guint64 consumed; /* consume() calls */
-  guint64 errors;   /* consume() returned VF_CONSUME_ERROR */
-  guint64 dropped;  /* dropped by VF_DROP_OLDEST, or left unconsumed after VF_CONSUME_STOP */
+  guint64 received;   /* buffers that reached the appsink's pad */
+  guint64 consumed;   /* consume() calls */
+  guint64 errors;     /* consume() returned VF_CONSUME_ERROR (counted in consumed too) */
+  guint64 dropped;    /* dropped by VF_DROP_OLDEST, as each was dropped */
+  guint64 unconsumed; /* taken but never consumed: still queued when the pipeline stopped or a
+                       * flush came, or arriving after consume() returned VF_CONSUME_STOP */
 } VfReceiverStats;
 
 /* A receiver (transfer full, never NULL). `name` may be NULL ("receiver"). NULL callbacks or no
@@ -52,8 +69,13 @@ VF_API void vf_receiver_free(VfReceiver *receiver);
 VF_API void vf_receiver_set_queue(VfReceiver *receiver, guint max_buffers, VfDropPolicy policy);
 /* (transfer none) NULL for NULL. */
 VF_API const char *vf_receiver_get_name(const VfReceiver *receiver);
-/* A NULL receiver gives zeroed stats. */
+/* The counts so far (any thread, while running too). A NULL receiver gives zeroed stats. */
 VF_API void vf_receiver_get_stats(const VfReceiver *receiver, VfReceiverStats *stats);
+/* (transfer none) cancelled when the run the receiver belongs to stops without draining (see
+ * "Stopping" above), reset when the pipeline starts again; valid as long as the receiver (NULL for
+ * NULL). Watch it from consume() (g_cancellable_is_cancelled, g_cancellable_connect, or pass it
+ * to GIO calls); any thread. */
+VF_API GCancellable *vf_receiver_get_cancellable(VfReceiver *receiver);
 
 /* Attach to the appsink called `element`. tips must be NULL or "new-sample". The receiver is taken
  * (transfer full) even on failure: the pipeline keeps it (still valid for queries) until

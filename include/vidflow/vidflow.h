@@ -5,6 +5,7 @@
 #include <vidflow/format.h>
 #include <vidflow/tensor.h>
 #include <vidflow/meta.h>
+#include <vidflow/tracker.h>
 #include <vidflow/buffer.h>
 #include <vidflow/frame-map.h>
 #include <vidflow/pipeline.h>
@@ -12,7 +13,17 @@
 #include <vidflow/receiver.h>
 #include <vidflow/probe.h>
 #include <vidflow/frame-queue.h>
+#include <vidflow/ipc.h>
+#include <vidflow/ipc-queue.h>
 #include <vidflow/source.h>
+#include <vidflow/encode.h>
+#include <vidflow/sources.h>
+#include <vidflow/record.h>
+#include <vidflow/rest.h>
 #include <vidflow/flow.h>
 #include <vidflow/plugin.h>
 #include <vidflow/yaml.h>
+#include <vidflow/display.h>
+#include <vidflow/nvidia.h>
+#include <vidflow/json.h>
+#include <vidflow/message.h>

@@ -19,10 +19,10 @@
  *   (vidflow/plugin.h): a provider becomes an appsrc named `name` fed by it, a retriever an appsink
  *   consumed by it, a probe is attached where an edge points at it. `properties` are element
  *   properties (converted by type, as vf_pipeline_add does) or the custom object's parameters.
- *   DeepStream factory names with a vidflow equivalent run as that equivalent when the nv*
- *   element is not installed (nvurisrcbin: vfurisrcbin, nvstreammux: vfmux, nvinfer: vfinfer,
- *   nvmultistreamtiler: vftiler, nvdsosd/nvosdbin: vfosd, nvstreamdemux: vfdemux, nvtracker:
- *   vftracker, nvvideoconvert: videoconvert, nveglglessink/nv3dsink: autovideosink).
+ *   DeepStream factory names run as vidflow's elements when the nv* element is not installed,
+ *   their properties mapped, as vf_pipeline_add does (vidflow/nvidia.h, docs/nvidia-names.md);
+ *   DeepStream's module spelling of a built-in custom object ("measure_fps_probe.
+ *   measure_fps_probe") is that built-in.
  *   Relative paths in properties named uri, location, *-file and *-path are taken from the YAML
  *   file's folder.
  *   Edges: `a: b` links a to b; `a: [b, c]` links a to each (a tee with a queue per branch is put
@@ -43,8 +43,11 @@
  *
  *   Operations: capture (URIs), inject (providers by custom-object name: [{use: sample.pattern,
  *   width: 320}]), batch_capture (URIs or a source-list YAML file), decode, batch, infer (config),
+ *   track (a tracker config, or {ll-config-file, ll-lib-file, overrides}; bare: the defaults),
  *   attach, fork, retrieve (a custom retriever: {use: sample.checksum, ...}), render (display,
- *   discard or stream), encode (uri, profile, bitrate, iframeinterval). Each takes its own
+ *   discard or stream), encode (uri, profile, bitrate, iframeinterval), publish
+ *   (msg-broker-conn-str, msg-broker-proto-lib, topic, msg-conv-config; a bare value is the
+ *   conn-str; overrides go to vfmsgconv / vfmsgbroker). Each takes its own
  *   arguments; every other key is an override ('_' and '-' alike). A bare name ("- render") runs
  *   the operation with its defaults. ${VAR} and ${VAR:-default} in values come from the
  *   environment; relative paths are taken from the YAML file's folder. */

@@ -5,6 +5,8 @@
  *   sample.pattern   provider   synthetic frames (a moving gradient)
  *   sample.image     provider   one encoded image file (JPEG) given again and again, for decode()
  *   sample.checksum  retriever  counts frames and sums their bytes; writes both to a file
+ *   sample.csv       payload    a message per frame as one CSV line (vfmsgconv
+ *                               payload-type=custom payload-generator=sample.csv)
  *
  * Use: attach("sample.counter", output=/tmp/n.txt), `type: sample.counter` in a Service Maker
  * graph, `inject: [{use: sample.pattern, width: 320}]` in a flow description. */
@@ -267,6 +269,57 @@ static const VfParamSpec checksum_params[] = {
   { NULL, 0, NULL, NULL },
 };
 
+/* ---- sample.csv ---- */
+
+typedef struct {
+  char *separator;
+} Csv;
+
+/* sensor,frame,objects,label label ...: one line per frame; vfmsgconv's streaming thread. */
+static GBytes *csv_generate(VfFrameMeta *frame, GPtrArray *objects, gpointer data, GError **error)
+{
+  (void)error;
+  Csv *c = data;
+  const char *sensor = vf_frame_meta_get_sensor_id(frame);
+  GString *line = g_string_new(NULL);
+  g_string_append_printf(line, "%s%s%" G_GUINT64_FORMAT "%s%u%s", sensor ? sensor : "",
+                         c->separator, vf_frame_meta_get_frame_number(frame), c->separator,
+                         objects->len, c->separator);
+  for (guint i = 0; i < objects->len; i++) {
+    const char *label = vf_object_meta_get_label(objects->pdata[i]);
+    g_string_append_printf(line, "%s%s", i ? " " : "", label ? label : "?");
+  }
+  return g_string_free_to_bytes(line);
+}
+
+static void csv_destroy(gpointer data)
+{
+  Csv *c = data;
+  g_free(c->separator);
+  g_free(c);
+}
+
+static gboolean make_csv(const VfParams *params, VfPayloadCallbacks *callbacks, gpointer *user_data,
+                         GError **error)
+{
+  const char *separator = vf_params_get_string(params, "separator");
+  if (separator == NULL || *separator == '\0') {
+    g_set_error(error, VF_ERROR, VF_ERROR_VALUE, "sample.csv: separator must not be empty");
+    return FALSE;
+  }
+  Csv *c = g_new0(Csv, 1);
+  c->separator = g_strdup(separator);
+  callbacks->generate = csv_generate;
+  callbacks->destroy = csv_destroy;
+  *user_data = c;
+  return TRUE;
+}
+
+static const VfParamSpec csv_params[] = {
+  { "separator", VF_PARAM_STRING, ",", "between the fields" },
+  { NULL, 0, NULL, NULL },
+};
+
 static gboolean init(VfPlugin *plugin, GError **error)
 {
   return vf_plugin_add_probe(plugin, "counter", "counts (and optionally drops) buffers",
@@ -276,7 +329,9 @@ static gboolean init(VfPlugin *plugin, GError **error)
          && vf_plugin_add_provider(plugin, "image", "an encoded (JPEG) image, again and again",
                                    image_params, make_image, error)
          && vf_plugin_add_retriever(plugin, "checksum", "counts frames and sums their bytes",
-                                    checksum_params, make_checksum, error);
+                                    checksum_params, make_checksum, error)
+         && vf_plugin_add_payload(plugin, "csv", "a message per frame as a CSV line", csv_params,
+                                  make_csv, error);
 }
 
 VF_PLUGIN_DEFINE("sample", "vidflow's sample custom objects", init)

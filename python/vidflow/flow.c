@@ -470,6 +470,84 @@ static const char *optional_name(PyObject *name_object, gboolean *ok)
   return name;
 }
 
+/* The positional-or-keyword arguments `names` of `op` (at most n positionally) as file-system
+ * strings (str, bytes or os.PathLike) in out[] (NULL: absent or None); bytes[] keeps them (the
+ * caller releases them with paths_clear, also on failure). */
+static gboolean take_paths(PyObject *args, PyObject *kwargs, const char *op,
+                           const char *const *names, Py_ssize_t n, PyObject **bytes,
+                           const char **out)
+{
+  for (Py_ssize_t i = 0; i < n; i++) {
+    bytes[i] = NULL;
+    out[i] = NULL;
+  }
+  if (!no_positional(op, args, n))
+    return FALSE;
+  for (Py_ssize_t i = 0; i < n; i++) {
+    PyObject *positional = i < PyTuple_GET_SIZE(args) ? PyTuple_GET_ITEM(args, i) : NULL, *value;
+    if (!take_argument(positional, kwargs, op, names[i], &value))
+      return FALSE;
+    int ok = value == NULL || value == Py_None || PyUnicode_FSConverter(value, &bytes[i]);
+    Py_XDECREF(value);
+    if (!ok)
+      return FALSE;
+    out[i] = bytes[i] ? PyBytes_AS_STRING(bytes[i]) : NULL;
+  }
+  return TRUE;
+}
+
+static void paths_clear(PyObject **bytes, Py_ssize_t n)
+{
+  for (Py_ssize_t i = 0; i < n; i++)
+    Py_CLEAR(bytes[i]);
+}
+
+/* track(ll_config_file=None, ll_lib_file=None, **overrides) */
+static PyObject *flow_track(VfpyFlow *self, PyObject *args, PyObject *kwargs)
+{
+  static const char *const names[] = { "ll_config_file", "ll_lib_file" };
+  enum { N = G_N_ELEMENTS(names) };
+  PyObject *bytes[N];
+  const char *files[N];
+  VfFlow *flow = flow_get(self);
+  Overrides o;
+  if (flow == NULL)
+    return NULL;
+  if (!take_paths(args, kwargs, "track", names, N, bytes, files)
+      || !overrides_from_kwargs(kwargs, &o)) {
+    paths_clear(bytes, N);
+    return NULL;
+  }
+  GError *error = NULL;
+  VfFlow *next = vf_flow_track(flow, files[0], files[1], &error, OVERRIDES(o));
+  paths_clear(bytes, N);
+  return flow_result(self, next, error, &o);
+}
+
+/* publish(msg_broker_proto_lib=None, msg_broker_conn_str, topic=None, msg_conv_config=None,
+ * **overrides) */
+static PyObject *flow_publish(VfpyFlow *self, PyObject *args, PyObject *kwargs)
+{
+  static const char *const names[]
+      = { "msg_broker_proto_lib", "msg_broker_conn_str", "topic", "msg_conv_config" };
+  enum { N = G_N_ELEMENTS(names) };
+  PyObject *bytes[N];
+  const char *a[N];
+  VfFlow *flow = flow_get(self);
+  Overrides o;
+  if (flow == NULL)
+    return NULL;
+  if (!take_paths(args, kwargs, "publish", names, N, bytes, a)
+      || !overrides_from_kwargs(kwargs, &o)) {
+    paths_clear(bytes, N);
+    return NULL;
+  }
+  GError *error = NULL;
+  VfFlow *next = vf_flow_publish(flow, a[0], a[1], a[2], a[3], &error, OVERRIDES(o));
+  paths_clear(bytes, N);
+  return flow_result(self, next, error, &o);
+}
+
 /* attach(what, name=None, **parameters): a Probe / operator object, or a probe by name. */
 static PyObject *flow_attach(VfpyFlow *self, PyObject *args, PyObject *kwargs)
 {
@@ -712,6 +790,12 @@ static PyMethodDef flow_methods[] = {
   { "infer", (PyCFunction)(void (*)(void))flow_infer, METH_VARARGS | METH_KEYWORDS,
     "infer(config, **overrides)\n--\n\nInference (vfinfer) with a model configuration "
     "file; overrides are vfinfer properties." },
+  { "track", (PyCFunction)(void (*)(void))flow_track, METH_VARARGS | METH_KEYWORDS,
+    "track(ll_config_file=None, ll_lib_file=None, **overrides)\n--\n\nTracking (vftracker) "
+    "of the objects infer() found: ll_config_file is vftracker's YAML config (None: the "
+    "built-in bytetrack with its defaults), ll_lib_file a custom tracker library (None: the "
+    "built-in trackers); overrides are vftracker properties (algorithm, max_lost, ...). Must "
+    "follow infer()." },
   { "attach", (PyCFunction)(void (*)(void))flow_attach, METH_VARARGS | METH_KEYWORDS,
     "attach(what, name=None, **parameters)\n--\n\nA Probe (or an operator object) on "
     "the flow's stream, or a probe by name: a built-in (\"measure_fps_probe\") or "
@@ -728,6 +812,14 @@ static PyMethodDef flow_methods[] = {
     "encode(uri, profile=0, bitrate=0, iframeinterval=0, **overrides)\n--\n\nEnd the "
     "flow in H.264: an MP4 file (a path or file://...) or an RTSP server "
     "(rtsp://host:port[/mount], port 0: any free port)." },
+  { "publish", (PyCFunction)(void (*)(void))flow_publish, METH_VARARGS | METH_KEYWORDS,
+    "publish(msg_broker_proto_lib=None, msg_broker_conn_str=None, topic=None, "
+    "msg_conv_config=None, **overrides)\n--\n\nEnd the flow in events to a message broker "
+    "(vfmsgconv + vfmsgbroker). msg_broker_conn_str (required): host;port or a URI "
+    "(mqtt://host:port/topic, redis://..., kafka://..., file:///path); msg_broker_proto_lib: "
+    "mqtt, redis, kafka, file or an adapter library (None: the conn-str's scheme); topic (None: "
+    "the conn-str's); msg_conv_config: sensors/places/modules per source. Overrides go to "
+    "vfmsgconv and vfmsgbroker (payload_type, frequency, ...)." },
   VFPY_FLOW_PLAIN_OPS(PLAIN_OP_ENTRY){ "start", (PyCFunction)flow_start, METH_NOARGS,
                                        "start()\n--\n\nCheck the flow and start it." },
   { "wait", (PyCFunction)flow_wait, METH_NOARGS,

@@ -487,8 +487,10 @@ static PyObject *pipeline_get_elements(VfpyPipeline *self, void *closure)
   PyObject *list = PyList_New(0);
   GST_OBJECT_LOCK(bin);
   for (GList *l = g_list_last(bin->children); list && l; l = l->prev) { /* in order of adding */
-    PyObject *item = Py_BuildValue("(ss)", GST_OBJECT_NAME(l->data),
-                                   GST_OBJECT_NAME(gst_element_get_factory(l->data)));
+    /* bins the pipeline makes itself (a dynamic source's) have no factory: None */
+    GstElementFactory *factory = gst_element_get_factory(l->data);
+    PyObject *item = Py_BuildValue("(sz)", GST_OBJECT_NAME(l->data),
+                                   factory ? GST_OBJECT_NAME(factory) : NULL);
     if (item == NULL || PyList_Append(list, item) < 0)
       Py_CLEAR(list);
     Py_XDECREF(item);

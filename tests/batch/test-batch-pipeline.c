@@ -585,6 +585,143 @@ static void test_demux_rebuilds_streams(void)
   mux_demux_teardown(&m);
 }
 
+/* ---- vfmux makes its batches on the sources' threads ---- */
+
+#define RACE_SOURCES 64
+#define RACE_FRAMES 40
+
+typedef struct {
+  GMutex lock;
+  GHashTable *threads; /* GThread * -> source id + 1: the sources' streaming threads */
+  guint64 next[RACE_SOURCES];
+  guint batches, frames, on_source_thread;
+  gboolean out_of_order, twice, full;
+} Race;
+
+static GstPadProbeReturn note_source_thread(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  (void)info;
+  Race *r = data;
+  guint id = GPOINTER_TO_UINT(g_object_get_data(G_OBJECT(pad), "source-id"));
+  g_mutex_lock(&r->lock);
+  g_hash_table_insert(r->threads, g_thread_self(), GUINT_TO_POINTER(id + 1));
+  g_mutex_unlock(&r->lock);
+  return GST_PAD_PROBE_OK;
+}
+
+static GstPadProbeReturn check_race_batch(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  (void)pad;
+  Race *r = data;
+  VfBatchMeta *meta = vf_batch_meta_get(GST_PAD_PROBE_INFO_BUFFER(info));
+  g_assert_nonnull(meta);
+  gboolean seen[RACE_SOURCES] = { FALSE };
+  g_mutex_lock(&r->lock);
+  r->batches++;
+  if (g_hash_table_contains(r->threads, g_thread_self()))
+    r->on_source_thread++;
+  guint n = vf_batch_meta_get_n_frames(meta);
+  r->full &= n == RACE_SOURCES;
+  for (guint i = 0; i < n; i++) {
+    VfFrameMeta *f = vf_batch_meta_get_frame(meta, i);
+    guint id = vf_frame_meta_get_source_id(f);
+    if (id >= RACE_SOURCES || seen[id]) {
+      r->twice = TRUE;
+      continue;
+    }
+    seen[id] = TRUE;
+    guint64 number = vf_frame_meta_get_frame_number(f);
+    /* each source's frames in order, none lost: its n-th frame is frame n, stamped n/30 s */
+    if (number != r->next[id] || vf_frame_meta_get_pts(f) != number * GST_SECOND / 30)
+      r->out_of_order = TRUE;
+    r->next[id] = number + 1;
+    r->frames++;
+  }
+  g_mutex_unlock(&r->lock);
+  return GST_PAD_PROBE_OK;
+}
+
+/* 64 sources race into vfmux, each on its own streaming thread: every batch holds one frame of
+ * every source, each source's frames come in order and none is lost, and each batch is made and
+ * pushed on the streaming thread of a source (no hand-over to a thread of vfmux's own). */
+static void test_mux_sources_race(void)
+{
+  GString *desc = g_string_new("vfmux name=m ! fakesink name=out");
+  for (guint i = 0; i < RACE_SOURCES; i++)
+    g_string_append_printf(desc,
+                           " videotestsrc name=s%u num-buffers=%u pattern=black ! "
+                           "video/x-raw,format=RGB,width=8,height=8,framerate=30/1 ! m.sink_%u",
+                           i, RACE_FRAMES, i);
+  GstElement *p = launch(desc->str);
+  g_string_free(desc, TRUE);
+  Race r = { .full = TRUE };
+  g_mutex_init(&r.lock);
+  r.threads = g_hash_table_new(NULL, NULL);
+  for (guint i = 0; i < RACE_SOURCES; i++) {
+    char name[16];
+    g_snprintf(name, sizeof name, "s%u", i);
+    GstElement *src = gst_bin_get_by_name(GST_BIN(p), name);
+    GstPad *pad = gst_element_get_static_pad(src, "src");
+    g_object_set_data(G_OBJECT(pad), "source-id", GUINT_TO_POINTER(i));
+    gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, note_source_thread, &r, NULL);
+    gst_object_unref(pad);
+    gst_object_unref(src);
+  }
+  GstElement *mux = gst_bin_get_by_name(GST_BIN(p), "m");
+  GstPad *out = gst_element_get_static_pad(mux, "src");
+  gst_pad_add_probe(out, GST_PAD_PROBE_TYPE_BUFFER, check_race_batch, &r, NULL);
+  gst_object_unref(out);
+  gst_object_unref(mux);
+  gst_element_set_state(p, GST_STATE_PLAYING);
+  run_to_eos(p);
+  gst_element_set_state(p, GST_STATE_NULL);
+  g_assert_cmpuint(r.frames, ==, RACE_SOURCES * RACE_FRAMES);
+  g_assert_cmpuint(r.batches, ==, RACE_FRAMES);
+  g_assert_true(r.full);
+  g_assert_false(r.twice);
+  g_assert_false(r.out_of_order);
+  for (guint i = 0; i < RACE_SOURCES; i++)
+    g_assert_cmpuint(r.next[i], ==, RACE_FRAMES);
+  g_assert_cmpuint(r.on_source_thread, ==, r.batches);
+  gst_object_unref(p);
+  g_hash_table_unref(r.threads);
+  g_mutex_clear(&r.lock);
+}
+
+/* A flushing seek through vfmux: one flush downstream, then only batches of frames from the new
+ * position (none mixes frames from before and after), up to the seek's stop, then EOS. */
+static void test_mux_flushing_seek(void)
+{
+  GstElement *p = launch(
+      "vfmux name=m ! appsink name=out sync=false"
+      " videotestsrc pattern=black ! video/x-raw,format=RGB,width=8,height=8,framerate=30/1 !"
+      " m.sink_0"
+      " videotestsrc pattern=ball ! video/x-raw,format=RGB,width=8,height=8,framerate=30/1 !"
+      " m.sink_1");
+  gst_element_set_state(p, GST_STATE_PAUSED);
+  g_assert_cmpint(gst_element_get_state(p, NULL, NULL, 20 * GST_SECOND), ==,
+                  GST_STATE_CHANGE_SUCCESS);
+  g_assert_true(gst_element_seek(p, 1.0, GST_FORMAT_TIME,
+                                 GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_ACCURATE, GST_SEEK_TYPE_SET,
+                                 GST_SECOND, GST_SEEK_TYPE_SET, 2 * GST_SECOND));
+  g_assert_cmpint(gst_element_get_state(p, NULL, NULL, 20 * GST_SECOND), ==,
+                  GST_STATE_CHANGE_SUCCESS);
+  gst_element_set_state(p, GST_STATE_PLAYING);
+  GPtrArray *samples = pull_all(p, "out");
+  g_assert_cmpuint(samples->len, ==, 30); /* [1 s, 2 s) at 30 fps */
+  for (guint k = 0; k < samples->len; k++) {
+    VfBatchMeta *meta = vf_batch_meta_get(gst_sample_get_buffer(samples->pdata[k]));
+    g_assert_nonnull(meta);
+    g_assert_cmpuint(vf_batch_meta_get_n_frames(meta), ==, 2);
+    for (guint i = 0; i < 2; i++)
+      g_assert_cmpuint(vf_frame_meta_get_pts(vf_batch_meta_get_frame(meta, i)), ==,
+                       GST_SECOND + gst_util_uint64_scale(k, GST_SECOND, 30));
+  }
+  g_ptr_array_unref(samples);
+  gst_element_set_state(p, GST_STATE_NULL);
+  gst_object_unref(p);
+}
+
 int main(int argc, char **argv)
 {
   gst_init(&argc, &argv);
@@ -593,6 +730,8 @@ int main(int argc, char **argv)
   g_test_add_func("/pipeline/single-frame-meta-through-videoscale", test_single_frame_meta_scaled);
   g_test_add_func("/pipeline/uneven-sources-end", test_uneven_sources);
   g_test_add_func("/pipeline/live-sources-different-rates", test_live_sources_different_rates);
+  g_test_add_func("/vfmux/sources-race-batch-on-source-thread", test_mux_sources_race);
+  g_test_add_func("/vfmux/flushing-seek", test_mux_flushing_seek);
   g_test_add_func("/vfdemux/round-trip", test_demux_round_trip);
   g_test_add_func("/vfdemux/launch-line-eos", test_launch_style_demux_eos);
   g_test_add_func("/vfdemux/harness", test_demux_harness);

@@ -737,7 +737,7 @@ static void test_bad_inputs(void)
   g_assert_false(vf_frame_map(&map, NULL, NULL, VF_DEVICE_CPU, GST_MAP_READ, &err));
   g_assert_error(err, VF_ERROR, VF_ERROR_ARGUMENT);
   g_clear_error(&err);
-  /* CUDA memory, or CUDA access, in a build without a CUDA mapper. */
+  /* System memory read on the GPU, and CUDA memory read on the CPU: refused. */
   vf_frame_meta_set_video_info(vf_batch_meta_get_frame(meta, 0), &info);
   g_assert_true(vf_frame_check(batch, vf_batch_meta_get_frame(meta, 0), NULL));
   g_assert_false(vf_frame_map(&map, batch, vf_batch_meta_get_frame(meta, 0), VF_DEVICE_CUDA,

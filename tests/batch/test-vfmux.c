@@ -716,6 +716,38 @@ static void test_cuda_passthrough(void)
   gst_object_unref(mux);
 }
 
+/* Bad input: a frame before any caps is refused with an error naming the pad and what to do. */
+static void test_bad_input(void)
+{
+  GstElement *mux = gst_element_factory_make("vfmux", NULL);
+  GstBus *bus = gst_bus_new();
+  gst_element_set_bus(mux, bus);
+  GstHarness *h = gst_harness_new_with_element(mux, "sink_%u", "src");
+  gst_harness_play(h);
+  /* a source that skips its caps */
+  GstSegment segment;
+  gst_segment_init(&segment, GST_FORMAT_TIME);
+  g_assert_true(gst_harness_push_event(h, gst_event_new_stream_start("no-caps")));
+  g_assert_true(gst_harness_push_event(h, gst_event_new_segment(&segment)));
+  g_assert_cmpint(gst_harness_push(h, gst_buffer_new_allocate(NULL, 16, NULL)), ==,
+                  GST_FLOW_NOT_NEGOTIATED);
+  GstMessage *m = gst_bus_timed_pop_filtered(bus, 5 * GST_SECOND, GST_MESSAGE_ERROR);
+  g_assert_nonnull(m);
+  GError *err = NULL;
+  gchar *debug = NULL;
+  gst_message_parse_error(m, &err, &debug);
+  g_assert_nonnull(strstr(err->message, "sink_0"));
+  g_assert_nonnull(strstr(err->message, "before its caps"));
+  g_assert_nonnull(strstr(debug, "caps event"));
+  g_error_free(err);
+  g_free(debug);
+  gst_message_unref(m);
+  gst_harness_teardown(h);
+  gst_element_set_bus(mux, NULL);
+  gst_object_unref(bus);
+  gst_object_unref(mux);
+}
+
 int main(int argc, char **argv)
 {
   gst_init(&argc, &argv);
@@ -739,5 +771,6 @@ int main(int argc, char **argv)
   g_test_add_func("/vfmux/source-buffers-released", test_source_buffers_released);
   g_test_add_func("/vfmux/upstream-pool-recycles", test_pool_recycling);
   g_test_add_func("/vfmux/cuda-passthrough", test_cuda_passthrough);
+  g_test_add_func("/vfmux/bad-input", test_bad_input);
   return g_test_run();
 }

@@ -217,7 +217,8 @@ static void test_vfmux_batch(void)
   g_free(desc);
 }
 
-/* interval=2: one frame in three is inferred, the others pass through without objects. */
+/* interval=2: one frame in three is inferred, the others pass through without objects, marked
+ * as skipped (for vftracker). */
 static void test_interval(void)
 {
   char *launch = g_strdup_printf("vfinfer config-file-path=%s interval=2", ssd_config);
@@ -226,6 +227,9 @@ static void test_interval(void)
     GstBuffer *out = infer_frame(h, dog);
     GPtrArray *objects = frame_objects(out, 0);
     g_assert_cmpuint(objects->len, ==, i % 3 == 0 ? 3 : 0);
+    VfFrameMeta *f = vf_batch_meta_get_frame(vf_batch_meta_get(out), 0);
+    g_assert_true((vf_frame_meta_get_user_meta(f, VF_FRAME_META_INFER_SKIPPED) != NULL)
+                  == (i % 3 != 0));
     g_ptr_array_unref(objects);
     gst_buffer_unref(out);
   }
@@ -371,6 +375,99 @@ static void test_secondary_classifier(void)
   g_free(launch);
 }
 
+/* 160x120 RGB, grey, with a block of colour `a` at (10,10) 40x40 and `b` at (100,60) 40x40. */
+static GstBuffer *two_blocks(GstVideoInfo *info, const guint8 *a, const guint8 *b)
+{
+  GstBuffer *buf = blocks_frame(info);
+  GstMapInfo map;
+  gst_buffer_map(buf, &map, GST_MAP_WRITE);
+  for (guint y = 0; y < 40; y++)
+    for (guint x = 0; x < 40; x++) {
+      memcpy(map.data + (10 + y) * GST_VIDEO_INFO_PLANE_STRIDE(info, 0) + (10 + x) * 3, a, 3);
+      memcpy(map.data + (60 + y) * GST_VIDEO_INFO_PLANE_STRIDE(info, 0) + (100 + x) * 3, b, 3);
+    }
+  gst_buffer_unmap(buf, &map);
+  return buf;
+}
+
+/* The label of the first classification of object i of the frame (or NULL). */
+static const char *class_of(GstBuffer *out, guint i)
+{
+  VfObjectMeta *o = vf_frame_meta_get_object(vf_batch_meta_get_frame(vf_batch_meta_get(out), 0), i);
+  VfClassification c = { 0 };
+  gboolean any = vf_object_meta_get_classification(o, 0, &c);
+  g_assert_cmpuint(vf_object_meta_get_n_classifications(o), <=, 1);
+  vf_object_meta_unref(o);
+  return any ? c.label : NULL;
+}
+
+/* Secondary classifier on tracked objects: a track is classified once and its result reused
+ * (the block under it changes colour, the answer does not) until secondary-reinfer-interval
+ * frames passed or its box grew by more than 20%; untracked objects are classified every frame;
+ * the source's end forgets its tracks. */
+static void test_secondary_tracked(void)
+{
+  char *launch
+      = colour_launch("name=classifier process-mode=secondary secondary-reinfer-interval=5");
+  if (launch == NULL) {
+    g_test_skip("no colour classifier (python3-onnx missing at configure time)");
+    return;
+  }
+  static const guint8 red[3] = { 250, 10, 10 }, green[3] = { 10, 250, 10 },
+                      blue[3] = { 10, 10, 250 };
+  static const struct {
+    const guint8 *a, *b;
+    gfloat a_size;
+    const char *a_class, *b_class;
+  } frames[] = {
+    { red, blue, 40, "red", "blue" },     /* 0: classified */
+    { green, blue, 40, "red", "blue" },   /* 1: reused (the block changed, the answer not) */
+    { green, green, 40, "red", "green" }, /* 2: the untracked one is classified again */
+    { green, blue, 40, "red", "blue" },   /* 3 */
+    { green, blue, 40, "red", "blue" },   /* 4 */
+    { green, blue, 40, "green", "blue" }, /* 5: 5 frames later: classified again */
+    { red, blue, 50, "red", "blue" },     /* 6: the box grew by 56%: classified again */
+    { green, blue, 50, "red", "blue" },   /* 7: reused */
+    { green, blue, 50, "green", "blue" }, /* 8: after the source's end: classified again */
+  };
+  GstHarness *h = harness(launch);
+  GstVideoInfo info;
+  gst_video_info_set_format(&info, GST_VIDEO_FORMAT_RGB, 160, 120);
+  gst_harness_set_src_caps(h, gst_video_info_to_caps(&info));
+  for (guint t = 0; t < G_N_ELEMENTS(frames); t++) {
+    if (t == 8) {
+      GstStructure *s = gst_structure_new(VF_SOURCE_EOS, "source-id", G_TYPE_UINT, 0, NULL);
+      g_assert_true(
+          gst_harness_push_event(h, gst_event_new_custom(GST_EVENT_CUSTOM_DOWNSTREAM, s)));
+    }
+    GstBuffer *in = two_blocks(&info, frames[t].a, frames[t].b);
+    VfBatchMeta *meta = vf_batch_meta_add_single(in, &info);
+    VfFrameMeta *frame = vf_batch_meta_get_frame(meta, 0);
+    vf_frame_meta_set_frame_number(frame, t);
+    gfloat off = (frames[t].a_size - 40) / 2;
+    elt_add_object(frame, 4, "Person", 0.9f, 10 - off, 10 - off, frames[t].a_size, frames[t].a_size,
+                   1);
+    elt_add_object(frame, 4, "Person", 0.9f, 100, 60, 40, 40, 1);
+    VfObjectMeta *a = vf_frame_meta_get_object(frame, 0);
+    vf_object_meta_set_object_id(a, 7); /* a tracker's id */
+    vf_object_meta_unref(a);
+    g_assert_cmpint(gst_harness_push(h, in), ==, GST_FLOW_OK);
+    GstBuffer *out = gst_harness_pull(h);
+    g_test_message("frame %u: %s, %s", t, class_of(out, 0), class_of(out, 1));
+    g_assert_cmpstr(class_of(out, 0), ==, frames[t].a_class);
+    g_assert_cmpstr(class_of(out, 1), ==, frames[t].b_class);
+    gst_buffer_unref(out);
+  }
+  /* frames 1-4 and 7 reused the track's result */
+  GstElement *e = gst_bin_get_by_name(GST_BIN(h->element), "classifier");
+  guint64 reused = 0;
+  g_object_get(e, "reused-classifications", &reused, NULL);
+  g_assert_cmpuint(reused, ==, 5);
+  gst_object_unref(e);
+  gst_harness_teardown(h);
+  g_free(launch);
+}
+
 /* Primary classifier: one object covering the frame, the best class. */
 static void test_primary_classifier(void)
 {
@@ -466,6 +563,42 @@ static void assert_contains(const char *text, const char *part)
     g_error("'%s' lacks '%s'", text, part);
 }
 
+/* More intra-op threads than cores used to be taken silently (20 frames took 62 s with 256 on 2
+ * cores): vfinfer starts, and warns naming the cores. */
+static void test_threads_warning(void)
+{
+  guint cores = g_get_num_processors();
+  for (guint threads = 1; threads <= cores + 1; threads += cores) {
+    GstElement *e = gst_element_factory_make("vfinfer", NULL);
+    GstBus *bus = gst_bus_new();
+    gst_element_set_bus(e, bus);
+    char *n = g_strdup_printf("%u", threads);
+    gst_util_set_object_arg(G_OBJECT(e), "config-file-path", ssd_config);
+    gst_util_set_object_arg(G_OBJECT(e), "threads", n);
+    g_assert_cmpint(gst_element_set_state(e, GST_STATE_PAUSED), !=, GST_STATE_CHANGE_FAILURE);
+    /* posted while starting, so it is on the bus once the state change returned */
+    GstMessage *m = gst_bus_pop_filtered(bus, GST_MESSAGE_WARNING);
+    if (threads <= cores) {
+      g_assert_null(m);
+    } else {
+      g_assert_nonnull(m);
+      GError *w = NULL;
+      gst_message_parse_warning(m, &w, NULL);
+      g_test_message("warning: %s", w->message);
+      char *want = g_strdup_printf("threads is %u but this machine has %u cores", threads, cores);
+      assert_contains(w->message, want);
+      g_free(want);
+      g_error_free(w);
+      gst_message_unref(m);
+    }
+    gst_element_set_state(e, GST_STATE_NULL);
+    gst_element_set_bus(e, NULL);
+    gst_object_unref(bus);
+    gst_object_unref(e);
+    g_free(n);
+  }
+}
+
 static void test_errors(void)
 {
   /* no such config file */
@@ -479,7 +612,7 @@ static void test_errors(void)
   char *bad = vft_write_file(tmp, "bad.yaml", "model: x.onnx\nparser: [ssd\n", -1);
   t = start_error("config-file-path", bad, NULL);
   assert_contains(t, bad);
-  assert_contains(t, "malformed YAML");
+  assert_contains(t, "YAML syntax error");
   g_free(t);
 
   /* a misspelt key */
@@ -535,10 +668,10 @@ static void test_ort_missing(void)
   g_test_trap_assert_passed();
 }
 
-/* CUDA frames: a clear error, not a crash. */
-static void test_cuda_caps(void)
+/* CUDA frames into vfinfer with `props`: the element error's text (transfer full). */
+static char *cuda_caps_error(const char *props)
 {
-  char *launch = g_strdup_printf("vfinfer config-file-path=%s", ssd_config);
+  char *launch = g_strdup_printf("vfinfer config-file-path=%s %s", ssd_config, props);
   GstHarness *h = harness(launch);
   GstBus *bus = gst_bus_new();
   gst_element_set_bus(h->element, bus);
@@ -550,13 +683,23 @@ static void test_cuda_caps(void)
   GstMessage *m = elt_wait_error(bus);
   g_assert_nonnull(m);
   char *text = elt_error_text(m);
-  assert_contains(text, "CUDAMemory");
-  g_free(text);
   gst_message_unref(m);
   gst_element_set_bus(h->element, NULL);
   gst_object_unref(bus);
   gst_harness_teardown(h);
   g_free(launch);
+  return text;
+}
+
+/* CUDA frames on the cpu provider: a clear error saying what to do, not a crash or a silent
+ * download. */
+static void test_cuda_caps(void)
+{
+  char *text = cuda_caps_error("execution-provider=cpu");
+  assert_contains(text, "CUDAMemory");
+  assert_contains(text, "execution-provider=cuda");
+  assert_contains(text, "cudadownload");
+  g_free(text);
 }
 
 int main(int argc, char **argv)
@@ -584,9 +727,11 @@ int main(int argc, char **argv)
   g_test_add_func("/vfinfer/interval", test_interval);
   g_test_add_func("/vfinfer/secondary-detector", test_secondary_detector);
   g_test_add_func("/vfinfer/secondary-classifier", test_secondary_classifier);
+  g_test_add_func("/vfinfer/secondary-tracked", test_secondary_tracked);
   g_test_add_func("/vfinfer/primary-classifier", test_primary_classifier);
   g_test_add_func("/vfinfer/tensor-meta", test_tensor_meta);
   g_test_add_func("/vfinfer/errors", test_errors);
+  g_test_add_func("/vfinfer/threads-warning", test_threads_warning);
   g_test_add_func("/vfinfer/ort-missing", test_ort_missing);
   g_test_add_func("/vfinfer/cuda-caps", test_cuda_caps);
   int ret = g_test_run();

@@ -12,6 +12,7 @@ static char *yaml_file(const char *name, const char *text)
 {
   GString *s = g_string_new(text);
   g_string_replace(s, "CLIP", clip, 0);
+  g_string_replace(s, "DIR", g_get_tmp_dir(), 0);
   char *path = flow_test_write(name, s->str);
   g_string_free(s, TRUE);
   return path;
@@ -219,8 +220,155 @@ static void test_graph_errors(void)
     { "duplicate.yaml",
       "deepstream:\n  nodes:\n    - {type: fakesink, name: a}\n    - {type: fakesink, name: a}\n",
       ":4:", "two nodes are called 'a'" },
+    /* a loop through a multi-input element used to pass check and overflow the stack in run */
+    { "cycle.yaml",
+      "deepstream:\n  nodes:\n    - {type: videotestsrc, name: src}\n    - {type: funnel, name: "
+      "f}\n"
+      "    - {type: identity, name: i}\n    - {type: fakesink, name: sink}\n  edges:\n"
+      "    src: f\n    f: i\n    i: [f, sink]\n",
+      ":10:", "edge i -> f closes a cycle (i -> f -> i)" },
+    { "cycle2.yaml",
+      "deepstream:\n  nodes:\n    - {type: identity, name: a}\n    - {type: identity, name: b}\n"
+      "  edges:\n    a: b\n    b: a\n",
+      ":7:", "edge b -> a closes a cycle (b -> a -> b)" },
+    { "self.yaml", "deepstream:\n  nodes:\n    - {type: funnel, name: a}\n  edges:\n    a: a\n",
+      ":5:", "edge a -> a closes a cycle (a -> a)" },
+    /* no source: run used to hang forever */
+    { "empty.yaml", "deepstream:\n  nodes: []\n", ":2:", "the graph has no elements" },
+    { "sinks.yaml",
+      "deepstream:\n  nodes:\n    - {type: fakesink, name: a}\n    - {type: fakesink, name: b}\n",
+      ":3:", "the graph has no source" },
+    /* an unlinked source used to fail at run time with "Internal data stream error" only */
+    { "unlinked.yaml", "deepstream:\n  nodes:\n    - {type: videotestsrc, name: s}\n",
+      ":3:", "node 's' (videotestsrc) is linked to nothing downstream" },
+    { "unfed.yaml",
+      "deepstream:\n  nodes:\n    - {type: videotestsrc, name: s}\n    - {type: fakesink, name: "
+      "a}\n"
+      "    - {type: fakesink, name: b}\n  edges:\n    s: a\n",
+      ":5:", "node 'b' (fakesink) has nothing linked into it" },
   };
   check_bad_graphs(cases, G_N_ELEMENTS(cases), FALSE);
+}
+
+/* A string of `n` copies of `c` (transfer full). */
+static char *repeat(char c, gsize n)
+{
+  char *s = g_malloc(n + 1);
+  memset(s, c, n);
+  s[n] = '\0';
+  return s;
+}
+
+/* Hostile sizes get a short error at once from every YAML reader (graphs, flows, source lists)
+ * and from property conversion: nothing echoes megabytes, nothing takes seconds. */
+static void test_bounds(void)
+{
+  char *huge = repeat('v', 60000); /* under the value bound (64 KiB), over any name */
+  char *big = repeat('v', 100000); /* over the value bound */
+  GString *deep = g_string_new(NULL);
+  for (int i = 0; i < 100000; i++)
+    g_string_append_c(deep, '[');
+  struct {
+    const char *name;
+    char *text;
+    gboolean flow;
+    const char *says;
+  } cases[] = {
+    { "b1.yaml", g_strdup_printf("deepstream:\n  nodes:\n    - {type: %s}\n", huge), FALSE,
+      ":3: type 'vvv" },
+    { "b2.yaml", g_strdup_printf("deepstream:\n  nodes:\n    - {type: fakesink, name: %s}\n", huge),
+      FALSE, ":3: node name 'vvv" },
+    { "b3.yaml",
+      g_strdup_printf("deepstream:\n  nodes:\n    - {type: videotestsrc, properties: "
+                      "{pattern: %s}}\n",
+                      huge),
+      FALSE, "cannot set property 'pattern' of element 'videotestsrc0' to 'vvv" },
+    { "b4.yaml", g_strdup_printf("deepstream:\n  nodes: []\n  edges: {%s: x}\n", big), FALSE,
+      ":3:" },
+    { "b5.yaml", g_strdup_printf("deepstream:\n  nodes: %s\n", deep->str), FALSE,
+      "nested more than 64 levels deep" },
+    { "b6.yaml", g_strdup_printf("flow:\n  - %s: x\n", huge), TRUE, ":2:" },
+    { "b7.yaml", g_strdup_printf("flow:\n  - capture: [CLIP]\n  - render: %s\n", huge), TRUE,
+      ":3: unknown render mode 'vvv" },
+    { "b8.yaml", g_strdup_printf("flow:\n  - capture: [CLIP]\n  - batch: {width: %s}\n", huge),
+      TRUE, ":3: 'width' must be a whole number, not 'vvv" },
+    { "b9.yaml", g_strdup_printf("flow:\n  - capture: %s\n", deep->str), TRUE,
+      "nested more than 64 levels deep" },
+    { "b10.yaml", g_strdup_printf("flow:\n  - batch_capture: {source-list: %s.yaml}\n", huge), TRUE,
+      "cannot open" },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+    char *path = yaml_file(cases[i].name, cases[i].text);
+    GError *err = NULL;
+    gint64 t0 = g_get_monotonic_time();
+    gpointer made = cases[i].flow ? (gpointer)vf_flow_new_from_yaml(path, &err)
+                                  : (gpointer)vf_pipeline_new_from_yaml(path, &err);
+    if (made && cases[i].flow) {
+      g_assert_false(vf_flow_check(made, &err));
+      vf_flow_free(made);
+    }
+    g_assert_null(made && !cases[i].flow ? (vf_pipeline_free(made), made) : NULL);
+    g_assert_nonnull(err);
+    g_test_message("%s: %.2f s, %zu bytes: %.160s", cases[i].name,
+                   (g_get_monotonic_time() - t0) / 1e6, strlen(err->message), err->message);
+    FLOW_ASSERT_MESSAGE(err, cases[i].says);
+    g_assert_cmpuint(strlen(err->message), <, 1500);
+    g_clear_error(&err);
+    g_unlink(path);
+    g_free(path);
+    g_free(cases[i].text);
+  }
+
+  /* a source list with a huge sensor name is read; one with a huge value past the bound not */
+  char *text = g_strdup_printf("source-list:\n  - {uri: %s, sensor-name: %s}\n", clip, big);
+  char *list = flow_test_write("big-sources.yaml", text);
+  VfFlow *f = vf_flow_new(NULL);
+  GError *err = NULL;
+  g_assert_null(vf_flow_batch_capture_file(f, list, &err, NULL));
+  FLOW_ASSERT_MESSAGE(err, ":2:");
+  FLOW_ASSERT_MESSAGE(err, "a key or value of 100000 bytes");
+  g_clear_error(&err);
+  vf_flow_free(f);
+  g_unlink(list);
+  g_free(list);
+  g_free(text);
+
+  /* property conversion through the C API quotes the value cut short */
+  VfPipeline *p = vf_pipeline_new("bounds");
+  g_assert_true(vf_pipeline_add(p, "videotestsrc", "src", &err, NULL));
+  g_free(big);
+  big = repeat('7', 50u << 20);
+  g_assert_false(vf_pipeline_set(p, "src", "num-buffers", big, &err));
+  FLOW_ASSERT_MESSAGE(err, "num-buffers");
+  FLOW_ASSERT_MESSAGE(err, "…");
+  g_assert_cmpuint(strlen(err->message), <, 1000);
+  g_clear_error(&err);
+  vf_pipeline_free(p);
+  g_string_free(deep, TRUE);
+  g_free(huge);
+  g_free(big);
+}
+
+/* ${VAR:-default} is the documented way to have a default; the default is used when VAR is
+ * unset or empty. */
+static void test_variables(void)
+{
+  char *out = flow_test_path("vars.txt");
+  g_unsetenv("VF_TEST_UNSET_VARIABLE");
+  g_setenv("VF_TEST_EMPTY_VARIABLE", "", TRUE);
+  char *text = g_strdup_printf("flow:\n"
+                               "  - capture: ['${VF_TEST_UNSET_VARIABLE:-CLIP}']\n"
+                               "  - retrieve: {use: sample.checksum, output: "
+                               "'${VF_TEST_EMPTY_VARIABLE:-%s}'}\n",
+                               out);
+  char *path = yaml_file("vars.yaml", text);
+  run_flow(path);
+  g_assert_cmpint(flow_test_read_count(out, "frames"), ==, CLIP_FRAMES);
+  g_unlink(out);
+  g_unlink(path);
+  g_free(out);
+  g_free(path);
+  g_free(text);
 }
 
 /* ---- flow descriptions ---- */
@@ -394,6 +542,14 @@ static void test_flow_errors(void)
     { "flowless.yaml", "name: x\n", ":1:", "needs 'flow:'" },
     { "two-keys.yaml", "flow:\n  - {capture: [CLIP], render: discard}\n",
       ":2:", "an operation is 'name: arguments'" },
+    /* a list used to be taken as display */
+    { "mode-list.yaml", "flow:\n  - capture: [CLIP]\n  - render: [discard]\n",
+      ":3:", "render takes one mode, not a list" },
+    /* an unset variable used to expand to "" without a word */
+    { "unset.yaml", "flow:\n  - capture: ['${VF_TEST_UNSET_VARIABLE}']\n  - render: discard\n",
+      ":2:", "${VF_TEST_UNSET_VARIABLE} is not set in the environment" },
+    /* a directory used to be "does not exist" */
+    { "dir.yaml", "flow:\n  - capture: [DIR]\n  - render: discard\n", ":2:", "is a directory" },
   };
   check_bad_graphs(cases, G_N_ELEMENTS(cases), TRUE);
 }
@@ -432,6 +588,8 @@ int main(int argc, char **argv)
   g_test_add_func("/yaml/flow-inject-decode", test_flow_inject_decode);
   g_test_add_func("/yaml/source-list", test_source_list);
   g_test_add_func("/yaml/flow-errors", test_flow_errors);
+  g_test_add_func("/yaml/bounds", test_bounds);
+  g_test_add_func("/yaml/variables", test_variables);
   g_test_add_func("/yaml/detect", test_detect);
   int ret = g_test_run();
   g_unlink(clip);

@@ -619,6 +619,31 @@ static void test_display_without_display(void)
   g_assert_nonnull(strstr(err->message, "DISCARD"));
   g_clear_error(&err);
   vf_flow_free(f);
+  /* a display that cannot be opened: an error, not autovideosink's DirectFB crash */
+  g_setenv("DISPLAY", ":77", TRUE);
+  f = new_flow();
+  vf_flow_capture(f, clip_list(), &err, NULL);
+  g_assert_null(vf_flow_render(f, VF_RENDER_DISPLAY, &err, NULL));
+  g_assert_error(err, VF_ERROR, VF_ERROR_UNSUPPORTED);
+  g_assert_nonnull(strstr(err->message, ":77"));
+  g_clear_error(&err);
+  vf_flow_free(f);
+  g_unsetenv("DISPLAY");
+  /* asked to run headless: the frames go to fakesink */
+  g_setenv(VF_DISPLAY_SINK_ENV, "fakesink", TRUE);
+  FlowCounter c;
+  flow_counter_init(&c);
+  f = new_flow();
+  VfFlow *t = vf_flow_fork(vf_flow_capture(f, clip_list(), &err, NULL), &err, NULL);
+  VF_ASSERT_OK(vf_flow_render(t, VF_RENDER_DISPLAY, &err, "sync", "false", NULL) != NULL, err);
+  VF_ASSERT_OK(vf_flow_retrieve(t, &flow_counter_callbacks, &c, &err, NULL) != NULL, err);
+  VF_ASSERT_OK(vf_flow_run(f, &err), err);
+  g_assert_cmpint(c.frames, ==, CLIP_FRAMES);
+  g_assert_cmpstr(GST_OBJECT_NAME(gst_element_get_factory(
+                      vf_pipeline_get_element(vf_flow_get_pipeline(f), "render2-sink0"))),
+                  ==, "fakesink");
+  vf_flow_free(f);
+  g_unsetenv(VF_DISPLAY_SINK_ENV);
   if (saved)
     g_setenv("DISPLAY", saved, TRUE);
   if (saved_w)
@@ -647,6 +672,9 @@ static void test_batch(void)
   VF_ASSERT_OK(vf_flow_run(f, &err), err);
   g_assert_cmpint(c.frames, >=, CLIP_FRAMES);
   g_assert_cmpuint(c.batch, ==, 3);
+  /* batches of RGB frames, as single streams give RGB frames (vfconvert before the appsink) */
+  g_assert_cmpint(c.format, ==, VF_COLOR_FORMAT_RGB);
+  g_assert_cmpuint(c.width, ==, 320);
   vf_flow_free(f);
 
   /* defaults: 1920x1080; batching twice is an order error */

@@ -1,5 +1,8 @@
 /* Accuracy of the whole path (GStreamer decode -> preprocess -> ONNX Runtime -> parser) on real
- * pictures, against references committed in tests/data (each file says how it was made):
+ * pictures, against references committed in tests/data (each file says how it was made; the dog
+ * and face references by tools/models/make_references.py, with none of vidflow's inference
+ * code: the original TFLite model in a numpy interpreter, BlazeFace's raw ORT outputs decoded
+ * in numpy):
  *   dog.jpg: Dog, Bicycle and Car, boxes IoU >= 0.7 of the reference;
  *   vtest.avi frames 0, 100, ..., 700: people counted by eye, the detector within +-1;
  *   Megamind.avi frames 30, 120, 210: BlazeFace finds the one face, IoU >= 0.7.

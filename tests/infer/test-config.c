@@ -1,5 +1,6 @@
 /* Tests of the vfinfer YAML config: defaults, parsing, errors naming file:line:key, overrides. */
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "util.h"
@@ -165,8 +166,8 @@ static void test_errors(void)
       { "det.yaml:4: unknown key 'treshold' (did you mean 'threshold'?)" } },
     { "model: m.onnx\nparser: ssd\nanchors: a.anchors\nfoo: 1\n",
       { "det.yaml:4: unknown key 'foo'", "configs/README.md" } },
-    { "model: m.onnx\nparser: ssd\n  anchors: [1, 2\n", { "det.yaml:", "malformed YAML" } },
-    { "model: m.onnx\nparser: [ssd\n", { "det.yaml:", "malformed YAML" } },
+    { "model: m.onnx\nparser: ssd\n  anchors: [1, 2\n", { "det.yaml:", "YAML syntax error" } },
+    { "model: m.onnx\nparser: [ssd\n", { "det.yaml:", "YAML syntax error" } },
     { "- model\n- parser\n", { "det.yaml:1:", "mapping" } },
     { "", { "det.yaml", "empty" } },
     { "model: missing.onnx\nparser: ssd\n", { "det.yaml:1: model", "missing.onnx", "not found" } },
@@ -202,6 +203,9 @@ static void test_errors(void)
     { "model: m.onnx\nparser: yolov8\nclass-thresholds: {Person: 2}\n",
       { "class-thresholds", "[0, 1]" } },
     { "model: m.onnx\nparser: yolov8\nclass-thresholds: 0.5\n", { "class-thresholds", "mapping" } },
+    /* found by fuzz-infer-config: an empty item ended the list early and leaked the rest */
+    { "model: m.onnx\nparser: yolov8\noutput-names: [boxes, !, scores]\n",
+      { "det.yaml:3: output-names", "item 2 of the list is empty" } },
     { "model: m.onnx\nparser: yolov8\nexecution-provider: tpu\n",
       { "execution-provider", "tpu", "cpu, cuda" } },
     { "model: m.onnx\nparser: yolov8\nbackend: tensorrt\n", { "backend", "tensorrt" } },
@@ -320,6 +324,147 @@ static void test_labels(void)
   g_clear_error(&err);
 }
 
+/* A string of `n` copies of `c` (transfer full). */
+static char *repeat(char c, gsize n)
+{
+  char *s = g_malloc(n + 1);
+  memset(s, c, n);
+  s[n] = '\0';
+  return s;
+}
+
+/* An error that quotes user text keeps it short: no message of a hostile input is long. */
+static void assert_short_error(GError *err, const char *fragment)
+{
+  g_assert_nonnull(err);
+  vft_assert_error(err, fragment, NULL);
+  g_test_message("%zu bytes: %.160s", strlen(err->message), err->message);
+  g_assert_cmpuint(strlen(err->message), <, 1000);
+}
+
+/* Huge keys, values, labels and deep nesting get a short error at once. Before the bounds, a
+ * 50 MB key spent > 300 s in "did you mean", and a 50 MB label 178 s and 4 GiB. */
+static void test_bounds(void)
+{
+  GError *err = NULL;
+  gint64 t0 = g_get_monotonic_time();
+  /* past the 4 MiB bound on a whole file (the 50 MB only costs the test time) */
+  char *huge = repeat('k', 5u << 20);
+  VfInferConfig *c = vf_infer_config_new();
+  g_assert_false(vf_infer_config_set(c, huge, "1", &err)); /* a property name, no YAML */
+  assert_short_error(err, "unknown vfinfer setting 'kkkk");
+  g_assert_nonnull(strstr(err->message, "…"));
+  g_clear_error(&err);
+  g_assert_false(vf_infer_config_set(c, "threshold", huge, &err));
+  assert_short_error(err, "property 'threshold'");
+  g_clear_error(&err);
+  /* found by fuzz-infer-config: a key that is not UTF-8 was quoted as is */
+  g_assert_false(vf_infer_config_set(c, "cl\xffss-thresh0noo4.", ",Car:0.>6", &err));
+  assert_short_error(err, "unknown vfinfer setting 'cl…'");
+  g_assert_true(g_utf8_validate(err->message, -1, NULL));
+  g_clear_error(&err);
+  g_assert_false(vf_infer_config_set(c, "input-layout", huge, &err)); /* suggestion over enum */
+  assert_short_error(err, "unknown value");
+  g_clear_error(&err);
+  vf_infer_config_free(c);
+
+  /* the whole text is bounded (4 MiB), then each key (1 KiB) and value (64 KiB) */
+  char *yaml = g_strdup_printf("%s: 1\n", huge);
+  g_assert_null(load(yaml, &err));
+  assert_short_error(err, "det.yaml");
+  vft_assert_error(err, "vidflow reads YAML files up to", NULL);
+  g_clear_error(&err);
+  g_free(yaml);
+  huge[60000] = '\0';
+  yaml = g_strdup_printf("model: m.onnx\n? %s\n: 1\n", huge); /* an explicit key: any length */
+  g_assert_null(load(yaml, &err));
+  assert_short_error(err, "det.yaml:2:3: a key of 60000 bytes");
+  g_clear_error(&err);
+  g_free(yaml);
+  huge[1000] = '\0'; /* under the key bound: the unknown key is quoted cut short */
+  yaml = g_strdup_printf("model: m.onnx\n%s: 1\n", huge);
+  g_assert_null(load(yaml, &err));
+  assert_short_error(err, "det.yaml:2: unknown key 'kkk");
+  g_assert_nonnull(strstr(err->message, "…"));
+  g_clear_error(&err);
+  g_free(yaml);
+  huge[1000] = 'k';
+  huge[60000] = 'k';
+  huge[100000] = '\0';
+  yaml = g_strdup_printf("model: m.onnx\nparser: %s\n", huge);
+  g_assert_null(load(yaml, &err));
+  assert_short_error(err, "det.yaml:2:9: a key or value of 100000 bytes");
+  g_clear_error(&err);
+  g_free(yaml);
+  huge[60000] = '\0'; /* a value under the bound, quoted cut short */
+  yaml = g_strdup_printf("model: m.onnx\nparser: yolov8\nthreshold: %s\n", huge);
+  g_assert_null(load(yaml, &err));
+  assert_short_error(err, "det.yaml:3: threshold: 'kkk");
+  g_clear_error(&err);
+  g_free(yaml);
+
+  /* nesting: libyaml's time grows with the square of the depth (100k levels took 21 s) */
+  GString *deep = g_string_new("model: ");
+  for (int i = 0; i < 100000; i++)
+    g_string_append_c(deep, '[');
+  g_assert_null(load(deep->str, &err));
+  assert_short_error(err, "nested more than 64 levels deep");
+  g_clear_error(&err);
+  g_string_free(deep, TRUE);
+  /* aliases count as what they repeat ("billion laughs"), and cannot loop */
+  GString *laughs = g_string_new("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+  for (int i = 1; i < 9; i++)
+    g_string_append_printf(laughs,
+                           "a%d: &a%d [*a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, "
+                           "*a%d]\n",
+                           i, i, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1,
+                           i - 1);
+  g_assert_null(load(laughs->str, &err));
+  assert_short_error(err, "more than 100000 nodes");
+  g_clear_error(&err);
+  g_string_free(laughs, TRUE);
+  g_assert_null(load("a: &x [1, *x]\n", &err));
+  assert_short_error(err, "alias '*x' repeats a node that contains it");
+  g_clear_error(&err);
+
+  /* labels: the file (16 MiB), each label (1 KiB); a close name is still suggested among more
+   * labels than "did you mean" compares (100,000) */
+  g_free(vft_write_file(dir, "huge.labels", huge, -1));
+  g_assert_null(load("model: m.onnx\nparser: yolov8\nlabels: huge.labels\n", &err));
+  assert_short_error(err, "det.yaml:3: labels");
+  vft_assert_error(err, "huge.labels:1: a label of more than 1024 bytes", NULL);
+  g_clear_error(&err);
+  /* one byte past the bound, sparse: nothing to write */
+  char *big = g_build_filename(dir, "big.labels", NULL);
+  g_assert_true(g_file_set_contents(big, "", 0, NULL));
+  g_assert_cmpint(truncate(big, (16 << 20) + 1), ==, 0);
+  g_free(big);
+  g_assert_null(load("model: m.onnx\nparser: yolov8\nlabels: big.labels\n", &err));
+  assert_short_error(err, "more than 16777216 bytes");
+  g_clear_error(&err);
+  GString *many = g_string_new(labels_text);
+  for (int i = 0; i < 150000; i++)
+    g_string_append_printf(many, "class%d\n", i);
+  g_free(vft_write_file(dir, "many.labels", many->str, -1));
+  g_string_free(many, TRUE);
+  yaml = g_strdup("model: m.onnx\nparser: yolov8\nlabels: many.labels\n"
+                  "class-thresholds: {Prson: 0.3}\n");
+  g_assert_null(load(yaml, &err));
+  assert_short_error(err, "no class 'Prson'");
+  vft_assert_error(err, "did you mean 'Person'", NULL);
+  g_clear_error(&err);
+  g_free(yaml);
+  yaml = g_strdup_printf("model: m.onnx\nparser: yolov8\nlabels: many.labels\n"
+                         "class-thresholds: {Person: 0.3, %.1000s: 0.2}\n",
+                         huge);
+  g_assert_null(load(yaml, &err));
+  assert_short_error(err, "no class 'kkk");
+  g_clear_error(&err);
+  g_free(yaml);
+  g_free(huge);
+  g_test_message("all bounds checked in %.2f s", (g_get_monotonic_time() - t0) / 1e6);
+}
+
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
@@ -334,6 +479,7 @@ int main(int argc, char **argv)
   g_test_add_func("/infer/config/missing-file", test_missing_file);
   g_test_add_func("/infer/config/overrides", test_overrides);
   g_test_add_func("/infer/config/labels", test_labels);
+  g_test_add_func("/infer/config/bounds", test_bounds);
   int rc = g_test_run();
   vft_remove_tree(dir);
   g_free(dir);

@@ -36,9 +36,10 @@ void vft_require_data(const char *first, ...)
   for (const char *f = first; f != NULL; f = va_arg(ap, const char *)) {
     char *p = vft_data_path(f);
     if (!g_file_test(p, G_FILE_TEST_EXISTS)) {
-      printf("# SKIP: %s missing: run tools/fetch-assets.sh first\n", p);
+      /* TAP: a plan of no tests, skipped (meson counts the program as skipped) */
+      printf("1..0 # SKIP %s missing: run tools/fetch-assets.sh first\n", p);
       fprintf(stderr, "SKIP: %s missing: run tools/fetch-assets.sh first\n", p);
-      exit(77);
+      exit(0);
     }
     g_free(p);
   }

@@ -7,8 +7,9 @@
 const char *vft_data_dir(void);
 /* A path under data/ (transfer full). */
 char *vft_data_path(const char *relative);
-/* Exit 77 (meson: skipped) with a message when any of the NULL-terminated data files is
- * missing. */
+/* When any of the NULL-terminated data files is missing: print a TAP plan of no tests, skipped
+ * with the reason ("1..0 # SKIP ...", meson counts the program as skipped), and exit 0. Call it
+ * before g_test_run. */
 void vft_require_data(const char *first, ...) G_GNUC_NULL_TERMINATED;
 /* The path of a file in the source tree (transfer full). */
 char *vft_source_path(const char *relative);

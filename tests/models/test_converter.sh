@@ -70,5 +70,16 @@ check "dog.jpg: Dog, Bicycle, Car above 0.5 (ORT)" \
 check "dog.jpg: same detections from the reference" \
     pycheck detect "$W/ref" 1 "$M.anchors" "$M.labels" 768 576 0.5 Dog Bicycle Car
 
+# The accuracy references of tests/infer/test-accuracy.c come from an independent path (numpy
+# TFLite interpreter, ORT raw outputs, numpy decoding): they must be what the script makes now.
+references() {
+    mkdir -p "$W/refs" && $PY "$ROOT/tools/models/make_references.py" "$DATA" "$W/refs" &&
+        diff -u "$ROOT/tests/data/dog-expected.txt" "$W/refs/dog-expected.txt" &&
+        diff -u "$ROOT/tests/data/megamind-faces.txt" "$W/refs/megamind-faces.txt"
+}
+if [ -s "$DATA/models/blazeface_128.onnx" ] && [ -s "$DATA/footage/Megamind.avi" ]; then
+    check "accuracy references remade by tools/models/make_references.py" references
+fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -16,6 +16,7 @@ SOURCE_DIR = pathlib.Path(os.environ.get("VIDFLOW_SOURCE_DIR", HERE.parent.paren
 DATA_DIR = pathlib.Path(os.environ.get("VIDFLOW_DATA_DIR", SOURCE_DIR / "data"))
 CONFIG = SOURCE_DIR / "configs" / "ssd_mobilenet_v2_oid.yaml"
 VTEST = DATA_DIR / "footage" / "vtest.avi"
+VTEST_W, VTEST_H, VTEST_FPS = 768, 576, 10
 sys.path.insert(0, str(HERE))
 
 # Frames of vtest.avi in the small test clip (10 fps, 768x576, people and parked cars), and in
@@ -32,32 +33,48 @@ def gst_launch(description, timeout=120):
 
 
 class Media:
-    """Small inputs, made on first use and kept for the session."""
+    """Small inputs, made on first use and kept for the session. The first frames of vtest.avi
+    are read by OpenCV (FFmpeg) into a raw I420 file, which GStreamer's own tools encode: the
+    frame count is exact. (`decodebin ! identity eos-after=N` is not: it lets one random later
+    frame through, whose timestamp can even repeat an earlier one.)"""
 
     def __init__(self, folder):
         self.folder = folder
 
-    def _make(self, name, description):
+    def _raw_vtest(self, frames):
+        """The first `frames` frames of vtest.avi as raw I420 (768x576); returns its
+        rawvideoparse source description."""
+        import cv2
+        raw = self.folder / f"vtest_{frames}.i420"
+        if not raw.exists():
+            cap = cv2.VideoCapture(str(VTEST))
+            with open(raw, "wb") as out:
+                for _ in range(frames):
+                    ok, frame = cap.read()
+                    assert ok, "cannot read " + str(VTEST)
+                    out.write(cv2.cvtColor(frame, cv2.COLOR_BGR2YUV_I420).tobytes())
+            cap.release()
+        return (f"filesrc location={raw} blocksize={VTEST_W * VTEST_H * 3 // 2} "
+                f"! rawvideoparse format=i420 width={VTEST_W} height={VTEST_H} "
+                f"framerate={VTEST_FPS}/1")
+
+    def _make(self, name, frames, encode):
         path = self.folder / name
         if not path.exists():
-            gst_launch(description.format(out=path, vtest=VTEST))
+            gst_launch(f"{self._raw_vtest(frames)} ! {encode} ! filesink location={path}")
         return path
 
     @property
     def clip(self):
         """CLIP_FRAMES frames of vtest.avi as H.264 MP4 (768x576, 10 fps)."""
-        return self._make("clip.mp4", "filesrc location={vtest} ! decodebin ! videoconvert "
-                          f"! video/x-raw,format=I420 ! identity eos-after={CLIP_FRAMES} "
-                          "! x264enc speed-preset=ultrafast ! h264parse ! mp4mux "
-                          "! filesink location={out}")
+        return self._make("clip.mp4", CLIP_FRAMES,
+                          "x264enc speed-preset=ultrafast ! h264parse ! mp4mux")
 
     @property
     def short_clip(self):
         """SHORT_FRAMES frames of vtest.avi as H.264 MP4."""
-        return self._make("short.mp4", "filesrc location={vtest} ! decodebin ! videoconvert "
-                          f"! video/x-raw,format=I420 ! identity eos-after={SHORT_FRAMES} "
-                          "! x264enc speed-preset=ultrafast ! h264parse ! mp4mux "
-                          "! filesink location={out}")
+        return self._make("short.mp4", SHORT_FRAMES,
+                          "x264enc speed-preset=ultrafast ! h264parse ! mp4mux")
 
     @property
     def clip_1080p(self):
@@ -81,18 +98,15 @@ class Media:
         """SHORT_FRAMES frames of vtest.avi as H.265 MP4, without B-frames (with them the
         decoder repeats the first timestamps, and what vfmux makes of those has no PTS, which
         mp4mux refuses: reported, not the Python module's)."""
-        return self._make("clip_h265.mp4", "filesrc location={vtest} ! decodebin ! videoconvert "
-                          f"! video/x-raw,format=I420 ! identity eos-after={SHORT_FRAMES} "
-                          "! x265enc speed-preset=ultrafast option-string=bframes=0 ! h265parse ! mp4mux "
-                          "! filesink location={out}")
+        return self._make("clip_h265.mp4", SHORT_FRAMES,
+                          "x265enc speed-preset=ultrafast option-string=bframes=0 ! h265parse "
+                          "! mp4mux")
 
     @property
     def jpeg_720p(self):
-        """A 1280x720 JPEG (what the seed's sample_720p.jpg is)."""
-        return self._make("sample_720p.jpg", "filesrc location={vtest} ! decodebin "
-                          "! identity eos-after=1 ! videoconvert ! videoscale "
-                          "! video/x-raw,width=1280,height=720 ! jpegenc "
-                          "! filesink location={out}")
+        """A 1280x720 JPEG of vtest.avi's first frame (what the seed's sample_720p.jpg is)."""
+        return self._make("sample_720p.jpg", 1, "videoconvert ! videoscale "
+                          "! video/x-raw,width=1280,height=720 ! jpegenc")
 
 
 @pytest.fixture(scope="session")

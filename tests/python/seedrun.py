@@ -25,8 +25,14 @@ import numpy as np
 import vidflow
 
 SEEDS = pathlib.Path(__file__).resolve().parent / "seeds"
+def display_sink():
+    """The sink render(DISPLAY) shows with (vf_display_sink_choose's rule, never autovideosink)."""
+    return os.environ.get("VIDFLOW_DISPLAY_SINK") or (
+        "waylandsink" if os.environ.get("WAYLAND_DISPLAY") else "ximagesink")
+
+
 SINKS = {"fakesink", "filesink", "appsink", "autovideosink", "ximagesink", "xvimagesink",
-         "glimagesink", "multifilesink"}
+         "waylandsink", "glimagesink", "multifilesink"}
 # Tapped at their input too: before a window's quality-of-service drops late frames, every
 # frame passes there.
 CONVERTERS = {"videoconvert"}
@@ -46,6 +52,8 @@ class Tap(vidflow.BufferOperator):
         self.max_batch = 0
         self.objects = 0
         self.labels = set()
+        self.tracked = 0  # objects with a tracker id
+        self.tracks = set()  # (source, tracker id) pairs
         self.objects_per_frame = []
         self.first_bytes = []
         self.size = None
@@ -63,7 +71,11 @@ class Tap(vidflow.BufferOperator):
                 n = frame.n_objects
                 self.objects += n
                 self.objects_per_frame.append(n)
-                self.labels.update(o.label for o in frame.object_items)
+                for o in frame.object_items:
+                    self.labels.add(o.label)
+                    if o.object_id is not None:
+                        self.tracked += 1
+                        self.tracks.add((frame.source_id, o.object_id))
         try:
             t = buffer.extract(0)
             self.size = (t.width, t.height)
@@ -74,7 +86,8 @@ class Tap(vidflow.BufferOperator):
 
     def record(self):
         return {"element": self.element, "factory": self.factory, "buffers": self.buffers,
-                "frames": self.frames, "max_batch": self.max_batch, "objects": self.objects, "labels": sorted(self.labels),
+                "frames": self.frames, "max_batch": self.max_batch, "objects": self.objects,
+                "labels": sorted(self.labels), "tracked": self.tracked, "tracks": len(self.tracks),
                 "objects_per_frame": self.objects_per_frame, "first_bytes": self.first_bytes,
                 "size": self.size}
 

@@ -3,7 +3,9 @@ tests/python/seeds/flow_*.py (adapted only as each file's header says), on small
 its effect checked. render() (DISPLAY) blocks need a display: the suite runs them under Xvfb
 (tests/flow/with-xvfb.sh); without one they are skipped, visibly."""
 
+import json
 import os
+import uuid
 
 import cv2
 import numpy as np
@@ -31,7 +33,7 @@ def shown(record, batch=0):
     """A window plays in real time, and on a loaded machine decoders and converters drop late
     frames on the way (quality of service): counts there are lower bounds. It showed frames,
     and a batched flow's muxer made batches of `batch` frames."""
-    assert tap(record, "autovideosink")["buffers"] > 0
+    assert tap(record, seedrun.display_sink())["buffers"] > 0
     if batch:
         assert tap(record, "vfmux")["max_batch"] == batch
     return True
@@ -121,18 +123,75 @@ def test_10_infer(workdir, media):
     assert shown(record, batch=4)
 
 
-@pytest.mark.skipif(not hasattr(vidflow.Flow, "track"),
-                    reason="Flow.track is not in this build yet (vftracker, issue 10)")
+@needs_display
 def test_11_track(workdir, media):
-    seedrun.run("flow_11_track.py", {"VIDEO": str(media.clip), "TRACKER_CONFIG": "",
-                                     "TRACKER_LIB": ""})
-    assert tap(records_of("tracker")[-1], "vfinfer")["objects"] > 0
+    config = seedrun._SOURCE / "configs" / "tracker_bytetrack.yaml"
+    seedrun.run("flow_11_track.py", {"VIDEO": str(media.clip), "TRACKER_CONFIG": str(config),
+                                     "TRACKER_LIB": None})  # None: the built-in trackers
+    record = records_of("tracker")[-1]
+    infer, shown_at = tap(record, "vfinfer"), tap(record, seedrun.display_sink())
+    assert infer["objects"] > 0 and infer["tracked"] == 0  # the detector gives no ids
+    assert shown(record, batch=4)
+    # the tracker's ids reached the window, and one id follows an object over many frames
+    assert shown_at["tracked"] > 0 and shown_at["tracks"] * 4 < shown_at["tracked"]
 
 
-@pytest.mark.skipif(not hasattr(vidflow.Flow, "publish"),
-                    reason="Flow.publish is not in this build yet (vfmsgbroker, issue 11)")
+def published(path):
+    """The events of the file adapter's JSON-lines file, each checked for DeepStream's full
+    schema (the fields tests/message/schema-check.h requires)."""
+    events = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    for e in events:
+        assert e["mdsversion"] == "1.0" and e["messageid"] and e["@timestamp"].endswith("Z")
+        for member in ("place", "sensor", "analyticsModule", "object", "event"):
+            assert isinstance(e[member], dict), member
+        uuid.UUID(e["event"]["id"])
+        bbox = e["object"]["bbox"]
+        assert bbox["topleftx"] < bbox["bottomrightx"] and bbox["toplefty"] < bbox["bottomrighty"]
+    return events
+
+
 def test_12_publish(workdir, media):
-    pytest.skip("Flow.publish exists: this test needs a broker set-up written with it")
+    sources = workdir / "sources.yaml"
+    sources.write_text(f"source-list:\n  - {{uri: '{media.clip.as_uri()}', sensor-id: cam-A, "
+                       f"sensor-name: plaza}}\n")
+    events_file = workdir / "events.jsonl"
+    seedrun.run("flow_12_publish.py", {"SOURCE_LIST": str(sources), "BROKER_LIB": "file",
+                                       "BROKER_CONN": events_file.as_uri()})
+    infer = tap(records_of("publish")[-1], "vfinfer")
+    events = published(events_file)
+    # add_message_meta_probe makes one event per detected object on every frame: all arrived
+    assert infer["objects"] > 0 and len(events) == infer["objects"]
+    assert {e["sensor"]["id"] for e in events} == {"cam-A"}
+    people = [e for e in events if "person" in e["object"]]  # DeepStream's person sub-object
+    assert people and {e["event"]["type"] for e in people} == {"entry"}
+
+
+def test_track_publish_bad_input(workdir, media):
+    def flow(name):
+        return vidflow.Flow(vidflow.Pipeline(name)).batch_capture([str(media.clip)])
+
+    with pytest.raises(vidflow.Error, match=r"call infer\(\) before track\(\)"):
+        flow("track-first").track()
+    config = seedrun.DEFAULT_GLOBALS["CONFIG"]
+    with pytest.raises(vidflow.Error, match="ll-config-file '/nonexistent.yaml' does not exist"):
+        flow("track-missing").infer(config).track("/nonexistent.yaml")
+    with pytest.raises(TypeError, match="'ll_config_file' given twice"):
+        flow("track-twice").infer(config).track("a.yaml", ll_config_file="b.yaml")
+    with pytest.raises(TypeError, match="takes 2 positional"):
+        flow("track-many").infer(config).track(None, None, "x")
+    with pytest.raises(vidflow.Error, match="no-such-property"):
+        flow("track-override").infer(config).track(no_such_property=1)
+    with pytest.raises(vidflow.Error, match="needs msg_broker_conn_str"):
+        flow("publish-none").publish("file")
+    with pytest.raises(vidflow.Error, match="msg_conv_config '/nonexistent.txt' does not exist"):
+        flow("publish-conv").publish(msg_broker_conn_str=(workdir / "e.jsonl").as_uri(),
+                                     msg_conv_config="/nonexistent.txt")
+    # an unreachable broker is an outage (events are spooled); a malformed address is an error
+    with pytest.raises(vidflow.Error,
+                       match="conn-str 'localhost;99999': 'localhost:99999' is not a host with an "
+                             "optional port 1-65535"):
+        flow("publish-bad").publish("mqtt", "localhost;99999", "events")()
+    assert not (workdir / "e.jsonl").exists()
 
 
 @needs_display

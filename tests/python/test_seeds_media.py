@@ -158,7 +158,7 @@ def test_08_flow_injection(workdir, media):
     # Nothing upstream of the muxer drops (no decoder): every frame is batched; the window
     # shows some (in real time it drops late ones).
     assert tap(record, "vfmux")["frames"] == SHORT_FRAMES
-    assert tap(record, "autovideosink")["buffers"] > 0
+    assert tap(record, seedrun.display_sink())["buffers"] > 0
     assert tap(record, "vfinfer")["objects"] > 0
 
 
