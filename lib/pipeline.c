@@ -759,10 +759,22 @@ void vf_pipeline_stop(VfPipeline *pipeline)
   teardown(pipeline, FALSE, 0, NULL);
 }
 
+/* Under the pipeline's state lock (gst_element_send_event takes it too), so a concurrent stop is
+ * either not begun (the sources' deactivation then drops the EOS they hold) or over. A source not
+ * active in push mode would keep the EOS as pending, and GstBaseSrc's finalize never frees it:
+ * a pipeline that is stopping, stopped or not started gets none. */
 static void send_eos_async(GstElement *element, gpointer data)
 {
   (void)data;
-  gst_element_send_event(element, gst_event_new_eos());
+  GST_STATE_LOCK(element);
+  GST_OBJECT_LOCK(element);
+  gboolean active = GST_STATE_TARGET(element) >= GST_STATE_PAUSED
+                    && GST_STATE(element) >= GST_STATE_READY
+                    && GST_STATE_RETURN(element) != GST_STATE_CHANGE_FAILURE;
+  GST_OBJECT_UNLOCK(element);
+  if (active)
+    gst_element_send_event(element, gst_event_new_eos());
+  GST_STATE_UNLOCK(element);
 }
 
 void vf_pipeline_send_eos(VfPipeline *pipeline)

@@ -113,7 +113,8 @@ VF_API gboolean vf_pipeline_run(VfPipeline *pipeline, GError **error);
  * wait()). */
 VF_API void vf_pipeline_stop(VfPipeline *pipeline);
 /* Ask for a clean end: end of stream from every source; wait() returns once it drained (or the
- * drain timeout passed). */
+ * drain timeout passed). On a pipeline that is not running (not started, stopping, stopped) it
+ * does nothing. */
 VF_API void vf_pipeline_send_eos(VfPipeline *pipeline);
 VF_API gboolean vf_pipeline_pause(VfPipeline *pipeline, GError **error);
 VF_API gboolean vf_pipeline_resume(VfPipeline *pipeline, GError **error);
