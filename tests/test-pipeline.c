@@ -258,6 +258,27 @@ static gpointer stop_later(gpointer data)
   return NULL;
 }
 
+/* send_eos on a pipeline that is not running (before start, after stop): nothing is sent. A
+ * source that is not streaming would keep the EOS, and GstBaseSrc never frees it: LeakSanitizer
+ * fails this test in the AddressSanitizer suite if one is sent. gst_task_cleanup_all waits for
+ * GStreamer's thread pool, where the EOS is sent from. */
+static void test_eos_while_not_running(void)
+{
+  GError *err = NULL;
+  VfPipeline *p = vf_pipeline_new("eos-idle");
+  VF_ASSERT_OK(vf_pipeline_add(p, "videotestsrc", "src", &err, "is-live", "true", NULL), err);
+  VF_ASSERT_OK(vf_pipeline_add(p, "fakesink", "sink", &err, NULL), err);
+  VF_ASSERT_OK(vf_pipeline_link(p, &err, "src", "sink", NULL), err);
+  vf_pipeline_send_eos(p); /* not started */
+  gst_task_cleanup_all();
+  VF_ASSERT_OK(vf_pipeline_start(p, &err), err);
+  vf_pipeline_stop(p);
+  vf_pipeline_send_eos(p); /* stopped */
+  gst_task_cleanup_all();
+  g_assert_cmpint(vf_pipeline_get_state(p), ==, VF_STATE_NULL);
+  vf_pipeline_free(p);
+}
+
 static void test_stop_while_streaming(void)
 {
   VfPipeline *p = vf_pipeline_new("t");
@@ -609,6 +630,7 @@ int main(int argc, char **argv)
   g_test_add_func("/pipeline/drain-deadline", test_drain_deadline);
   g_test_add_func("/pipeline/missing-file-error", test_missing_file_error);
   g_test_add_func("/pipeline/stop-while-streaming", test_stop_while_streaming);
+  g_test_add_func("/pipeline/eos-while-not-running", test_eos_while_not_running);
   g_test_add_func("/pipeline/pause-resume", test_pause_resume);
   g_test_add_func("/pipeline/request-and-named-pads", test_request_and_named_pads);
   g_test_add_func("/pipeline/delayed-pads", test_delayed_pads);
