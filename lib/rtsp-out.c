@@ -2,7 +2,8 @@
  * gst-rtsp-server: each client gets a media of its own,
  *   appsrc ! h264parse ! rtph264pay name=pay0
  * fed from the appsink, so a client that cannot keep up holds up nobody but itself. A client
- * that joins gets frames from the next key frame on (one is asked for at once).
+ * that joins gets frames from the next key frame on, once its media plays (one is asked for
+ * then).
  *
  * Each client's queue (its appsrc) is bounded: an access unit that would take it past the bound
  * is dropped for that client, and so is every frame after it up to the next key frame (a decoder
@@ -16,7 +17,8 @@
  *
  * Threads: on_new_sample/on_eos run on the flow's streaming thread; on_media_configure and
  * on_media_unprepared on the server's thread; the rest on the application's.
- * Locks: servers_lock, then Feed.lock; neither is held while calling into gst-rtsp-server. */
+ * Locks: servers_lock, then Feed.lock, then a client appsrc's object lock (its state); neither of
+ * the first two is held while calling into gst-rtsp-server. */
 #include "flow-private.h"
 
 #include <gst/app/gstappsink.h>
@@ -45,6 +47,7 @@ typedef enum {
 typedef struct {
   GstElement *appsrc; /* ref */
   ClientState state;
+  gboolean key_asked; /* a key frame was asked for once its media played */
 } Client;
 
 /* What the flow's thread, the server's thread and the application share (refcounted). */
@@ -201,6 +204,14 @@ static void request_key_frame(GstElement *appsink)
   gst_object_unref(pad);
 }
 
+static gboolean element_playing(GstElement *element)
+{
+  GST_OBJECT_LOCK(element);
+  gboolean playing = GST_STATE(element) == GST_STATE_PLAYING;
+  GST_OBJECT_UNLOCK(element);
+  return playing;
+}
+
 /* Streaming thread of the flow. */
 static GstFlowReturn on_new_sample(GstAppSink *sink, gpointer data)
 {
@@ -218,6 +229,15 @@ static GstFlowReturn on_new_sample(GstAppSink *sink, gpointer data)
     f->caps = gst_caps_ref(gst_sample_get_caps(sample));
   for (guint i = 0; i < f->clients->len; i++) {
     Client *c = f->clients->pdata[i];
+    if (c->state == CLIENT_JOINING) {
+      /* Nothing before its media plays: appsrc cannot stamp what comes earlier (do-timestamp),
+       * and an unstamped access unit ahead of stamped ones could keep the media's sink waiting
+       * on the clock with no frame going out. The first key frame is asked for then. */
+      if (!element_playing(c->appsrc))
+        continue;
+      want_key = want_key || !c->key_asked;
+      c->key_asked = TRUE;
+    }
     if (c->state != CLIENT_PLAYING && !key) {
       f->dropped += c->state == CLIENT_RECOVERING;
       continue;
@@ -303,11 +323,6 @@ static void on_media_configure(GstRTSPMediaFactory *factory, GstRTSPMedia *media
   g_object_set_data_full(G_OBJECT(media), "vf-appsrc", src, gst_object_unref);
   g_signal_connect_data(media, "unprepared", G_CALLBACK(on_media_unprepared), feed_ref(f),
                         feed_unref, 0);
-  GstElement *appsink = g_weak_ref_get(&f->appsink);
-  if (appsink) {
-    request_key_frame(appsink);
-    gst_object_unref(appsink);
-  }
 }
 
 /* ---- the output ---- */
