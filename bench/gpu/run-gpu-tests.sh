@@ -8,7 +8,8 @@
 #       libonnxruntime_providers_cuda.so(.zst) (+ providers_shared, and a zstd binary for .zst)
 #   bench/gpu/run-gpu-tests.sh density MUX INFER ORT [N...]   there: the density bench
 #       (run-mux-bench.sh with VF_DENSITY_CONFIG: N streams decode -> vfmux -> vfinfer on the
-#       CUDA provider vs the decoders alone), MUX the folder run-mux-bench.sh prepare made
+#       CUDA provider vs the decoders alone), MUX the folder run-mux-bench.sh prepare made;
+#       VF_DENSITY_ROUNDS rounds (default 1, order alternated by gpu-mux-bench)
 #
 # Runs, failing instead of skipping (VF_CUDA_REQUIRE=1): test-cuda-preprocess (kernels vs CPU
 # twins, GPU preprocessing vs CPU within one grey level, device memory flat) and test-cuda-infer
@@ -43,7 +44,7 @@ run | density)
   if [ "$mode" = density ]; then
     mux=$(cd "$2" && pwd); shift 4
     VF_GPU_DIR="$mux" VF_DENSITY_CONFIG="$infer/configs/ssd_mobilenet_v2_oid.yaml" \
-      bash "$mux/run-mux-bench.sh" run 1 "${@:-8 16 32}"
+      bash "$mux/run-mux-bench.sh" run "${VF_DENSITY_ROUNDS:-1}" "${@:-8 16 32}"
     exit
   fi
   bundle=$(cd "$2" && pwd)

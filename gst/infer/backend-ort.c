@@ -207,13 +207,38 @@ guint vf_ort_session_cache_size(void)
 
 /* --- execution providers --- */
 
+/* ORT's execution device `device_id` of its CUDA provider, if any; *seen: how many there are. */
+static gboolean find_cuda_device(gint device_id, const OrtEpDevice **chosen, gint *seen,
+                                 GError **error)
+{
+  const OrtEpDevice *const *devices = NULL;
+  size_t n_devices = 0;
+  *chosen = NULL;
+  *seen = 0;
+  if (!ort_check(ort->GetEpDevices(ort_env, &devices, &n_devices), error, VF_ERROR_FAILED,
+                 "listing ORT execution devices"))
+    return FALSE;
+  for (size_t i = 0; i < n_devices; i++)
+    if (g_strcmp0(ort->EpDevice_EpName(devices[i]), "CUDAExecutionProvider") == 0
+        && (*seen)++ == device_id)
+      *chosen = devices[i];
+  return TRUE;
+}
+
 /* Append ORT's CUDA provider through the plugin-EP API (the only way its GPU package works):
- * register the provider library found next to libonnxruntime.so once, pick the device. */
+ * register the provider library found next to libonnxruntime.so once, pick the device.
+ * ORT's environment is one per process (CreateEnv hands every caller the same one), but
+ * `cuda_registered` is per copy of this file: a program that links vfinfer-core and loads the
+ * vidflow plugin holds two copies, and ORT refuses a second registration of "vidflow-cuda"
+ * ("already registered"). So the provider is registered only when the environment offers no
+ * CUDA device yet (another copy, or the application, may have registered it). */
 static gboolean append_cuda(OrtSessionOptions *so, gint device_id, GError **error)
 {
   char *dir = g_path_get_dirname(lib_path);
   char *provider_lib = g_build_filename(dir, ORT_CUDA_PROVIDER_LIB, NULL);
   gboolean ok = FALSE;
+  const OrtEpDevice *chosen = NULL;
+  gint seen = 0;
   if (!g_file_test(provider_lib, G_FILE_TEST_IS_REGULAR)) {
     g_set_error(error, VF_ERROR, VF_ERROR_UNSUPPORTED,
                 "execution provider 'cuda' needs %s next to the ONNX Runtime library, not found "
@@ -222,22 +247,20 @@ static gboolean append_cuda(OrtSessionOptions *so, gint device_id, GError **erro
     goto out;
   }
   if (!cuda_registered) {
-    if (!ort_check(ort->RegisterExecutionProviderLibrary(ort_env, "vidflow-cuda", provider_lib),
-                   error, VF_ERROR_UNSUPPORTED, "registering ORT's CUDA provider"))
+    if (!find_cuda_device(device_id, &chosen, &seen, error))
+      goto out;
+    if (seen > 0)
+      g_info("ORT's CUDA provider is registered in this process already (%d devices): not "
+             "registering %s again",
+             seen, provider_lib);
+    else if (!ort_check(
+                 ort->RegisterExecutionProviderLibrary(ort_env, "vidflow-cuda", provider_lib),
+                 error, VF_ERROR_UNSUPPORTED, "registering ORT's CUDA provider"))
       goto out;
     cuda_registered = TRUE;
   }
-  const OrtEpDevice *const *devices = NULL;
-  size_t n_devices = 0;
-  if (!ort_check(ort->GetEpDevices(ort_env, &devices, &n_devices), error, VF_ERROR_FAILED,
-                 "listing ORT execution devices"))
+  if (!find_cuda_device(device_id, &chosen, &seen, error))
     goto out;
-  const OrtEpDevice *chosen = NULL;
-  gint seen = 0;
-  for (size_t i = 0; i < n_devices && chosen == NULL; i++)
-    if (g_strcmp0(ort->EpDevice_EpName(devices[i]), "CUDAExecutionProvider") == 0
-        && seen++ == device_id)
-      chosen = devices[i];
   if (chosen == NULL) {
     g_set_error(error, VF_ERROR, VF_ERROR_NOT_FOUND,
                 "execution provider 'cuda': no CUDA device %d (%d found): check the driver and "

@@ -514,6 +514,9 @@ int main(int argc, char **argv)
   g_test_add_func("/cuda/ort-cuda-provider-matches-cpu", test_cuda_provider_matches_cpu);
   g_test_add_func("/cuda/gpu-input-path-detections", test_gpu_input_path_detections);
   g_test_add_func("/cuda/device-input-on-cpu-provider", test_device_input_on_cpu_provider);
+  /* last, after this program's own engines on the CUDA provider: the plugin's copy of
+   * vfinfer-core then meets ORT's one environment with the provider registered by ours (runs 13
+   * and 15 in docs/gpu-runs.md: a second registration was refused, vfinfer did not start) */
   g_test_add_func("/cuda/element-cuda-frames", test_element_cuda_frames);
   return g_test_run();
 }
