@@ -372,10 +372,13 @@ struct _VfMux {
   guint n_threads;
   /* object lock */
   guint n_pads;
-  guint next_serial; /* the number of the next sink_%u pad asked for without a name */
 
   GMutex stream_lock; /* S */
   GMutex lock;        /* L */
+  /* L: the source ids of the sink pads from their request until their release has removed them
+   * from the element (two decoders' pad-added asking for sink_%u at once get different pads) */
+  GHashTable *serials_taken;
+  guint next_serial; /* L: the number of the next sink_%u pad asked for without a name */
   GCond space;        /* L: room in a waiting source's queue, or flushing */
 
   /* L */
@@ -1649,18 +1652,24 @@ static GstPad *vf_mux_request_new_pad(GstElement *element, GstPadTemplate *templ
     return NULL;
   }
   GST_OBJECT_LOCK(self);
-  if (name == NULL)
-    serial = self->next_serial;
   gboolean forced = self->live_source;
   GST_OBJECT_UNLOCK(self);
-  char *pad_name = g_strdup_printf("sink_%u", (guint)serial);
-  GstPad *existing = gst_element_get_static_pad(element, pad_name);
-  if (existing) {
-    GST_WARNING_OBJECT(self, "pad %s exists already: request another name or none", pad_name);
-    gst_object_unref(existing);
-    g_free(pad_name);
+  /* The id is taken under L in one step, so concurrent requests never pick the same one. */
+  g_mutex_lock(&self->lock);
+  if (name == NULL)
+    serial = self->next_serial;
+  gboolean taken = g_hash_table_contains(self->serials_taken, GUINT_TO_POINTER((guint)serial));
+  if (!taken) {
+    g_hash_table_add(self->serials_taken, GUINT_TO_POINTER((guint)serial));
+    self->next_serial = MAX(self->next_serial, (guint)serial + 1);
+  }
+  g_mutex_unlock(&self->lock);
+  if (taken) {
+    GST_WARNING_OBJECT(self, "pad sink_%u exists already: request another name or none",
+                       (guint)serial);
     return NULL;
   }
+  char *pad_name = g_strdup_printf("sink_%u", (guint)serial);
   GstPad *gpad = g_object_new(VF_TYPE_MUX_PAD, "name", pad_name, "direction", GST_PAD_SINK,
                               "template", templ, NULL);
   g_free(pad_name);
@@ -1679,7 +1688,6 @@ static GstPad *vf_mux_request_new_pad(GstElement *element, GstPadTemplate *templ
   g_mutex_unlock(&self->lock);
   GST_OBJECT_LOCK(self);
   self->n_pads++;
-  self->next_serial = MAX(self->next_serial, (guint)serial + 1);
   gboolean active = GST_STATE(self) > GST_STATE_READY || GST_STATE_PENDING(self) > GST_STATE_READY;
   GST_OBJECT_UNLOCK(self);
   if (active)
@@ -1710,7 +1718,11 @@ static void vf_mux_release_pad(GstElement *element, GstPad *gpad)
   GST_INFO_OBJECT(self, "source %u left (%s)", pad->source_id, GST_PAD_NAME(gpad));
   g_ptr_array_remove(self->pads, gpad);
   g_mutex_unlock(&self->lock);
+  guint source_id = pad->source_id; /* the pad may be gone once the element lets it go */
   gst_element_remove_pad(element, gpad);
+  g_mutex_lock(&self->lock);
+  g_hash_table_remove(self->serials_taken, GUINT_TO_POINTER(source_id));
+  g_mutex_unlock(&self->lock);
   post(self, removed);
   gst_pad_mark_reconfigure(self->srcpad);
   kick(self, NULL); /* batches stop waiting for it */
@@ -1817,6 +1829,7 @@ static void vf_mux_finalize(GObject *object)
   vf_mux_stop_threads(self);
   vf_mux_stop(self);
   g_ptr_array_unref(self->pads);
+  g_hash_table_unref(self->serials_taken);
   g_array_unref(self->slots);
   g_mutex_clear(&self->stream_lock);
   g_mutex_clear(&self->lock);
@@ -1934,6 +1947,7 @@ static void vf_mux_init(VfMux *self)
   g_cond_init(&self->space);
   g_cond_init(&self->timer_cond);
   self->pads = g_ptr_array_new_with_free_func(gst_object_unref);
+  self->serials_taken = g_hash_table_new(g_direct_hash, g_direct_equal);
   self->slots = g_array_new(FALSE, TRUE, sizeof(Slot));
   g_queue_init(&self->pending_events);
   self->flow_ret = GST_FLOW_OK;
