@@ -379,7 +379,7 @@ struct _VfMux {
    * from the element (two decoders' pad-added asking for sink_%u at once get different pads) */
   GHashTable *serials_taken;
   guint next_serial; /* L: the number of the next sink_%u pad asked for without a name */
-  GCond space;        /* L: room in a waiting source's queue, or flushing */
+  GCond space;       /* L: room in a waiting source's queue, or flushing */
 
   /* L */
   GPtrArray *pads;       /* the sink pads (refs), sorted by source id */

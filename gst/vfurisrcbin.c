@@ -691,8 +691,7 @@ static void note_dropped_frame(VfUriSrcBin *self, GstMessage *msg)
   if (self->child && gst_object_has_as_ancestor(GST_MESSAGE_SRC(msg), GST_OBJECT(self->child))
       && self->segment.format == GST_FORMAT_TIME) {
     /* the element's own timestamps: later passes of a loop are shifted as on_src_data shifts */
-    GstClockTime end
-        = timestamp + self->shift + (GST_CLOCK_TIME_IS_VALID(duration) ? duration : 0);
+    GstClockTime end = timestamp + self->shift + (GST_CLOCK_TIME_IS_VALID(duration) ? duration : 0);
     GstClockTime rt = gst_segment_to_running_time(&self->segment, GST_FORMAT_TIME, end);
     if (GST_CLOCK_TIME_IS_VALID(rt)
         && (!GST_CLOCK_TIME_IS_VALID(self->loop_end) || rt > self->loop_end))

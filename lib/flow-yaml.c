@@ -15,7 +15,7 @@ typedef struct {
 } Ctx;
 
 static const char *const op_names[]
-    = { "capture", "inject", "batch_capture", "decode", "batch",  "infer", "track",
+    = { "capture", "inject", "batch_capture", "decode", "batch",  "infer",   "track",
         "attach",  "fork",   "retrieve",      "render", "encode", "publish", NULL };
 
 /* ---- argument helpers ---- */

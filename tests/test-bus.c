@@ -11,16 +11,16 @@ typedef struct {
   GMutex lock;
   GCond cond;
   GThread *main_thread;
-  GThread *bus_thread;          /* where on_message ran (always the same one) */
-  gboolean bus_thread_changed;  /* on_message ran on two different threads */
-  gboolean async_on_main;       /* on_message ran on the application's thread */
-  gboolean sync_off_main;       /* on_sync_message ran on a streaming thread at least once */
-  GHashTable *sync_seen;        /* seqnum -> GstMessageType, from on_sync_message */
-  GHashTable *async_seen;       /* seqnum -> GstMessageType, from on_message */
-  GPtrArray *async_messages;    /* refs, in delivery order */
-  VfPipeline *pipeline_seen;    /* the pipeline callbacks were given */
+  GThread *bus_thread;         /* where on_message ran (always the same one) */
+  gboolean bus_thread_changed; /* on_message ran on two different threads */
+  gboolean async_on_main;      /* on_message ran on the application's thread */
+  gboolean sync_off_main;      /* on_sync_message ran on a streaming thread at least once */
+  GHashTable *sync_seen;       /* seqnum -> GstMessageType, from on_sync_message */
+  GHashTable *async_seen;      /* seqnum -> GstMessageType, from on_message */
+  GPtrArray *async_messages;   /* refs, in delivery order */
+  VfPipeline *pipeline_seen;   /* the pipeline callbacks were given */
   gint destroyed;
-  guint remove_id;              /* remove this watch from inside its first on_message */
+  guint remove_id; /* remove this watch from inside its first on_message */
   gboolean removed_inside;
   guint calls_after_remove;
 } Watcher;
@@ -266,10 +266,10 @@ static void test_warning_and_error(void)
   watcher_init(&w);
   GError *err = NULL;
   VfPipeline *p = test_pipeline(1000000);
-  VF_ASSERT_OK(vf_pipeline_add_bus_watch(p, GST_MESSAGE_WARNING | GST_MESSAGE_ERROR, &async_only,
-                                         &w, &err)
-                   > 0,
-               err);
+  VF_ASSERT_OK(
+      vf_pipeline_add_bus_watch(p, GST_MESSAGE_WARNING | GST_MESSAGE_ERROR, &async_only, &w, &err)
+          > 0,
+      err);
   VF_ASSERT_OK(vf_pipeline_start(p, &err), err);
   GstElement *sink = vf_pipeline_get_element(p, "sink");
   GError *warning = g_error_new_literal(GST_CORE_ERROR, GST_CORE_ERROR_FAILED, "disk nearly full");

@@ -214,9 +214,9 @@ static GstPadProbeReturn drop_late(GstPad *pad, GstPadProbeInfo *info, gpointer 
   if (GST_BUFFER_PTS(buf) < *(GstClockTime *)data)
     return GST_PAD_PROBE_OK;
   GstElement *decoder = gst_pad_get_parent_element(pad);
-  GstMessage *qos = gst_message_new_qos(GST_OBJECT(decoder), FALSE, GST_BUFFER_PTS(buf),
-                                        GST_BUFFER_PTS(buf), GST_BUFFER_PTS(buf),
-                                        GST_BUFFER_DURATION(buf));
+  GstMessage *qos
+      = gst_message_new_qos(GST_OBJECT(decoder), FALSE, GST_BUFFER_PTS(buf), GST_BUFFER_PTS(buf),
+                            GST_BUFFER_PTS(buf), GST_BUFFER_DURATION(buf));
   gst_element_post_message(decoder, qos);
   gst_object_unref(decoder);
   return GST_PAD_PROBE_DROP;
@@ -226,8 +226,8 @@ static void on_deep_element(GstBin *bin, GstBin *sub, GstElement *element, gpoin
 {
   (void)bin;
   (void)sub;
-  const char *klass = gst_element_class_get_metadata(GST_ELEMENT_GET_CLASS(element),
-                                                     GST_ELEMENT_METADATA_KLASS);
+  const char *klass
+      = gst_element_class_get_metadata(GST_ELEMENT_GET_CLASS(element), GST_ELEMENT_METADATA_KLASS);
   GstPad *src = gst_element_get_static_pad(element, "src");
   if (src && strstr(klass, "Decoder") && strstr(klass, "Video") && !GST_IS_BIN(element))
     gst_pad_add_probe(src, GST_PAD_PROBE_TYPE_BUFFER, drop_late, data, NULL);
@@ -250,12 +250,11 @@ static void test_late_frames_not_cut_short(void)
   GstElement *src = gst_bin_get_by_name(GST_BIN(pipeline), "src");
   g_signal_connect(src, "deep-element-added", G_CALLBACK(on_deep_element), &after);
   gst_object_unref(src);
-  g_assert_cmpint(gst_element_set_state(pipeline, GST_STATE_PLAYING), !=,
-                  GST_STATE_CHANGE_FAILURE);
+  g_assert_cmpint(gst_element_set_state(pipeline, GST_STATE_PLAYING), !=, GST_STATE_CHANGE_FAILURE);
   GstBus *bus = gst_element_get_bus(pipeline);
   /* bounded by the test's own timeout (the file lasts 3 s; nothing is synchronised to a clock) */
-  GstMessage *msg = gst_bus_timed_pop_filtered(bus, GST_CLOCK_TIME_NONE,
-                                               GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  GstMessage *msg
+      = gst_bus_timed_pop_filtered(bus, GST_CLOCK_TIME_NONE, GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
   if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR) {
     gst_message_parse_error(msg, &err, NULL);
     g_error("an intact file with frames dropped late: %s", err->message);
