@@ -2,6 +2,8 @@
  * checked before it sees them (size, nesting: its parser recurses). */
 #include "rest-request.h"
 
+#include "short-text.h"
+
 #include <json-glib/json-glib.h>
 #include <vidflow/error.h>
 
@@ -74,11 +76,13 @@ static gboolean fail(guint *status, guint code, GError **error, const char *fmt,
   return FALSE;
 }
 
-/* Nesting depth of a JSON text, strings skipped; stops counting past the limit. */
-static guint json_depth(const char *s, gsize n)
+/* One scan of a JSON text, strings skipped: how deep it nests (counting stops past the limit),
+ * and *first_end: where its first top-level object or array closes (0: none does). */
+static guint json_shape(const char *s, gsize n, gsize *first_end)
 {
   guint depth = 0, max = 0;
   gboolean in_string = FALSE;
+  *first_end = 0;
   for (gsize i = 0; i < n && max <= VF_REST_MAX_DEPTH; i++) {
     char c = s[i];
     if (in_string) {
@@ -89,12 +93,31 @@ static guint json_depth(const char *s, gsize n)
     } else if (c == '"') {
       in_string = TRUE;
     } else if (c == '{' || c == '[') {
-      max = MAX(max, ++depth);
+      depth++; /* not inside MAX(), which evaluates its arguments twice */
+      max = MAX(max, depth);
     } else if ((c == '}' || c == ']') && depth > 0) {
-      depth--;
+      if (--depth == 0 && *first_end == 0)
+        *first_end = i + 1;
     }
   }
   return max;
+}
+
+/* The first byte of `s` (n bytes, no NUL needed) at or after `from` that is no JSON whitespace,
+ * or n. */
+static gsize skip_space(const char *s, gsize n, gsize from)
+{
+  while (from < n && s[from] != '\0' && strchr(" \t\r\n", s[from]))
+    from++;
+  return from;
+}
+
+/* `s` is an object, with only whitespace around it (`object_end` from json_shape; 0: the object
+ * does not close, which json-glib then reports). */
+static gboolean one_object(const char *s, gsize n, gsize object_end)
+{
+  gsize start = skip_space(s, n, 0);
+  return start < n && s[start] == '{' && (object_end == 0 || skip_space(s, n, object_end) == n);
 }
 
 /* A member of `o` as a string: strings as they are, whole numbers written out (DeepStream's
@@ -200,8 +223,8 @@ static gboolean iso_seconds(JsonObject *o, const char *name, gint64 now_us, gint
   if (t == NULL) {
     gboolean r = fail(status, 400, error,
                       "%s: \"%s\" must be an ISO 8601 time with a zone, as "
-                      "\"2024-05-18T20:02:00.051Z\", not '%s'",
-                      where, name, text);
+                      "\"2024-05-18T20:02:00.051Z\", not '" VF_SHORT_FMT "'",
+                      where, name, VF_SHORT(text));
     g_free(text);
     return r;
   }
@@ -269,13 +292,14 @@ VfRestRequest *vf_rest_request_parse(const char *method, const char *path, const
   const Route *route = find_route(path);
   if (route == NULL) {
     fail(status, 404, error,
-         "no such endpoint '%s' (the API is under /api/v1/: stream/add, stream/remove, "
-         "stream/get-stream-info, health/get-dsready-state, ...)",
-         path ? path : "");
+         "no such endpoint '" VF_SHORT_FMT "' (the API is under /api/v1/: stream/add, "
+         "stream/remove, stream/get-stream-info, health/get-dsready-state, ...)",
+         VF_SHORT(path));
     return NULL;
   }
   if (method == NULL || !g_str_equal(method, route->method)) {
-    fail(status, 405, error, "%s takes %s, not %s", path, route->method, method ? method : "?");
+    fail(status, 405, error, PREFIX "%s takes %s, not " VF_SHORT_FMT, route->path, route->method,
+         VF_SHORT(method));
     return NULL;
   }
   if (length > VF_REST_MAX_BODY) {
@@ -290,20 +314,29 @@ VfRestRequest *vf_rest_request_parse(const char *method, const char *path, const
     return r;
   JsonParser *parser = NULL;
   JsonObject *root = NULL;
+  gsize object_end = 0;
   gboolean ok;
   if (length == 0 || body == NULL) {
     ok = fail(status, 400, error, "%s needs a JSON body", route->path);
-  } else if (json_depth(body, length) > VF_REST_MAX_DEPTH) {
+  } else if (json_shape(body, length, &object_end) > VF_REST_MAX_DEPTH) {
     ok = fail(status, 400, error, "%s: the JSON is nested more than %d levels", route->path,
               VF_REST_MAX_DEPTH);
   } else if (!g_utf8_validate_len(body, length, NULL)) {
     ok = fail(status, 400, error, "%s: the body is not UTF-8 text", route->path);
+  } else if (!one_object(body, length, object_end)) {
+    /* One object and nothing else: json-glib 1.6 takes "1 {...}" or "{...} {...}" for one
+     * value, and leaks what it parsed after the first. */
+    ok = fail(status, 400, error, "%s: the body must be one JSON object ({...}) and nothing else",
+              route->path);
   } else {
     GError *jerr = NULL;
     parser = json_parser_new_immutable();
     ok = json_parser_load_from_data(parser, body, (gssize)length, &jerr);
     if (!ok) {
-      fail(status, 400, error, "%s: malformed JSON: %s", route->path, jerr->message);
+      /* json-glib quotes the token it choked on as it decoded it: "\ud800" gives bytes that are
+       * no UTF-8, and an error must be */
+      fail(status, 400, error, "%s: malformed JSON: " VF_SHORT_FMT, route->path,
+           VF_SHORT(jerr->message));
       g_error_free(jerr);
     } else if (json_parser_get_root(parser) == NULL
                || !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser))) {

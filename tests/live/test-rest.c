@@ -168,6 +168,20 @@ static void test_rest(void)
   body = remove_body("nobody");
   assert_refused(url, "POST", "/api/v1/stream/remove", body, 404, "nobody");
   g_free(body);
+  /* many objects side by side are no deep nesting (the depth count once went up twice per
+   * object: 40 siblings read as nested too deep, 400 instead of this 404) */
+  GString *wide = g_string_new("{\"extra\": [");
+  for (guint i = 0; i < 40; i++)
+    g_string_append(wide, i ? ", {}" : "{}");
+  g_string_append(wide, "], \"key\": \"sensor\", \"value\": {\"camera_id\": \"nobody\", "
+                        "\"change\": \"camera_remove\"}}");
+  assert_refused(url, "POST", "/api/v1/stream/remove", wide->str, 404, "nobody");
+  g_string_free(wide, TRUE);
+  /* one object and nothing else (json-glib 1.6 alone took "1 {...}" for one value) */
+  assert_refused(url, "POST", "/api/v1/stream/remove", "1 {\"key\": \"sensor\"}", 400,
+                 "one JSON object");
+  assert_refused(url, "POST", "/api/v1/stream/remove", "{\"key\": \"sensor\"} {}", 400,
+                 "one JSON object");
   assert_refused(url, "GET", "/api/v1/stream/add", NULL, 405, NULL);
   a = http(url, "DELETE", "/api/v1/stream/get-stream-info", NULL);
   g_assert_cmpuint(a.status, ==, 405);
