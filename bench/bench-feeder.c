@@ -6,8 +6,10 @@
  * while the appsrc wants data, the queue's streaming thread, a receiver thread pulling samples
  * from the appsink (appsink queue of 4). Raw: a producer thread pushing while the appsrc wants
  * data (same queue bound), the queue's thread, a consumer thread pulling samples from the appsink
- * (max-buffers 4), reading the first byte of each frame as consume() does. Rounds alternate which
- * side runs first; the figure is the median of the per-round ratios, with their range. */
+ * (max-buffers 4), reading the first byte of each frame as consume() does. Both are timed from
+ * start to the pipeline stopped (vf_pipeline_run tears down before it returns: the raw side's
+ * clock stops after its threads are joined and it is in NULL too). Rounds alternate which side
+ * runs first; the figure is the median of the per-round ratios, with their range. */
 #include <vidflow/vidflow.h>
 
 #include <gst/app/gstappsink.h>
@@ -171,13 +173,15 @@ static double run_raw(gboolean copy)
   gst_element_set_state(pipe, GST_STATE_PLAYING);
   GstMessage *msg = gst_bus_timed_pop_filtered(GST_ELEMENT_BUS(pipe), GST_CLOCK_TIME_NONE,
                                                GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
-  gint64 t1 = g_get_monotonic_time();
   if (GST_MESSAGE_TYPE(msg) != GST_MESSAGE_EOS)
     g_error("raw pipeline failed");
   gst_message_unref(msg);
   g_thread_join(producer);
   g_thread_join(consumer);
   gst_element_set_state(pipe, GST_STATE_NULL);
+  /* the same end as vf_pipeline_run's: the consumer took the last frame, and the pipeline is
+   * down (its threads joined) */
+  gint64 t1 = g_get_monotonic_time();
   gst_object_unref(src);
   gst_object_unref(sink);
   gst_object_unref(pipe);
