@@ -47,6 +47,8 @@ from ._vidflow import (  # noqa: F401 (the public API)
     Receiver,
     Rect,
     RenderMode,
+    SourceInfo,
+    Sources,
     Tensor,
     as_tensor,
     version,
@@ -56,7 +58,7 @@ __all__ = [
     "BatchMetadata", "BatchMetadataOperator", "Buffer", "BufferOperator", "BufferProvider",
     "BufferRetriever", "Classification", "ColorFormat", "Error", "ErrorCode", "ExpiredError",
     "Feeder", "Flow", "FrameMetadata", "ObjectMetadata", "Pipeline", "Probe", "Receiver", "Rect",
-    "RenderMode", "Tensor", "as_tensor", "version",
+    "RenderMode", "SourceInfo", "Sources", "Tensor", "as_tensor", "version",
 ]
 
 

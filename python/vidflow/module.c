@@ -504,7 +504,8 @@ PyMODINIT_FUNC PyInit__vidflow(void)
                 && add_type(m, &VfpyPipeline_Type, "Pipeline") == 0
                 && add_type(m, &VfpyFlowRoot_Type, NULL) == 0
                 && add_type(m, &VfpyFlow_Type, "Flow") == 0
-                && PyModule_AddFunctions(m, vfpy_tensor_functions) == 0 && vfpy_meta_init(m) == 0;
+                && PyModule_AddFunctions(m, vfpy_tensor_functions) == 0 && vfpy_meta_init(m) == 0
+                && vfpy_sources_init(m) == 0;
   Py_XDECREF(registered);
   if (!ok) {
     Py_DECREF(m);

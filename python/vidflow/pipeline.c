@@ -150,6 +150,33 @@ static PyObject *pipeline_add(VfpyPipeline *self, PyObject *args, PyObject *kwar
   return Py_NewRef(self);
 }
 
+static PyObject *pipeline_attach_sources(VfpyPipeline *self, PyObject *args, PyObject *kwargs)
+{
+  static char *keywords[]
+      = { "mux", "max_sources", "keep_running", "source_properties", "name_prefix", NULL };
+  const char *mux, *prefix = NULL;
+  unsigned int max_sources = 0;
+  int keep_running = 0;
+  PyObject *properties = NULL;
+  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "s|$IpOz", keywords, &mux, &max_sources,
+                                   &keep_running, &properties, &prefix))
+    return NULL;
+  VfPipeline *p = vfpy_pipeline_get(self);
+  PyObject *keep = p ? PyList_New(0) : NULL;
+  const char **props = keep ? properties_array(properties, keep) : NULL;
+  GError *error = NULL;
+  VfSourcesConfig config = { .max_sources = max_sources,
+                             .keep_running = keep_running,
+                             .source_properties = props,
+                             .name_prefix = prefix };
+  VfSources *sources = props ? vf_pipeline_attach_sources(p, mux, &config, &error) : NULL;
+  g_free(props);
+  Py_XDECREF(keep);
+  if (sources == NULL)
+    return error ? vfpy_raise_gerror(error) : NULL;
+  return vfpy_sources_new((PyObject *)self, sources);
+}
+
 static PyObject *pipeline_set(VfpyPipeline *self, PyObject *args)
 {
   const char *element;
@@ -505,6 +532,16 @@ static PyMethodDef pipeline_methods[] = {
     "Add an element made by `factory`, named `name`, with a {property: value} dict (values "
     "converted by each property's type as gst-launch does: True, 30, 0.5, \"30/1\", caps "
     "strings, enum nicks)." },
+  { "attach_sources", (PyCFunction)(void (*)(void))pipeline_attach_sources,
+    METH_VARARGS | METH_KEYWORDS,
+    "attach_sources(mux, *, max_sources=0, keep_running=False, source_properties=None, "
+    "name_prefix=None)\n--\n\n"
+    "Manage the sources of vfmux `mux` (before start(), one Sources per muxer): returns a "
+    "Sources to add and remove sources with while the pipeline runs. max_sources: at most this "
+    "many at a time (0: no limit). keep_running: keep running when no source is left, until "
+    "send_eos()/stop() (else the stream ends with the last source). source_properties: "
+    "{vfurisrcbin property: value} for every source (\"file-loop\": True, \"smart-record\": "
+    "1, ...). name_prefix: the sources' element names are <prefix><id> (default <mux>-src)." },
   { "set", (PyCFunction)pipeline_set, METH_VARARGS,
     "set(element, properties)\n--\n\nSet properties of a named element." },
   { "get", (PyCFunction)pipeline_get, METH_VARARGS,

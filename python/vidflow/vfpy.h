@@ -4,7 +4,7 @@
  * (errors, enums, the GIL rules, Ctrl-C aware waiting, shutdown), tensor.c (Tensor, DLPack both
  * ways, as_tensor), buffer.c (Buffer), meta.c (batch/frame/object metadata), callbacks.c
  * (Feeder/Receiver/Probe: Python code called from vidflow's threads), pipeline.c (Pipeline),
- * flow.c (Flow).
+ * sources.c (Sources: sources added and removed while running), flow.c (Flow).
  *
  * Threads and the GIL (the rules every file keeps):
  * - Every vidflow call that can block or wait for another thread (start, wait, stop, pause,
@@ -171,6 +171,15 @@ VfPipeline *vfpy_pipeline_get(VfpyPipeline *self);
 int vfpy_pipeline_hold(VfpyPipeline *self, PyObject *wrapper);
 /* The C pipeline is freed (by the Pipeline or by its Flow): detach the held wrappers. */
 void vfpy_pipeline_forget(VfpyPipeline *self);
+
+/* ---- sources.c ---- */
+
+extern PyTypeObject VfpySources_Type;
+/* A Sources for `sources` (transfer none: the C pipeline of `pipeline`, a VfpyPipeline that the
+ * Sources keeps a reference to, owns it). New reference, or NULL with a Python exception. */
+PyObject *vfpy_sources_new(PyObject *pipeline, VfSources *sources);
+/* Module init of sources.c (Sources, SourceInfo). */
+int vfpy_sources_init(PyObject *module);
 
 /* ---- flow.c ---- */
 
