@@ -120,6 +120,21 @@ def main():
             bad()
         except vidflow.Error:
             pass
+    # Sources: the list, the info and every error path (no media here: a pipeline not started)
+    sp = Pipeline("leaks-sources")
+    sp.add("vfmux", "mux").add("fakesink", "sink")
+    sp.link("mux", "sink")
+    sources = sp.attach_sources("mux", max_sources=2, source_properties={"file-loop": True})
+    for bad in (lambda: sp.attach_sources("mux"), lambda: sp.attach_sources("sink"),
+                lambda: sources.add("/nowhere.mp4", "cam"), lambda: sources.remove("cam"),
+                lambda: sources.info("cam"), lambda: sources.start_recording("cam", 1, 1),
+                lambda: sources.stop_recording("cam")):
+        try:
+            bad()
+        except vidflow.Error:
+            pass
+    assert sources.list() == [] and len(sources) == 0
+    del sp, sources
     b = Buffer(bytes(W * H * 3), format=ColorFormat.RGB, width=W, height=H)
     t = b.extract(0)
     assert bytes(memoryview(t.clone()))[:3] == b"\0\0\0"
