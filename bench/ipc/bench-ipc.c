@@ -22,8 +22,9 @@
  * other threads of the consumer process (the source's streaming thread, appsink's hand-over);
  * .minflt the page faults, .csw the voluntary context switches.
  *
- * --no-shm leaves the shmsink/shmsrc baseline out (no .vs_shm, no .shm figures): under load that
- * pair can deadlock inside GStreamer (shmsink's render waits for room, shmsrc in its poll). */
+ * --no-shm leaves the shmsink/shmsrc baseline out (no .vs_shm, no .shm figures). It used to hang
+ * under load: the producer's pool was unbounded, and once shmsink's area was full its allocator
+ * waited for blocks that went back to the pool instead (plain_pool says more). */
 #include <gst/app/app.h>
 #include <gst/video/video.h>
 #include <stdio.h>
@@ -39,6 +40,8 @@
 #define ROUNDS 3
 #define FRAMES 200
 #define IN_FLIGHT 4
+#define POOL_FRAMES (IN_FLIGHT + 2) /* the producer's pool: what is in flight, and one at each end */
+#define SHM_SIZE (64 << 20)         /* shmsink's area: room for 10 frames of 1080p RGB */
 #define CACHE_LINE 64
 
 typedef enum { VIDFLOW, SHM, INPROC, N_KINDS } Kind;
@@ -84,7 +87,11 @@ static GstBufferPool *plain_pool(GstCaps *caps, GstAllocator *allocator)
   gst_video_info_from_caps(&info, caps);
   GstBufferPool *pool = gst_video_buffer_pool_new();
   GstStructure *config = gst_buffer_pool_get_config(pool);
-  gst_buffer_pool_config_set_params(config, caps, (guint)info.size, IN_FLIGHT + 2, 0);
+  /* Bounded (acquire waits for a frame to come back): shmsink's allocator has room for so many
+   * frames in its area, and an unbounded pool asking it for one more once the area is full waits
+   * forever (the blocks it would get back go to the pool, not to the allocator: GStreamer 1.22's
+   * shmsink/shmsrc "deadlock" that made this baseline hang under load). */
+  gst_buffer_pool_config_set_params(config, caps, (guint)info.size, POOL_FRAMES, POOL_FRAMES);
   if (allocator)
     gst_buffer_pool_config_set_allocator(config, allocator, NULL);
   gst_buffer_pool_set_config(pool, config);
@@ -161,7 +168,7 @@ static Result run_across(Kind kind, const char *caps_str)
                        "appsrc name=src format=time block=true max-bytes=1 caps=\"%s\" ! shmsink "
                        "socket-path=%s wait-for-connection=true sync=false "
                        "shm-size=%d",
-                       caps_str, socket, 64 << 20);
+                       caps_str, socket, SHM_SIZE);
   GstElement *p = gst_parse_launch(desc, NULL);
   g_free(desc);
   GstElement *src = gst_bin_get_by_name(GST_BIN(p), "src");
