@@ -58,7 +58,8 @@
  * the one batch being inferred). A secondary classifier on tracked objects (its track cache needs
  * batch n's classes before batch n+1's look-ups) always runs without overlap. On the CPU
  * provider overlap=on works the same (tests/elements/test-vfinfer-overlap.c) but is not the
- * default: ONNX Runtime's threads already use the cores the preprocessing would overlap on.
+ * default: no clean measurement shows it helps there yet (ONNX Runtime's threads use the same
+ * cores the preprocessing would overlap on).
  *
  * Example launch line:
  *   gst-launch-1.0 filesrc location=data/footage/vtest.avi ! decodebin ! mux.sink_0 \

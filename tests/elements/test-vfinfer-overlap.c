@@ -1,6 +1,7 @@
 /* vfinfer's overlap stage (overlap=on: the streaming thread preprocesses batch n+1 while a
  * vfinfer thread infers, attaches and pushes batch n) on the CPU provider, against overlap=off on
- * the same frames: identical detections; buffer order kept; serialized events (a custom one, EOS)
+ * the same frames: the same detections (primary, and secondary on the primary's objects); buffer
+ * order kept; serialized events (a custom one, EOS)
  * after the buffers before them; a flushing seek mid-stream; a model error in the stage thread
  * (ORT's Run failing, through tests/infer's fake ORT) posted as an element error and returned
  * upstream without a hang; NULL mid-stream with work in flight and downstream blocked. Needs
@@ -478,6 +479,61 @@ static void test_null_mid_stream(void)
   g_free(desc);
 }
 
+/* Secondary mode through two stages (primary and secondary vfinfer, both overlap=`overlap`):
+ * the children found in the Dog objects of 3 frames, as "label/parent label" text (transfer
+ * full). */
+static char *secondary_children(const char *overlap)
+{
+  char *launch = g_strdup_printf(
+      "vfinfer config-file-path=%s overlap=%s ! vfinfer config-file-path=%s overlap=%s "
+      "process-mode=secondary unique-id=2 operate-on-unique-id=1 operate-on-classes=20",
+      ssd_config, overlap, ssd_config, overlap);
+  GstHarness *h = gst_harness_new_parse(launch);
+  g_free(launch);
+  GstVideoInfo info;
+  gst_video_info_set_format(&info, GST_VIDEO_FORMAT_RGB, frames[0]->image.width,
+                            frames[0]->image.height);
+  gst_harness_set_src_caps(h, gst_video_info_to_caps(&info));
+  for (guint i = 0; i < 3; i++)
+    g_assert_cmpint(gst_harness_push(h, frame_buffer(frames[0], i, &info)), ==, GST_FLOW_OK);
+  GString *text = g_string_new(NULL);
+  for (guint i = 0; i < 3; i++) {
+    GstBuffer *out = gst_harness_pull(h);
+    g_assert_nonnull(out);
+    g_assert_cmpuint(GST_BUFFER_OFFSET(out), ==, i);
+    VfFrameMeta *frame = vf_batch_meta_get_frame(vf_batch_meta_get(out), 0);
+    GPtrArray *objects = vf_frame_meta_get_objects(frame);
+    guint children = 0;
+    for (guint k = 0; k < objects->len; k++) {
+      VfObjectMeta *o = g_ptr_array_index(objects, k);
+      if (vf_object_meta_get_component_id(o) != 2)
+        continue;
+      VfObjectMeta *parent = vf_object_meta_get_parent(o);
+      g_assert_nonnull(parent);
+      g_string_append_printf(text, "%s/%s ", vf_object_meta_get_label(o),
+                             vf_object_meta_get_label(parent));
+      vf_object_meta_unref(parent);
+      children++;
+    }
+    g_assert_cmpuint(children, >=, 1);
+    g_string_append(text, "| ");
+    g_ptr_array_unref(objects);
+    gst_buffer_unref(out);
+  }
+  gst_harness_teardown(h);
+  return g_string_free(text, FALSE);
+}
+
+/* The secondary (crop) path with overlap: the same children as without. */
+static void test_secondary(void)
+{
+  char *off = secondary_children("off"), *on = secondary_children("on");
+  g_test_message("children: %s", on);
+  g_assert_cmpstr(on, ==, off);
+  g_free(on);
+  g_free(off);
+}
+
 int main(int argc, char **argv)
 {
   gst_init(&argc, &argv);
@@ -505,6 +561,7 @@ int main(int argc, char **argv)
   g_test_add_func("/vfinfer-overlap/stage-error", test_stage_error);
   g_test_add_func("/vfinfer-overlap/preprocess-error", test_preprocess_error);
   g_test_add_func("/vfinfer-overlap/null-mid-stream", test_null_mid_stream);
+  g_test_add_func("/vfinfer-overlap/secondary", test_secondary);
   int ret = g_test_run();
   for (guint i = 0; i < G_N_ELEMENTS(frames); i++)
     vft_frame_free(frames[i]);
