@@ -43,6 +43,24 @@
  * unchanged. With execution-provider=cpu such caps are refused with an element error (use
  * execution-provider=cuda, or cudadownload before vfinfer).
  *
+ * Overlap (overlap=auto|off|on, default auto: on with execution-provider=cuda, off with cpu): a
+ * second stage. The streaming thread maps the frames and preprocesses batch n+1 (the GPU kernel,
+ * or the CPU preprocessing) into its own model input slot while a vfinfer thread ("vfinfer-stage")
+ * runs the model, parses and attaches the results of batch n and pushes it downstream. It is
+ * bounded: two input slots, at most two buffers handed to the stage thread, so the streaming
+ * thread waits (on a condition variable) when both are taken. What stays as without it: buffers
+ * leave in the order they came; a serialized event (caps, segment, EOS, custom) or serialized
+ * query waits until the buffers before it have been pushed; FLUSH_START drops the work not yet
+ * pushed and unblocks both threads, FLUSH_STOP waits for the stage thread to be idle and resets
+ * it; going to READY joins the thread. A model error in the stage thread is posted as an element
+ * error, and that flow (or a push's non-OK flow from downstream) is returned upstream by the next
+ * buffer. The latency query is answered as without overlap (the stage adds no buffering beyond
+ * the one batch being inferred). A secondary classifier on tracked objects (its track cache needs
+ * batch n's classes before batch n+1's look-ups) always runs without overlap. On the CPU
+ * provider overlap=on works the same (tests/elements/test-vfinfer-overlap.c) but is not the
+ * default: no clean measurement shows it helps there yet (ONNX Runtime's threads use the same
+ * cores the preprocessing would overlap on).
+ *
  * Example launch line:
  *   gst-launch-1.0 filesrc location=data/footage/vtest.avi ! decodebin ! mux.sink_0 \
  *     vfmux name=mux ! vfinfer config-file-path=configs/ssd_mobilenet_v2_oid.yaml threshold=0.5 \
@@ -79,7 +97,9 @@ static GstStaticPadTemplate sink_template
 static GstStaticPadTemplate src_template
     = GST_STATIC_PAD_TEMPLATE("src", GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS(INFER_CAPS));
 
-/* ---- enums of the config's choice keys (nicks = the config's spelling) ---- */
+/* ---- enums of the config's choice keys (nicks = the config's spelling), and of overlap ---- */
+
+typedef enum { VF_INFER_OVERLAP_AUTO, VF_INFER_OVERLAP_OFF, VF_INFER_OVERLAP_ON } VfInferOverlap;
 
 #define DEFINE_ENUM(fn, name, ...)                                                                 \
   static GType fn(void)                                                                            \
@@ -107,6 +127,11 @@ DEFINE_ENUM(activation_get_type, "VfInferScoreActivation",
             { VF_INFER_ACTIVATION_NONE, "Scores as the model gives them", "none" },
             { VF_INFER_ACTIVATION_SIGMOID, "Sigmoid", "sigmoid" },
             { VF_INFER_ACTIVATION_SOFTMAX, "Softmax over the classes", "softmax" })
+DEFINE_ENUM(overlap_get_type, "VfInferOverlap",
+            { VF_INFER_OVERLAP_AUTO, "On with execution-provider=cuda, off with cpu", "auto" },
+            { VF_INFER_OVERLAP_OFF, "One thread: preprocess, infer, attach, push in turn", "off" },
+            { VF_INFER_OVERLAP_ON, "Preprocess batch n+1 while a second thread infers batch n",
+              "on" })
 DEFINE_ENUM(process_mode_get_type, "VfInferProcessMode",
             { VF_INFER_MODE_PRIMARY, "Whole frames", "primary" },
             { VF_INFER_MODE_SECONDARY, "Crops of the objects already in the frames", "secondary" })
@@ -219,6 +244,7 @@ enum {
   PROP_0,
   PROP_CONFIG_FILE_PATH,
   PROP_REUSED_CLASSIFICATIONS,
+  PROP_OVERLAP,
   PROP_FIRST_KEY, /* key_props[i] is PROP_FIRST_KEY + i */
 };
 
@@ -228,6 +254,28 @@ typedef struct {
   VfObjectMeta *object; /* (nullable) ref, secondary mode */
   VfInferRect roi;
 } Item;
+
+/* Buffers handed to the stage thread and not yet pushed (or dropped), at most. */
+#define MAX_IN_FLIGHT 2
+
+/* A buffer on its way through the overlap stage: made by the streaming thread, owned by the
+ * stage thread once its last task is queued. */
+typedef struct {
+  GstBuffer *buf;         /* (transfer full) */
+  VfBatchMeta *meta;      /* buf's */
+  GArray *items;          /* Item, their object refs held */
+  VfInferResult *results; /* items->len of them, filled by the stage thread */
+  VfDevice device;        /* where its frames were (the input slots' kind) */
+  gboolean failed;        /* preprocessing failed (error posted): dropped, not pushed */
+} Job;
+
+/* One model run of a job: items [start, start + count) preprocessed into input slot `slot`;
+ * count 0: nothing to run. The job's last task attaches the results and pushes the buffer. */
+typedef struct {
+  Job *job; /* owned by the stage thread from the last task's queueing on */
+  guint start, count, slot;
+  gboolean last;
+} Task;
 
 struct _VfInferElement {
   GstBaseTransform parent;
@@ -251,7 +299,32 @@ struct _VfInferElement {
   GArray *results;          /* VfInferResult, grown as needed */
   VfInferTrackCache *cache; /* (nullable) secondary classifiers: results per track */
   gsize reused;             /* atomic: classifications taken from the cache */
+  gint overlap_mode;        /* VfInferOverlap, property (object lock) */
+
+  /* The overlap stage. `overlapping` and stage_thread are set in start() and cleared in stop();
+   * the rest is under stage_lock, every change broadcast on stage_cond. */
+  gboolean overlapping;
+  GThread *stage_thread;
+  GMutex stage_lock;
+  GCond stage_cond;
+  GQueue tasks;             /* Task *, in order, for the stage thread */
+  guint in_flight;          /* jobs handed over, not yet pushed or dropped */
+  guint free_slots;         /* bit s set: input slot s is free */
+  gboolean flushing;        /* FLUSH_START..FLUSH_STOP or going to READY: drop, never wait */
+  gboolean quit;            /* stop(): the stage thread ends */
+  GstFlowReturn stage_flow; /* the stage thread's first non-OK flow, until FLUSH_STOP/start */
+  /* where the time went, in µs, logged at stop() (GST_INFO): streaming thread waiting for the
+   * stage / preprocessing; stage thread waiting for work / running the model / pushing */
+  gint64 t_wait, t_pre, t_idle, t_run, t_push;
 };
+
+/* the overlap stage (below) */
+static gboolean stage_start(VfInferElement *self, const VfInferConfig *cfg);
+static void stage_stop(VfInferElement *self);
+static void stage_flush_start(VfInferElement *self);
+static void stage_flush_stop(VfInferElement *self);
+static void stage_drain(VfInferElement *self);
+static gboolean vf_infer_stop(GstBaseTransform *bt);
 
 /* The type is registered as "VfInfer" (so elements are named vfinfer0, vfinfer1...); the C
  * struct is VfInferElement because the core's detections.h has a VfInferClass. */
@@ -411,6 +484,10 @@ static gboolean vf_infer_start(GstBaseTransform *bt)
       && vf_infer_engine_get_kind(engine) == VF_PARSER_CLASSIFIER)
     self->cache = vf_infer_track_cache_new((guint)cfg->secondary_reinfer_interval,
                                            cfg->secondary_reinfer_growth);
+  if (!stage_start(self, cfg)) {
+    vf_infer_stop(bt);
+    return FALSE;
+  }
   guint w, h, c;
   vf_infer_engine_get_input_size(engine, &w, &h, &c);
   GST_INFO_OBJECT(self, "%s: model %s, input %ux%ux%u, batch %u, %s mode, %s, unique-id %d",
@@ -420,23 +497,25 @@ static gboolean vf_infer_start(GstBaseTransform *bt)
                   vf_infer_engine_get_kind(engine) == VF_PARSER_DETECTOR ? "detector"
                                                                          : "classifier",
                   cfg->unique_id);
+  GST_INFO_OBJECT(self, "overlap %s", self->overlapping ? "on" : "off");
   return TRUE;
 }
 
-static void clear_items(VfInferElement *self)
+static void clear_items(GArray *items)
 {
-  for (guint i = 0; i < self->items->len; i++) {
-    Item *it = &g_array_index(self->items, Item, i);
+  for (guint i = 0; i < items->len; i++) {
+    Item *it = &g_array_index(items, Item, i);
     if (it->object)
       vf_object_meta_unref(it->object);
   }
-  g_array_set_size(self->items, 0);
+  g_array_set_size(items, 0);
 }
 
 static gboolean vf_infer_stop(GstBaseTransform *bt)
 {
   VfInferElement *self = VF_INFER_ELEMENT(bt);
-  clear_items(self);
+  stage_stop(self);
+  clear_items(self->items);
   for (guint i = 0; i < self->results->len; i++)
     vf_infer_result_clear(&g_array_index(self->results, VfInferResult, i));
   g_array_set_size(self->results, 0);
@@ -604,7 +683,7 @@ static gboolean class_selected(const VfInferConfig *cfg, gint class_id)
 }
 
 /* Secondary mode: the objects of `frame` to crop, their boxes clipped to the frame. */
-static void select_objects(VfInferElement *self, VfFrameMeta *frame, guint index)
+static void select_objects(VfInferElement *self, VfFrameMeta *frame, guint index, GArray *items)
 {
   const VfInferConfig *cfg = self->cfg;
   const GstVideoInfo *info = vf_frame_meta_get_video_info(frame);
@@ -639,51 +718,84 @@ static void select_objects(VfInferElement *self, VfFrameMeta *frame, guint index
       continue;
     }
     Item it = { index, vf_object_meta_ref(o), { x0, y0, x1 - x0, y1 - y0 } };
-    g_array_append_val(self->items, it);
+    g_array_append_val(items, it);
   }
   g_ptr_array_unref(objects);
 }
 
-static GstFlowReturn run_batch(VfInferElement *self, GstBuffer *buf, VfBatchMeta *meta)
+/* The items (frames, or object crops in secondary mode) of a batch to infer, into `items`. */
+static void collect_items(VfInferElement *self, VfBatchMeta *meta, GArray *items)
 {
   guint n_frames = vf_batch_meta_get_n_frames(meta);
   gboolean secondary = self->cfg->process_mode == VF_INFER_MODE_SECONDARY;
-  clear_items(self);
   for (guint f = 0; f < n_frames; f++) {
     VfFrameMeta *frame = vf_batch_meta_get_frame(meta, f);
     if (secondary) {
       /* Results go onto these objects: this batch's own, not those copies share. */
       vf_frame_meta_make_objects_writable(frame);
-      select_objects(self, frame, f);
+      select_objects(self, frame, f, items);
     } else {
       Item it = { f, NULL, { 0, 0, 0, 0 } };
-      g_array_append_val(self->items, it);
+      g_array_append_val(items, it);
     }
   }
-  guint n = self->items->len;
-  if (n == 0)
-    return GST_FLOW_OK;
+}
 
-  /* Map the frames the items need, once each. */
-  VfFrameMap *maps = g_new0(VfFrameMap, n_frames);
-  gboolean *mapped = g_new0(gboolean, n_frames);
-  VfImage *images = g_new0(VfImage, n_frames);
-  VfInferFrame *work = g_new0(VfInferFrame, n);
-  GstFlowReturn ret = GST_FLOW_OK;
+/* The frames of a batch mapped for preprocessing, each at most once. */
+typedef struct {
+  guint n_frames;
+  VfFrameMap *maps;
+  gboolean *mapped;
+  VfImage *images;
+  VfInferFrame *work; /* one per item mapped */
+} FrameMaps;
+
+static void frame_maps_init(FrameMaps *fm, guint n_frames, guint n_work)
+{
+  fm->n_frames = n_frames;
+  fm->maps = g_new0(VfFrameMap, n_frames);
+  fm->mapped = g_new0(gboolean, n_frames);
+  fm->images = g_new0(VfImage, n_frames);
+  fm->work = g_new0(VfInferFrame, MAX(n_work, 1));
+}
+
+static void frame_maps_unmap(FrameMaps *fm)
+{
+  for (guint f = 0; f < fm->n_frames; f++)
+    if (fm->mapped[f]) {
+      vf_frame_unmap(&fm->maps[f]);
+      fm->mapped[f] = FALSE;
+    }
+}
+
+static void frame_maps_clear(FrameMaps *fm)
+{
+  frame_maps_unmap(fm);
+  g_free(fm->work);
+  g_free(fm->images);
+  g_free(fm->mapped);
+  g_free(fm->maps);
+}
+
+/* Map the frames items[start, start + count) need (once each) and describe them in fm->work[0..
+ * count). FALSE with the element error posted. */
+static gboolean map_items(VfInferElement *self, GstBuffer *buf, VfBatchMeta *meta, GArray *items,
+                          guint start, guint count, FrameMaps *fm)
+{
   GError *err = NULL;
-  for (guint i = 0; i < n && ret == GST_FLOW_OK; i++) {
-    Item *it = &g_array_index(self->items, Item, i);
+  for (guint i = 0; i < count; i++) {
+    Item *it = &g_array_index(items, Item, start + i);
     guint f = it->frame;
-    if (!mapped[f]) {
+    if (!fm->mapped[f]) {
       VfFrameMeta *frame = vf_batch_meta_get_frame(meta, f);
-      if (!vf_frame_map(&maps[f], buf, frame, self->frames_on, GST_MAP_READ, &err)) {
+      if (!vf_frame_map(&fm->maps[f], buf, frame, self->frames_on, GST_MAP_READ, &err)) {
         GST_ELEMENT_ERROR(self, STREAM, FAILED,
                           ("vfinfer '%s': %s", GST_OBJECT_NAME(self), err->message), (NULL));
-        ret = GST_FLOW_ERROR;
-        break;
+        g_error_free(err);
+        return FALSE;
       }
-      mapped[f] = TRUE;
-      VfFrameMap *m = &maps[f];
+      fm->mapped[f] = TRUE;
+      VfFrameMap *m = &fm->maps[f];
       if (m->format == VF_COLOR_FORMAT_UNKNOWN) {
         GST_ELEMENT_ERROR(self, STREAM, FORMAT,
                           ("vfinfer '%s': frame %u is %s; vfinfer reads RGB, RGBA, BGR, BGRA, "
@@ -691,10 +803,9 @@ static GstFlowReturn run_batch(VfInferElement *self, GstBuffer *buf, VfBatchMeta
                            "upstream)",
                            GST_OBJECT_NAME(self), f, GST_VIDEO_INFO_NAME(&m->info)),
                           (NULL));
-        ret = GST_FLOW_ERROR;
-        break;
+        return FALSE;
       }
-      VfImage *img = &images[f];
+      VfImage *img = &fm->images[f];
       img->format = m->format;
       img->width = GST_VIDEO_INFO_WIDTH(&m->info);
       img->height = GST_VIDEO_INFO_HEIGHT(&m->info);
@@ -708,9 +819,35 @@ static GstFlowReturn run_batch(VfInferElement *self, GstBuffer *buf, VfBatchMeta
                                                          : VF_YUV_MATRIX_AUTO;
       img->device = self->frames_on;
     }
-    work[i].image = &images[f];
-    work[i].roi = it->object ? &it->roi : NULL;
+    fm->work[i].image = &fm->images[f];
+    fm->work[i].roi = it->object ? &it->roi : NULL;
   }
+  return TRUE;
+}
+
+static void log_timings(VfInferElement *self, guint n)
+{
+  VfInferTimings t;
+  vf_infer_engine_get_timings(self->engine, &t);
+  GST_LOG_OBJECT(self, "%u item(s): preprocess %.2f ms, inference %.2f ms, parse %.2f ms", n,
+                 t.preprocess * 1e3, t.inference * 1e3, t.parse * 1e3);
+}
+
+/* Without overlap: the whole batch on the streaming thread. */
+static GstFlowReturn run_batch(VfInferElement *self, GstBuffer *buf, VfBatchMeta *meta)
+{
+  clear_items(self->items);
+  collect_items(self, meta, self->items);
+  guint n = self->items->len;
+  if (n == 0)
+    return GST_FLOW_OK;
+
+  FrameMaps fm;
+  frame_maps_init(&fm, vf_batch_meta_get_n_frames(meta), n);
+  GstFlowReturn ret = GST_FLOW_OK;
+  GError *err = NULL;
+  if (!map_items(self, buf, meta, self->items, 0, n, &fm))
+    ret = GST_FLOW_ERROR;
 
   if (ret == GST_FLOW_OK) {
     if (self->results->len < n) {
@@ -721,35 +858,22 @@ static GstFlowReturn run_batch(VfInferElement *self, GstBuffer *buf, VfBatchMeta
     }
     VfInferResult *results = (VfInferResult *)(gpointer)self->results->data;
     gboolean done = self->frames_on == VF_DEVICE_CUDA
-                        ? vf_cuda_infer_process(self->cuda, work, n, results, &err)
-                        : vf_infer_engine_process(self->engine, work, n, results, &err);
+                        ? vf_cuda_infer_process(self->cuda, fm.work, n, results, &err)
+                        : vf_infer_engine_process(self->engine, fm.work, n, results, &err);
     if (!done) {
       GST_ELEMENT_ERROR(self, STREAM, FAILED,
                         ("vfinfer '%s': %s", GST_OBJECT_NAME(self), err->message), (NULL));
       ret = GST_FLOW_ERROR;
     } else {
-      VfInferTimings t;
-      vf_infer_engine_get_timings(self->engine, &t);
-      GST_LOG_OBJECT(self, "%u item(s): preprocess %.2f ms, inference %.2f ms, parse %.2f ms", n,
-                     t.preprocess * 1e3, t.inference * 1e3, t.parse * 1e3);
+      log_timings(self, n);
     }
-    for (guint f = 0; f < n_frames; f++) /* results are plain values: unmap before attaching */
-      if (mapped[f]) {
-        vf_frame_unmap(&maps[f]);
-        mapped[f] = FALSE;
-      }
+    frame_maps_unmap(&fm); /* results are plain values: unmap before attaching */
     for (guint i = 0; i < n && ret == GST_FLOW_OK; i++)
       attach_result(self, meta, &g_array_index(self->items, Item, i), &results[i]);
   }
-  for (guint f = 0; f < n_frames; f++)
-    if (mapped[f])
-      vf_frame_unmap(&maps[f]);
+  frame_maps_clear(&fm);
   g_clear_error(&err);
-  clear_items(self);
-  g_free(work);
-  g_free(images);
-  g_free(mapped);
-  g_free(maps);
+  clear_items(self->items);
   return ret;
 }
 
@@ -777,6 +901,12 @@ static gboolean vf_infer_sink_event(GstBaseTransform *bt, GstEvent *event)
 {
   VfInferElement *self = VF_INFER_ELEMENT(bt);
   guint source_id;
+  if (GST_EVENT_TYPE(event) == GST_EVENT_FLUSH_START)
+    stage_flush_start(self);
+  else if (GST_EVENT_TYPE(event) == GST_EVENT_FLUSH_STOP)
+    stage_flush_stop(self);
+  else if (GST_EVENT_IS_SERIALIZED(event))
+    stage_drain(self); /* after the buffers before it */
   if (self->cache && GST_EVENT_TYPE(event) == GST_EVENT_FLUSH_STOP)
     vf_infer_track_cache_clear(self->cache);
   else if (self->cache && vf_source_event_is_end(event, &source_id))
@@ -784,9 +914,12 @@ static gboolean vf_infer_sink_event(GstBaseTransform *bt, GstEvent *event)
   return GST_BASE_TRANSFORM_CLASS(vf_infer_element_parent_class)->sink_event(bt, event);
 }
 
-static GstFlowReturn vf_infer_transform_ip(GstBaseTransform *bt, GstBuffer *buf)
+/* The batch meta of `buf` (made for a plain frame) and whether this batch is inferred (interval);
+ * a skipped batch is marked. Non-OK with the element error posted. */
+static GstFlowReturn batch_of(VfInferElement *self, GstBuffer *buf, VfBatchMeta **out,
+                              gboolean *infer)
 {
-  VfInferElement *self = VF_INFER_ELEMENT(bt);
+  *infer = FALSE;
   if (self->engine == NULL)
     return GST_FLOW_NOT_NEGOTIATED;
   VfBatchMeta *meta = vf_batch_meta_get(buf);
@@ -810,6 +943,7 @@ static GstFlowReturn vf_infer_transform_ip(GstBaseTransform *bt, GstBuffer *buf)
                       (NULL));
     return GST_FLOW_ERROR;
   }
+  *out = meta;
   guint64 index = self->batches++;
   gint interval = g_atomic_int_get(&self->interval);
   if (index % ((guint64)interval + 1) != 0) {
@@ -819,7 +953,363 @@ static GstFlowReturn vf_infer_transform_ip(GstBaseTransform *bt, GstBuffer *buf)
   }
   if (self->cache && index % CACHE_SWEEP_BATCHES == 0)
     vf_infer_track_cache_sweep(self->cache);
+  *infer = TRUE;
+  return GST_FLOW_OK;
+}
+
+static GstFlowReturn vf_infer_transform_ip(GstBaseTransform *bt, GstBuffer *buf)
+{
+  VfInferElement *self = VF_INFER_ELEMENT(bt);
+  VfBatchMeta *meta = NULL;
+  gboolean infer;
+  GstFlowReturn ret = batch_of(self, buf, &meta, &infer);
+  if (ret != GST_FLOW_OK || !infer)
+    return ret;
   return run_batch(self, buf, meta);
+}
+
+/* ---- the overlap stage ---- */
+
+static void job_free(Job *job)
+{
+  for (guint i = 0; i < job->items->len; i++)
+    vf_infer_result_clear(&job->results[i]);
+  clear_items(job->items);
+  g_array_unref(job->items);
+  g_free(job->results);
+  gst_clear_buffer(&job->buf);
+  g_free(job);
+}
+
+/* Streaming thread: hand a task to the stage thread (never blocks). */
+static void stage_queue(VfInferElement *self, Job *job, guint start, guint count, guint slot,
+                        gboolean last)
+{
+  Task *t = g_new0(Task, 1);
+  *t = (Task){ job, start, count, slot, last };
+  g_mutex_lock(&self->stage_lock);
+  g_queue_push_tail(&self->tasks, t);
+  g_cond_broadcast(&self->stage_cond);
+  g_mutex_unlock(&self->stage_lock);
+}
+
+/* The flow the streaming thread returns while the stage cannot take work (lock held). */
+static GstFlowReturn stage_state_locked(VfInferElement *self)
+{
+  return self->flushing ? GST_FLOW_FLUSHING : self->stage_flow;
+}
+
+/* Streaming thread: wait until a job may be handed over; counts it in. */
+static GstFlowReturn stage_enter(VfInferElement *self)
+{
+  g_mutex_lock(&self->stage_lock);
+  while (stage_state_locked(self) == GST_FLOW_OK && self->in_flight >= MAX_IN_FLIGHT)
+    g_cond_wait(&self->stage_cond, &self->stage_lock);
+  GstFlowReturn ret = stage_state_locked(self);
+  if (ret == GST_FLOW_OK)
+    self->in_flight++;
+  g_mutex_unlock(&self->stage_lock);
+  return ret;
+}
+
+/* Streaming thread: wait for a free input slot and take it. */
+static GstFlowReturn stage_take_slot(VfInferElement *self, guint *slot)
+{
+  g_mutex_lock(&self->stage_lock);
+  while (stage_state_locked(self) == GST_FLOW_OK && self->free_slots == 0)
+    g_cond_wait(&self->stage_cond, &self->stage_lock);
+  GstFlowReturn ret = stage_state_locked(self);
+  if (ret == GST_FLOW_OK) {
+    *slot = (guint)g_bit_nth_lsf(self->free_slots, -1);
+    self->free_slots &= ~(1u << *slot);
+  }
+  g_mutex_unlock(&self->stage_lock);
+  return ret;
+}
+
+static void stage_give_slot(VfInferElement *self, guint slot)
+{
+  g_mutex_lock(&self->stage_lock);
+  self->free_slots |= 1u << slot;
+  g_cond_broadcast(&self->stage_cond);
+  g_mutex_unlock(&self->stage_lock);
+}
+
+/* Streaming thread, overlap on: preprocess `buf` (transfer full) chunk by chunk into free input
+ * slots and hand it to the stage thread. */
+static GstFlowReturn overlap_submit(VfInferElement *self, GstBuffer *buf)
+{
+  gint64 t0 = g_get_monotonic_time();
+  GstFlowReturn ret = stage_enter(self);
+  self->t_wait += g_get_monotonic_time() - t0;
+  if (ret != GST_FLOW_OK) {
+    gst_buffer_unref(buf);
+    return ret;
+  }
+  Job *job = g_new0(Job, 1);
+  job->buf = buf;
+  job->items = g_array_new(FALSE, FALSE, sizeof(Item));
+  job->device = self->frames_on;
+  gboolean infer = FALSE;
+  ret = batch_of(self, buf, &job->meta, &infer);
+  if (ret == GST_FLOW_OK && infer)
+    collect_items(self, job->meta, job->items);
+  guint n = job->items->len;
+  job->results = g_new0(VfInferResult, MAX(n, 1));
+  for (guint i = 0; i < n; i++)
+    vf_infer_result_init(&job->results[i]);
+
+  guint bs = self->engine ? vf_infer_engine_get_batch_size(self->engine) : 1;
+  FrameMaps fm;
+  frame_maps_init(&fm, job->meta ? vf_batch_meta_get_n_frames(job->meta) : 0, bs);
+  gboolean queued_last = FALSE;
+  for (guint start = 0; ret == GST_FLOW_OK && start < n; start += bs) {
+    guint count = MIN(bs, n - start), slot = 0;
+    gint64 t1 = g_get_monotonic_time();
+    ret = stage_take_slot(self, &slot);
+    gint64 t2 = g_get_monotonic_time();
+    self->t_wait += t2 - t1;
+    if (ret != GST_FLOW_OK)
+      break;
+    GError *err = NULL;
+    if (!map_items(self, buf, job->meta, job->items, start, count, &fm)) {
+      ret = GST_FLOW_ERROR;
+    } else if (!(job->device == VF_DEVICE_CUDA
+                     ? vf_cuda_infer_preprocess_slot(self->cuda, slot, fm.work, count, &err)
+                     : vf_infer_engine_preprocess_slot(self->engine, slot, fm.work, count, &err))) {
+      GST_ELEMENT_ERROR(self, STREAM, FAILED,
+                        ("vfinfer '%s': %s", GST_OBJECT_NAME(self), err->message), (NULL));
+      g_error_free(err);
+      ret = GST_FLOW_ERROR;
+    }
+    frame_maps_unmap(&fm); /* the input slot holds what the model needs */
+    self->t_pre += g_get_monotonic_time() - t2;
+    if (ret != GST_FLOW_OK) {
+      stage_give_slot(self, slot);
+      break;
+    }
+    queued_last = start + count >= n;
+    stage_queue(self, job, start, count, slot, queued_last); /* job is the stage's once last */
+  }
+  frame_maps_clear(&fm);
+  if (!queued_last) { /* nothing to infer (skipped, no objects), or it failed: a last task */
+    job->failed = ret != GST_FLOW_OK;
+    stage_queue(self, job, 0, 0, 0, TRUE);
+  }
+  return ret;
+}
+
+/* Stage thread: one task's model run. */
+static GstFlowReturn stage_run(VfInferElement *self, const Task *t)
+{
+  GError *err = NULL;
+  VfInferResult *results = t->job->results + t->start;
+  gboolean ok = t->job->device == VF_DEVICE_CUDA
+                    ? vf_cuda_infer_run_slot(self->cuda, t->slot, t->count, results, &err)
+                    : vf_infer_engine_run_slot(self->engine, t->slot, t->count, results, &err);
+  if (!ok) {
+    GST_ELEMENT_ERROR(self, STREAM, FAILED,
+                      ("vfinfer '%s': %s", GST_OBJECT_NAME(self), err->message), (NULL));
+    g_error_free(err);
+    return GST_FLOW_ERROR;
+  }
+  log_timings(self, t->count);
+  return GST_FLOW_OK;
+}
+
+/* The stage thread: runs the tasks in order; the last of a job attaches and pushes. */
+static gpointer stage_main(gpointer data)
+{
+  VfInferElement *self = data;
+  g_mutex_lock(&self->stage_lock);
+  while (!self->quit) {
+    Task *t = g_queue_pop_head(&self->tasks);
+    if (t == NULL) {
+      gint64 t0 = g_get_monotonic_time();
+      g_cond_wait(&self->stage_cond, &self->stage_lock);
+      self->t_idle += g_get_monotonic_time() - t0;
+      continue;
+    }
+    gboolean drop = self->flushing || self->stage_flow != GST_FLOW_OK;
+    g_mutex_unlock(&self->stage_lock);
+
+    GstFlowReturn ret = GST_FLOW_OK;
+    Job *job = t->job;
+    gboolean last = t->last;
+    gint64 t0 = g_get_monotonic_time();
+    if (!drop && t->count > 0)
+      ret = stage_run(self, t);
+    gint64 t1 = g_get_monotonic_time();
+    if (t->count > 0)
+      stage_give_slot(self, t->slot);
+    if (last) {
+      if (!drop && ret == GST_FLOW_OK && !job->failed) {
+        for (guint i = 0; i < job->items->len; i++)
+          attach_result(self, job->meta, &g_array_index(job->items, Item, i), &job->results[i]);
+        GstBuffer *buf = job->buf;
+        job->buf = NULL;
+        ret = gst_pad_push(GST_BASE_TRANSFORM_SRC_PAD(self), buf);
+        if (ret != GST_FLOW_OK)
+          GST_DEBUG_OBJECT(self, "push: %s", gst_flow_get_name(ret));
+      }
+      job_free(job);
+    }
+    g_free(t);
+    gint64 t2 = g_get_monotonic_time();
+    self->t_run += t1 - t0;
+    self->t_push += t2 - t1;
+
+    g_mutex_lock(&self->stage_lock);
+    if (ret != GST_FLOW_OK && self->stage_flow == GST_FLOW_OK)
+      self->stage_flow = ret;
+    if (last)
+      self->in_flight--;
+    g_cond_broadcast(&self->stage_cond);
+  }
+  g_mutex_unlock(&self->stage_lock);
+  return NULL;
+}
+
+/* start(): whether this run overlaps, and its thread. FALSE with the element error posted. */
+static gboolean stage_start(VfInferElement *self, const VfInferConfig *cfg)
+{
+  GST_OBJECT_LOCK(self);
+  gint mode = self->overlap_mode;
+  GST_OBJECT_UNLOCK(self);
+  gboolean cuda
+      = g_ascii_strcasecmp(cfg->execution_provider ? cfg->execution_provider : "cpu", "cuda") == 0;
+  gboolean on = mode == VF_INFER_OVERLAP_ON || (mode == VF_INFER_OVERLAP_AUTO && cuda);
+  if (on && self->cache) {
+    GST_INFO_OBJECT(self, "overlap off: a secondary classifier's track cache needs each batch's "
+                          "results before the next batch's look-ups");
+    on = FALSE;
+  }
+  g_mutex_lock(&self->stage_lock);
+  self->flushing = FALSE;
+  self->quit = FALSE;
+  self->stage_flow = GST_FLOW_OK;
+  self->in_flight = 0;
+  self->free_slots = (1u << VF_INFER_ENGINE_SLOTS) - 1;
+  self->t_wait = self->t_pre = self->t_idle = self->t_run = self->t_push = 0;
+  g_mutex_unlock(&self->stage_lock);
+  self->overlapping = on;
+  if (!on)
+    return TRUE;
+  GError *err = NULL;
+  self->stage_thread = g_thread_try_new("vfinfer-stage", stage_main, self, &err);
+  if (self->stage_thread == NULL) {
+    GST_ELEMENT_ERROR(self, RESOURCE, FAILED,
+                      ("vfinfer '%s': cannot start its inference thread (%s): set overlap=off",
+                       GST_OBJECT_NAME(self), err->message),
+                      (NULL));
+    g_error_free(err);
+    self->overlapping = FALSE;
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* stop() (streaming stopped): end and join the stage thread, drop what it had not done. */
+static void stage_stop(VfInferElement *self)
+{
+  if (self->stage_thread) {
+    g_mutex_lock(&self->stage_lock);
+    self->quit = TRUE;
+    self->flushing = TRUE;
+    g_cond_broadcast(&self->stage_cond);
+    g_mutex_unlock(&self->stage_lock);
+    g_thread_join(self->stage_thread);
+    self->stage_thread = NULL;
+    GST_INFO_OBJECT(self,
+                    "overlap stage: streaming thread waited %.3f s, preprocessed %.3f s; stage "
+                    "thread idle %.3f s, model %.3f s, attach+push %.3f s",
+                    self->t_wait / 1e6, self->t_pre / 1e6, self->t_idle / 1e6, self->t_run / 1e6,
+                    self->t_push / 1e6);
+  }
+  Task *t;
+  while ((t = g_queue_pop_head(&self->tasks)) != NULL) {
+    if (t->last)
+      job_free(t->job);
+    g_free(t);
+  }
+  self->in_flight = 0;
+  self->overlapping = FALSE;
+}
+
+/* FLUSH_START, or going to READY: drop the work not pushed, wake both threads. */
+static void stage_flush_start(VfInferElement *self)
+{
+  g_mutex_lock(&self->stage_lock);
+  self->flushing = TRUE;
+  g_cond_broadcast(&self->stage_cond);
+  g_mutex_unlock(&self->stage_lock);
+}
+
+/* FLUSH_STOP: once the stage thread has dropped or pushed everything, take work again. */
+static void stage_flush_stop(VfInferElement *self)
+{
+  g_mutex_lock(&self->stage_lock);
+  while (self->in_flight > 0 && self->stage_thread != NULL)
+    g_cond_wait(&self->stage_cond, &self->stage_lock);
+  self->flushing = FALSE;
+  self->stage_flow = GST_FLOW_OK;
+  g_mutex_unlock(&self->stage_lock);
+}
+
+/* A serialized event or query: wait until the buffers before it have left (or a flush). */
+static void stage_drain(VfInferElement *self)
+{
+  if (!self->overlapping)
+    return;
+  g_mutex_lock(&self->stage_lock);
+  while (self->in_flight > 0 && !self->flushing)
+    g_cond_wait(&self->stage_cond, &self->stage_lock);
+  g_mutex_unlock(&self->stage_lock);
+}
+
+/* With overlap the streaming thread hands the buffer to the stage thread, which pushes it;
+ * without, the base class's transform_ip path. */
+static GstFlowReturn vf_infer_generate_output(GstBaseTransform *bt, GstBuffer **outbuf)
+{
+  VfInferElement *self = VF_INFER_ELEMENT(bt);
+  if (!self->overlapping)
+    return GST_BASE_TRANSFORM_CLASS(vf_infer_element_parent_class)->generate_output(bt, outbuf);
+  *outbuf = NULL;
+  GstBuffer *inbuf = bt->queued_buf, *buf = NULL;
+  bt->queued_buf = NULL;
+  if (inbuf == NULL)
+    return GST_FLOW_OK;
+  /* in place, as the base class would: the input made writable */
+  GstFlowReturn ret = GST_BASE_TRANSFORM_GET_CLASS(bt)->prepare_output_buffer(bt, inbuf, &buf);
+  if (buf != inbuf)
+    gst_buffer_unref(inbuf);
+  if (ret != GST_FLOW_OK || buf == NULL) {
+    if (buf)
+      gst_buffer_unref(buf);
+    return ret;
+  }
+  return overlap_submit(self, buf);
+}
+
+static gboolean vf_infer_query(GstBaseTransform *bt, GstPadDirection direction, GstQuery *query)
+{
+  if (direction == GST_PAD_SINK && GST_QUERY_IS_SERIALIZED(query))
+    stage_drain(VF_INFER_ELEMENT(bt));
+  return GST_BASE_TRANSFORM_CLASS(vf_infer_element_parent_class)->query(bt, direction, query);
+}
+
+static GstStateChangeReturn vf_infer_change_state(GstElement *element, GstStateChange transition)
+{
+  /* a streaming thread waiting for the stage must return before the sink pad can deactivate */
+  VfInferElement *self = VF_INFER_ELEMENT(element);
+  if (transition == GST_STATE_CHANGE_PAUSED_TO_READY)
+    stage_flush_start(self);
+  GstStateChangeReturn ret
+      = GST_ELEMENT_CLASS(vf_infer_element_parent_class)->change_state(element, transition);
+  if (transition == GST_STATE_CHANGE_PAUSED_TO_READY && ret == GST_STATE_CHANGE_FAILURE
+      && self->stage_thread != NULL)
+    stage_flush_stop(self); /* still running: take work again */
+  return ret;
 }
 
 /* ---- properties ---- */
@@ -831,6 +1321,8 @@ static void vf_infer_set_property(GObject *object, guint id, const GValue *value
   if (id == PROP_CONFIG_FILE_PATH) {
     g_free(self->config_path);
     self->config_path = g_value_dup_string(value);
+  } else if (id == PROP_OVERLAP) {
+    self->overlap_mode = g_value_get_enum(value);
   } else if (id >= PROP_FIRST_KEY && id < PROP_FIRST_KEY + N_KEYS) {
     guint i = id - PROP_FIRST_KEY;
     g_value_copy(value, g_value_reset(&self->values[i]));
@@ -854,6 +1346,8 @@ static void vf_infer_get_property(GObject *object, guint id, GValue *value, GPar
     g_value_set_string(value, self->config_path);
   else if (id == PROP_REUSED_CLASSIFICATIONS)
     g_value_set_uint64(value, (guint64)g_atomic_pointer_get(&self->reused));
+  else if (id == PROP_OVERLAP)
+    g_value_set_enum(value, self->overlap_mode);
   else if (id >= PROP_FIRST_KEY && id < PROP_FIRST_KEY + N_KEYS)
     g_value_copy(&self->values[id - PROP_FIRST_KEY], value);
   else
@@ -867,6 +1361,8 @@ static void vf_infer_finalize(GObject *object)
   vf_infer_stop(GST_BASE_TRANSFORM(self));
   g_array_unref(self->items);
   g_array_unref(self->results);
+  g_mutex_clear(&self->stage_lock);
+  g_cond_clear(&self->stage_cond);
   for (guint i = 0; i < N_KEYS; i++)
     g_value_unset(&self->values[i]);
   g_free(self->config_path);
@@ -920,6 +1416,17 @@ static void vf_infer_element_class_init(VfInferElementClass *klass)
                           "Secondary classifier: tracked objects given their track's earlier "
                           "result instead of running the model (read-only; default: 0)",
                           0, G_MAXUINT64, 0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property(
+      gobject_class, PROP_OVERLAP,
+      g_param_spec_enum("overlap", "Overlap",
+                        "Preprocess batch n+1 on the streaming thread while a second vfinfer "
+                        "thread infers, attaches and pushes batch n (2 input slots, at most 2 "
+                        "buffers in flight); auto: on with execution-provider=cuda, off with cpu "
+                        "(default: auto)",
+                        overlap_get_type(), VF_INFER_OVERLAP_AUTO,
+                        G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
+  gst_type_mark_as_plugin_api(overlap_get_type(), 0);
+  element_class->change_state = GST_DEBUG_FUNCPTR(vf_infer_change_state);
 
   gst_element_class_add_static_pad_template(element_class, &sink_template);
   gst_element_class_add_static_pad_template(element_class, &src_template);
@@ -933,6 +1440,8 @@ static void vf_infer_element_class_init(VfInferElementClass *klass)
   bt_class->set_caps = GST_DEBUG_FUNCPTR(vf_infer_set_caps);
   bt_class->transform_ip = GST_DEBUG_FUNCPTR(vf_infer_transform_ip);
   bt_class->sink_event = GST_DEBUG_FUNCPTR(vf_infer_sink_event);
+  bt_class->generate_output = GST_DEBUG_FUNCPTR(vf_infer_generate_output);
+  bt_class->query = GST_DEBUG_FUNCPTR(vf_infer_query);
   bt_class->passthrough_on_same_caps = FALSE;
   bt_class->transform_ip_on_passthrough = FALSE;
   for (guint i = 0; i < N_KEYS; i++)
@@ -945,6 +1454,10 @@ static void vf_infer_element_init(VfInferElement *self)
   gst_base_transform_set_in_place(GST_BASE_TRANSFORM(self), TRUE);
   self->items = g_array_new(FALSE, FALSE, sizeof(Item));
   self->results = g_array_new(FALSE, FALSE, sizeof(VfInferResult));
+  g_mutex_init(&self->stage_lock);
+  g_cond_init(&self->stage_cond);
+  g_queue_init(&self->tasks);
+  self->stage_flow = GST_FLOW_OK;
   GObjectClass *klass = G_OBJECT_GET_CLASS(self);
   for (guint i = 0; i < N_KEYS; i++) {
     GParamSpec *p = g_object_class_find_property(klass, key_props[i].key);

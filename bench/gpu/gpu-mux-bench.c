@@ -10,6 +10,8 @@
  * config-file-path=CONFIG execution-provider=cuda batch-size=min(N, 64) ! fakesink (frames stay
  * on the GPU: vfinfer's GPU input path), against the decoders alone (the decode-only ceiling), and
  * it prints aggregate and per-stream fps (as fast as possible; real-time pacing is not done).
+ * VF_DENSITY_INFER_PROPS (environment) adds vfinfer properties, e.g. "overlap=off" (the
+ * overlap on/off comparison runs the bench once per setting, alternated: run-gpu-tests.sh).
  * --infer-download is the host path for comparison: each decoder ! cudadownload ! NV12 into the
  * same vfmux ! vfinfer (CPU preprocessing, the input copied up by ORT).
  *
@@ -84,8 +86,11 @@ static char *describe(const char *clip, guint n, gboolean mux)
   if (mux && infer_config)
     g_string_append_printf(s,
                            "vfmux name=mux batch-size=%u ! vfinfer config-file-path=\"%s\" "
-                           "execution-provider=cuda batch-size=%u ! fakesink name=out sync=false ",
-                           n, infer_config, MIN(n, MAX_INFER_BATCH));
+                           "execution-provider=cuda batch-size=%u %s ! fakesink name=out "
+                           "sync=false ",
+                           n, infer_config, MIN(n, MAX_INFER_BATCH),
+                           g_getenv("VF_DENSITY_INFER_PROPS") ? g_getenv("VF_DENSITY_INFER_PROPS")
+                                                              : "");
   else if (mux)
     g_string_append_printf(s, "vfmux name=mux batch-size=%u ! fakesink name=out sync=false ", n);
   for (guint i = 0; i < n; i++) {

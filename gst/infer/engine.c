@@ -3,6 +3,9 @@
 
 #include <string.h>
 
+/* Input buffers' alignment, in bytes (ORT's CPU allocator aligns to 64). */
+#define INPUT_ALIGN 64
+
 struct _VfInferEngine {
   const VfInferConfig *cfg;
   VfInferSession *session;
@@ -14,10 +17,14 @@ struct _VfInferEngine {
   VfParser *parser;
   guint *output_map; /* session output index of each parser input */
   guint n_parser_outputs;
-  gfloat *input;
+  gfloat *pad;       /* (nullable) run_input's zero-padded copy of a short CPU batch */
   gsize sample_size; /* floats per sample */
-  VfPreprocessTransform *transforms;
-  guint *frame_sizes;
+  struct {
+    gfloat *input; /* (nullable until first used) batch_size samples */
+    VfPreprocessTransform *transforms;
+    guint *frame_sizes; /* width, height of each sample's frame */
+    gdouble preprocess; /* seconds the last preprocess_slot took */
+  } slots[VF_INFER_ENGINE_SLOTS];
   VfInferTensor *views;
   VfInferTimings timings;
 };
@@ -182,9 +189,10 @@ VfInferEngine *vf_infer_engine_new(const VfInferConfig *cfg, GError **error)
     goto fail;
   vf_preprocess_params_from_config(&e->pp, cfg, e->width, e->height, e->channels);
   e->sample_size = (gsize)e->width * e->height * e->channels;
-  e->input = g_new0(gfloat, e->sample_size * e->batch_size);
-  e->transforms = g_new0(VfPreprocessTransform, e->batch_size);
-  e->frame_sizes = g_new0(guint, 2 * e->batch_size);
+  for (guint i = 0; i < VF_INFER_ENGINE_SLOTS; i++) {
+    e->slots[i].transforms = g_new0(VfPreprocessTransform, e->batch_size);
+    e->slots[i].frame_sizes = g_new0(guint, 2 * e->batch_size);
+  }
   e->views = g_new0(VfInferTensor, MAX(e->n_parser_outputs, 1));
   return e;
 fail:
@@ -199,9 +207,12 @@ void vf_infer_engine_free(VfInferEngine *e)
   vf_parser_free(e->parser);
   vf_infer_session_unref(e->session);
   g_free(e->output_map);
-  g_free(e->input);
-  g_free(e->transforms);
-  g_free(e->frame_sizes);
+  g_aligned_free(e->pad);
+  for (guint i = 0; i < VF_INFER_ENGINE_SLOTS; i++) {
+    g_aligned_free(e->slots[i].input);
+    g_free(e->slots[i].transforms);
+    g_free(e->slots[i].frame_sizes);
+  }
   g_free(e->views);
   g_free(e);
 }
@@ -229,9 +240,10 @@ gboolean vf_infer_engine_run_preprocessed(VfInferEngine *e, const gfloat *input,
                                    error);
 }
 
-gboolean vf_infer_engine_run_input(VfInferEngine *e, gconstpointer input, VfDevice device,
-                                   guint batch, const VfPreprocessTransform *transforms,
-                                   const guint *frame_sizes, VfInferResult *results, GError **error)
+/* run_input; `padded`: a short batch at `input` already has batch-size samples, zeros past it. */
+static gboolean run_tensor(VfInferEngine *e, gconstpointer input, VfDevice device, gboolean padded,
+                           guint batch, const VfPreprocessTransform *transforms,
+                           const guint *frame_sizes, VfInferResult *results, GError **error)
 {
   if (batch < 1 || batch > e->batch_size) {
     g_set_error(error, VF_ERROR, VF_ERROR_ARGUMENT, "batch of %u frames, the engine takes 1..%u",
@@ -239,14 +251,15 @@ gboolean vf_infer_engine_run_input(VfInferEngine *e, gconstpointer input, VfDevi
     return FALSE;
   }
   guint run_batch = batch;
-  if (e->fixed_batch && batch < e->batch_size && device != VF_DEVICE_CPU) {
-    run_batch = e->batch_size; /* the caller's device tensor is padded (see engine.h) */
+  if (e->fixed_batch && batch < e->batch_size && (device != VF_DEVICE_CPU || padded)) {
+    run_batch = e->batch_size; /* the caller's tensor is padded (see engine.h) */
   } else if (e->fixed_batch && batch < e->batch_size) { /* pad with zeros to the model's batch */
-    if (input != e->input)
-      memcpy(e->input, input, batch * e->sample_size * sizeof(gfloat));
-    memset(e->input + batch * e->sample_size, 0,
+    if (e->pad == NULL)
+      e->pad = g_aligned_alloc0(e->sample_size * e->batch_size, sizeof(gfloat), INPUT_ALIGN);
+    memcpy(e->pad, input, batch * e->sample_size * sizeof(gfloat));
+    memset(e->pad + batch * e->sample_size, 0,
            (e->batch_size - batch) * e->sample_size * sizeof(gfloat));
-    input = e->input;
+    input = e->pad;
     run_batch = e->batch_size;
   }
   VfInferTensor t
@@ -303,27 +316,67 @@ gboolean vf_infer_engine_run_input(VfInferEngine *e, gconstpointer input, VfDevi
   return ok;
 }
 
+gboolean vf_infer_engine_run_input(VfInferEngine *e, gconstpointer input, VfDevice device,
+                                   guint batch, const VfPreprocessTransform *transforms,
+                                   const guint *frame_sizes, VfInferResult *results, GError **error)
+{
+  return run_tensor(e, input, device, FALSE, batch, transforms, frame_sizes, results, error);
+}
+
+gboolean vf_infer_engine_preprocess_slot(VfInferEngine *e, guint slot, const VfInferFrame *frames,
+                                         guint n, GError **error)
+{
+  if (slot >= VF_INFER_ENGINE_SLOTS || n < 1 || n > e->batch_size || frames == NULL) {
+    g_set_error(error, VF_ERROR, VF_ERROR_ARGUMENT,
+                "vf_infer_engine_preprocess_slot: slot %u of %d, %u frames of 1..%u", slot,
+                VF_INFER_ENGINE_SLOTS, n, e->batch_size);
+    return FALSE;
+  }
+  gint64 t0 = g_get_monotonic_time();
+  if (e->slots[slot].input == NULL) /* aligned as ORT's own buffers (its kernels may differ) */
+    e->slots[slot].input
+        = g_aligned_alloc0(e->sample_size * e->batch_size, sizeof(gfloat), INPUT_ALIGN);
+  gfloat *input = e->slots[slot].input;
+  for (guint i = 0; i < n; i++) {
+    const VfInferFrame *f = &frames[i];
+    if (!vf_preprocess(f->image, f->roi, &e->pp, input + i * e->sample_size,
+                       &e->slots[slot].transforms[i], error)) {
+      g_prefix_error(error, "%s: ", e->cfg->path ? e->cfg->path : "vfinfer");
+      return FALSE;
+    }
+    e->slots[slot].frame_sizes[2 * i] = f->image->width;
+    e->slots[slot].frame_sizes[2 * i + 1] = f->image->height;
+  }
+  if (e->fixed_batch && n < e->batch_size) /* the model runs every sample: zeros past n */
+    memset(input + n * e->sample_size, 0, (e->batch_size - n) * e->sample_size * sizeof(gfloat));
+  e->slots[slot].preprocess = (g_get_monotonic_time() - t0) / 1e6;
+  return TRUE;
+}
+
+gboolean vf_infer_engine_run_slot(VfInferEngine *e, guint slot, guint n, VfInferResult *results,
+                                  GError **error)
+{
+  if (slot >= VF_INFER_ENGINE_SLOTS || e->slots[slot].input == NULL) {
+    g_set_error(error, VF_ERROR, VF_ERROR_ARGUMENT,
+                "vf_infer_engine_run_slot: slot %u was not preprocessed", slot);
+    return FALSE;
+  }
+  gboolean ok = run_tensor(e, e->slots[slot].input, VF_DEVICE_CPU, TRUE, n,
+                           e->slots[slot].transforms, e->slots[slot].frame_sizes, results, error);
+  e->timings.preprocess = e->slots[slot].preprocess;
+  return ok;
+}
+
 gboolean vf_infer_engine_process(VfInferEngine *e, const VfInferFrame *frames, guint n,
                                  VfInferResult *results, GError **error)
 {
   VfInferTimings total = { 0 };
   for (guint start = 0; start < n; start += e->batch_size) {
     guint batch = MIN(e->batch_size, n - start);
-    gint64 t0 = g_get_monotonic_time();
-    for (guint i = 0; i < batch; i++) {
-      const VfInferFrame *f = &frames[start + i];
-      if (!vf_preprocess(f->image, f->roi, &e->pp, e->input + i * e->sample_size, &e->transforms[i],
-                         error)) {
-        g_prefix_error(error, "%s: ", e->cfg->path ? e->cfg->path : "vfinfer");
-        return FALSE;
-      }
-      e->frame_sizes[2 * i] = f->image->width;
-      e->frame_sizes[2 * i + 1] = f->image->height;
-    }
-    total.preprocess += (g_get_monotonic_time() - t0) / 1e6;
-    if (!vf_infer_engine_run_preprocessed(e, e->input, batch, e->transforms, e->frame_sizes,
-                                          results + start, error))
+    if (!vf_infer_engine_preprocess_slot(e, 0, frames + start, batch, error)
+        || !vf_infer_engine_run_slot(e, 0, batch, results + start, error))
       return FALSE;
+    total.preprocess += e->timings.preprocess;
     total.inference += e->timings.inference;
     total.parse += e->timings.parse;
   }

@@ -6,8 +6,12 @@
  * model input not matching input-shape/input-layout, labels not matching the model's classes,
  * an unknown parser, a missing ONNX Runtime.
  *
- * Threads: process() calls on one engine must not overlap (it owns one input buffer); separate
- * engines, even on one model (they share the backend session), run in parallel. */
+ * Threads: process() calls on one engine must not overlap (it owns its input buffers); separate
+ * engines, even on one model (they share the backend session), run in parallel. The two steps of
+ * process() may also run on two threads (vfinfer's overlap): vf_infer_engine_preprocess_slot on
+ * one (the streaming thread) fills input slot s while vf_infer_engine_run_slot on the other (the
+ * stage thread) runs the model on the other slot; calls of one kind must not overlap each other,
+ * nor the two kinds on the same slot, nor either with process(). */
 #pragma once
 
 #include "backend.h"
@@ -55,6 +59,20 @@ gboolean vf_infer_engine_run_input(VfInferEngine *engine, gconstpointer input, V
                                    guint batch, const VfPreprocessTransform *transforms,
                                    const guint *frame_sizes, VfInferResult *results,
                                    GError **error);
+
+/* Input slots: each holds batch-size preprocessed samples (the second is allocated on first use).
+ */
+#define VF_INFER_ENGINE_SLOTS 2
+
+/* Preprocess frames[0..n) (n <= batch-size) into input slot `slot` (< VF_INFER_ENGINE_SLOTS);
+ * a model with a fixed batch gets the samples past n zeroed. Frames need stay mapped only
+ * during this call. FALSE with the error of vf_preprocess, prefixed with the config's file. */
+gboolean vf_infer_engine_preprocess_slot(VfInferEngine *engine, guint slot,
+                                         const VfInferFrame *frames, guint n, GError **error);
+/* Run the model on the n samples preprocess_slot put into `slot` and parse them into
+ * results[0..n) (as process()); boxes in the frames' pixels. */
+gboolean vf_infer_engine_run_slot(VfInferEngine *engine, guint slot, guint n,
+                                  VfInferResult *results, GError **error);
 
 guint vf_infer_engine_get_batch_size(const VfInferEngine *engine);
 /* Model input size and channels. */
