@@ -61,6 +61,9 @@
  * default: no clean measurement shows it helps there yet (ONNX Runtime's threads use the same
  * cores the preprocessing would overlap on).
  *
+ * Locks: the object lock (properties) and stage_lock (the overlap stage) are never held together;
+ * nothing is pushed, posted or called back with stage_lock held.
+ *
  * Example launch line:
  *   gst-launch-1.0 filesrc location=data/footage/vtest.avi ! decodebin ! mux.sink_0 \
  *     vfmux name=mux ! vfinfer config-file-path=configs/ssd_mobilenet_v2_oid.yaml threshold=0.5 \
