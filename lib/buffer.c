@@ -14,17 +14,91 @@ static gboolean caps_are_batched(const GstCaps *caps)
   return caps && vf_frame_caps_parse(caps, &fc, NULL) && fc.batched;
 }
 
+/* ---- what a thread made or read last ----
+ *
+ * A feeder's generate() wraps frames of one format and a receiver reads samples of one caps, on
+ * their own threads; making and parsing caps for every frame cost several times the rest of the
+ * hand-over (bench-feeder: 1080p frames by reference at 100,000+ fps). So each thread keeps the
+ * caps it made last, and what the caps it read last say. Thread-local: no lock; the entries hold
+ * references, so a cached pointer is never a new caps at the same address, and they go when the
+ * thread ends. The caps are shared, never changed (nothing writes a buffer's caps in place). */
+typedef struct {
+  GstCaps *made; /* of made_format, made_width x made_height */
+  VfColorFormat made_format;
+  guint made_width, made_height;
+  GstCaps *read; /* what it says: */
+  VfColorFormat read_format;
+  gboolean read_batched, read_has_info;
+  GstVideoInfo read_info;
+} CapsCache;
+
+static void caps_cache_free(gpointer data)
+{
+  CapsCache *c = data;
+  gst_clear_caps(&c->made);
+  gst_clear_caps(&c->read);
+  g_free(c);
+}
+
+static GPrivate caps_cache_key = G_PRIVATE_INIT(caps_cache_free);
+
+static CapsCache *caps_cache(void)
+{
+  CapsCache *c = g_private_get(&caps_cache_key);
+  if (c == NULL) {
+    c = g_new0(CapsCache, 1);
+    g_private_set(&caps_cache_key, c);
+  }
+  return c;
+}
+
+/* The caps of a frame buffer made here (transfer full; no frame rate: a buffer has none). */
+static GstCaps *frame_caps(VfColorFormat format, guint width, guint height)
+{
+  CapsCache *c = caps_cache();
+  if (c->made == NULL || c->made_format != format || c->made_width != width
+      || c->made_height != height) {
+    GstCaps *caps = vf_color_format_to_caps(format, width, height, -1, 1);
+    if (caps == NULL)
+      return NULL;
+    gst_clear_caps(&c->made);
+    c->made = caps;
+    c->made_format = format;
+    c->made_width = width;
+    c->made_height = height;
+  }
+  return gst_caps_ref(c->made);
+}
+
+/* What `caps` (not NULL) says about the frames of a buffer: its format, whether batched, its
+ * video info when it fixes one. */
+static void read_caps(GstCaps *caps, VfBuffer *b)
+{
+  CapsCache *c = caps_cache();
+  if (c->read != caps) {
+    gst_caps_replace(&c->read, caps);
+    c->read_format = vf_color_format_from_caps(caps);
+    c->read_batched = caps_are_batched(caps);
+    c->read_has_info = c->read_format != VF_COLOR_FORMAT_UNKNOWN
+                       && !vf_color_format_is_encoded(c->read_format) && !c->read_batched
+                       && gst_video_info_from_caps(&c->read_info, caps);
+  }
+  b->format = c->read_format;
+  b->has_info = c->read_has_info;
+  if (b->has_info)
+    b->info = c->read_info;
+}
+
 static VfBuffer *buffer_alloc(GstBuffer *gst_buffer, GstCaps *caps)
 {
   VfBuffer *b = g_new0(VfBuffer, 1);
   b->refcount = 1;
   b->buffer = gst_buffer;
   b->caps = caps;
-  b->format = vf_color_format_from_caps(caps);
-  gboolean batched_caps = caps_are_batched(caps);
-  if (caps && b->format != VF_COLOR_FORMAT_UNKNOWN && !vf_color_format_is_encoded(b->format)
-      && !batched_caps)
-    b->has_info = gst_video_info_from_caps(&b->info, caps);
+  b->format = VF_COLOR_FORMAT_UNKNOWN;
+  if (caps)
+    read_caps(caps, b);
+  gboolean batched_caps = caps && caps_cache()->read_batched;
   /* A batch (vfmux output) is read through its meta; so is a frame whose caps say nothing. */
   VfBatchMeta *meta = gst_buffer ? vf_batch_meta_get(gst_buffer) : NULL;
   if (meta && (batched_caps || !b->has_info)) {
@@ -142,7 +216,7 @@ VfBuffer *vf_buffer_new_wrapped(VfColorFormat format, guint width, guint height,
                         "cannot wrap empty memory (use vf_buffer_new_empty for end of stream)");
     return NULL;
   }
-  GstCaps *caps = vf_color_format_to_caps(format, width, height, -1, 1);
+  GstCaps *caps = frame_caps(format, width, height);
   if (caps == NULL) {
     g_set_error_literal(error, VF_ERROR, VF_ERROR_FORMAT, "a buffer needs a known colour format");
     return NULL;
@@ -169,7 +243,7 @@ VfBuffer *vf_buffer_new_copy(VfColorFormat format, guint width, guint height, co
     return NULL;
   }
   if (vf_color_format_is_encoded(format)) {
-    GstCaps *caps = vf_color_format_to_caps(format, width, height, -1, 1);
+    GstCaps *caps = frame_caps(format, width, height);
     return buffer_alloc(gst_buffer_new_memdup(data, size), caps);
   }
   GstVideoInfo info;
@@ -189,7 +263,7 @@ VfBuffer *vf_buffer_new_copy(VfColorFormat format, guint width, guint height, co
              (const guint8 *)data + off[p] + y * st[p], row);
   }
   gst_buffer_unmap(gst_buffer, &map);
-  return buffer_alloc(gst_buffer, vf_color_format_to_caps(format, width, height, -1, 1));
+  return buffer_alloc(gst_buffer, frame_caps(format, width, height));
 }
 
 VfBuffer *vf_buffer_new_frame(VfColorFormat format, guint width, guint height, GError **error)
@@ -201,7 +275,7 @@ VfBuffer *vf_buffer_new_frame(VfColorFormat format, guint width, guint height, G
     return NULL;
   GstBuffer *gst_buffer = gst_buffer_new_allocate(NULL, GST_VIDEO_INFO_SIZE(&info), NULL);
   gst_buffer_memset(gst_buffer, 0, 0, GST_VIDEO_INFO_SIZE(&info));
-  return buffer_alloc(gst_buffer, vf_color_format_to_caps(format, width, height, -1, 1));
+  return buffer_alloc(gst_buffer, frame_caps(format, width, height));
 }
 
 VfBuffer *vf_tensor_wrap(VfTensor *tensor, VfColorFormat format, GError **error)
