@@ -87,10 +87,11 @@ struct _VfSrCore {
   gboolean warned_bytes; /* once per core */
   gboolean warn_bytes;   /* to post after the lock */
   /* clips */
-  Session *open;   /* the clip being written, at most one */
-  GList *closing;  /* Session*: ended, waiting for their muxer */
-  guint sessions;  /* ids given so far */
-  GThread *thread; /* finalises clips */
+  Session *open;    /* the clip being written, at most one */
+  GList *closing;   /* Session*: ended, waiting for their muxer */
+  guint finalising; /* sessions the finaliser took off `closing`, their message not posted yet */
+  guint sessions;   /* ids given so far */
+  GThread *thread;  /* finalises clips */
   gboolean quit;
 };
 
@@ -402,10 +403,12 @@ static gpointer finaliser_thread(gpointer data)
       continue;
     }
     c->closing = g_list_remove(c->closing, ready);
+    c->finalising++;
     g_mutex_unlock(&c->lock);
     session_finalise(c, ready);
     g_mutex_lock(&c->lock);
-    g_cond_broadcast(&c->cond); /* finish() waits for the closing list to empty */
+    c->finalising--;
+    g_cond_broadcast(&c->cond); /* finish() waits until every clip was finalised */
   }
   g_mutex_unlock(&c->lock);
   return NULL;
@@ -737,8 +740,13 @@ void vf_sr_core_finish(VfSrCore *c, const char *reason)
   session_end(c, reason);
   ring_clear(c);
   c->rebase = TRUE;
-  while (c->closing)
-    g_cond_wait(&c->cond, &c->lock); /* the finaliser gives up after VF_SR_FINISH_TIMEOUT */
+  /* Until each clip's message was posted too: an owner that stops next (a dynamic source going
+   * to NULL, then freed) must still be there to pass it on. The finaliser gives up on a muxer
+   * after VF_SR_FINISH_TIMEOUT. Not on the finaliser itself (a sync handler of its message that
+   * stops the owner): it would wait for itself. */
+  gboolean finaliser = c->thread == g_thread_self();
+  while (!finaliser && (c->closing || c->finalising))
+    g_cond_wait(&c->cond, &c->lock);
   g_mutex_unlock(&c->lock);
 }
 

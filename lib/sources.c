@@ -9,9 +9,19 @@
  * once vfmux took its last frame (its vf-source-eos on the bus) or its drain marker passed the
  * muxer (keep_running, last source), and removing sources that failed or did not drain in time.
  *
+ * A released slot leaves the pipeline's bin first and goes to NULL afterwards, on the worker with
+ * no lock held: a source element whose stop() blocks (a dead network camera, a stuck demuxer)
+ * then holds up neither the pipeline's own change to NULL (a bin's change waits on each child's
+ * state lock, even a locked child's) nor vf_sources_add() (ops_lock). The worker is a VfWorker:
+ * when it is still busy past the pipeline's stop deadline, vf_pipeline_free leaves it behind (a
+ * warning names the source) and the worker frees the slot, then this object, when that stop()
+ * finally returns. A slot out of the pipeline has no bus: its element, warning, info and error
+ * messages (the smart recorder's last clip, a source's error) go to the pipeline element itself
+ * (slot_post_message), so the application still sees them.
+ *
  * Lock order: ops_lock (one structural change at a time), then lock (the tables and states).
- * No lock is held while GStreamer calls back into us (probes, messages take `lock` only) or
- * while user code runs. */
+ * No lock is held while GStreamer calls back into us (probes, messages take `lock` only), while
+ * a slot goes to NULL, or while user code runs. */
 #include <vidflow/meta.h>
 #include <vidflow/source.h>
 #include <vidflow/sources.h>
@@ -21,6 +31,7 @@
 #include "property-private.h"
 #include "short-text.h"
 #include "sources-private.h"
+#include "worker-private.h"
 
 #include <string.h>
 
@@ -88,7 +99,16 @@ struct _VfSources {
   GstClockTime out_end; /* end of the last batch out of vfmux (running time) */
   GQueue jobs;          /* Job* */
   guint busy;           /* jobs being run */
-  GThread *worker;
+  Slot *stopping;       /* the slot the worker is taking to NULL now (no lock held there) */
+  /* Runs worker(); owned; left behind by vf_pipeline_free when busy past the stop deadline, and
+   * then frees this object when it ends (sources_release). */
+  VfWorker *worker;
+  gboolean started; /* worker() runs (or ran) */
+  /* The last sources_stop: its deadline, how long it had (G_MAXINT64: no deadline), whether the
+   * worker was still busy at its end. vf_pipeline_free waits for the worker no longer. */
+  gboolean stopped;
+  gint64 stop_deadline, stop_window;
+  gboolean stop_busy;
   gboolean quit;
   gboolean closed; /* the pipeline is being freed: no more changes */
 };
@@ -100,8 +120,11 @@ G_DECLARE_FINAL_TYPE(VfSourceSlot, vf_source_slot, VF, SOURCE_SLOT, GstBin)
 
 struct _VfSourceSlot {
   GstBin parent;
-  VfSources *owner; /* outlives the slot (freed after the pipeline's elements) */
+  /* Outlives the slot's use (freed after the pipeline's elements, or by the worker after it);
+   * set NULL (under VfSources.lock) by vf_pipeline_free. */
+  VfSources *owner;
   guint id;
+  GWeakRef pipeline; /* the GstPipeline: where its messages go once it left it */
 };
 
 G_DEFINE_TYPE(VfSourceSlot, vf_source_slot, GST_TYPE_BIN)
@@ -186,10 +209,46 @@ static gboolean slot_send_event(GstElement *element, GstEvent *event)
   return GST_ELEMENT_CLASS(vf_source_slot_parent_class)->send_event(element, event);
 }
 
+/* A released slot left the pipeline before going to NULL: what it posts meanwhile (and later,
+ * from a thread of its own: the smart recorder's finaliser, a source failing on its way out)
+ * reaches no bus. Element, warning, info and error messages then go to the pipeline element
+ * (its post_message is where the application's watches see messages), as long as it lives.
+ * Any thread; no lock held. */
+static gboolean slot_post_message(GstElement *element, GstMessage *msg)
+{
+  VfSourceSlot *self = VF_SOURCE_SLOT(element);
+  gboolean keep
+      = (GST_MESSAGE_TYPE(msg)
+         & (GST_MESSAGE_ELEMENT | GST_MESSAGE_WARNING | GST_MESSAGE_INFO | GST_MESSAGE_ERROR))
+        != 0;
+  if (keep)
+    gst_message_ref(msg);
+  /* FALSE: no bus (no parent any more) or one that is flushing: nothing was delivered. */
+  gboolean posted = GST_ELEMENT_CLASS(vf_source_slot_parent_class)->post_message(element, msg);
+  if (!keep)
+    return posted;
+  GstElement *pipe = posted ? NULL : g_weak_ref_get(&self->pipeline);
+  if (pipe) {
+    posted = gst_element_post_message(pipe, msg);
+    gst_object_unref(pipe);
+  } else {
+    gst_message_unref(msg);
+  }
+  return posted;
+}
+
+static void slot_finalize(GObject *object)
+{
+  g_weak_ref_clear(&VF_SOURCE_SLOT(object)->pipeline);
+  G_OBJECT_CLASS(vf_source_slot_parent_class)->finalize(object);
+}
+
 static void vf_source_slot_class_init(VfSourceSlotClass *klass)
 {
+  G_OBJECT_CLASS(klass)->finalize = slot_finalize;
   GST_BIN_CLASS(klass)->handle_message = slot_handle_message;
   GST_ELEMENT_CLASS(klass)->send_event = slot_send_event;
+  GST_ELEMENT_CLASS(klass)->post_message = slot_post_message;
 }
 
 /* A source added to a running pipeline prerolls on its own: without async-handling its bin's
@@ -197,6 +256,7 @@ static void vf_source_slot_class_init(VfSourceSlotClass *klass)
  * new source prerolled) and stalls every other source meanwhile. */
 static void vf_source_slot_init(VfSourceSlot *self)
 {
+  g_weak_ref_init(&self->pipeline, NULL);
   g_object_set(self, "async-handling", TRUE, NULL);
 }
 
@@ -475,6 +535,7 @@ static gboolean slot_build(VfSources *s, Slot *slot, GError **error)
   g_free(slot_name);
   VF_SOURCE_SLOT(bin)->owner = s;
   VF_SOURCE_SLOT(bin)->id = slot->id;
+  g_weak_ref_set(&VF_SOURCE_SLOT(bin)->pipeline, vf_pipeline_get_gst_pipeline(s->pipeline));
   gst_bin_add(GST_BIN(bin), src);
   GstPad *target = gst_element_get_static_pad(src, "src");
   GstPad *ghost = gst_ghost_pad_new("src", target);
@@ -515,10 +576,12 @@ static gboolean slot_build(VfSources *s, Slot *slot, GError **error)
   return TRUE;
 }
 
-/* Takes slot `slot` out of the pipeline (ops_lock held, no other lock). The muxer's pad goes
- * first: it flushes, so a source thread blocked on a full pad returns before the slot stops
- * (stopping it first would wait for that thread forever). */
-static void slot_teardown(VfSources *s, Slot *slot)
+/* Takes slot `slot` out of the pipeline (ops_lock held, no other lock); slot_stop() then takes
+ * it to NULL. The muxer's pad goes first: it flushes, so a source thread blocked on a full pad
+ * returns before the slot stops (stopping it first would wait for that thread forever). The slot
+ * leaves the bin while it still runs: once out, neither the pipeline's change to NULL nor the
+ * bin's lock waits for it (slot->bin keeps it). */
+static void slot_detach(VfSources *s, Slot *slot)
 {
   if (slot->bin == NULL)
     return;
@@ -527,12 +590,20 @@ static void slot_teardown(VfSources *s, Slot *slot)
     gst_pad_unlink(slot->ghost, slot->mux_pad);
   if (slot->mux_pad)
     gst_element_release_request_pad(s->mux, slot->mux_pad);
+  if (GST_OBJECT_PARENT(slot->bin) == GST_OBJECT(s->bin))
+    gst_bin_remove(GST_BIN(s->bin), slot->bin);
+}
+
+/* Takes a detached slot to NULL, with no lock held: a source element whose stop() blocks holds
+ * up only the calling thread. */
+static void slot_stop(Slot *slot)
+{
+  if (slot->bin == NULL)
+    return;
   /* A decoder that failed (a file that is no video) fails the step through READY once; the
    * second try goes to NULL. */
   if (gst_element_set_state(slot->bin, GST_STATE_NULL) == GST_STATE_CHANGE_FAILURE)
     gst_element_set_state(slot->bin, GST_STATE_NULL);
-  if (GST_OBJECT_PARENT(slot->bin) == GST_OBJECT(s->bin))
-    gst_bin_remove(GST_BIN(s->bin), slot->bin);
 }
 
 static void end_without_sources(VfSources *s)
@@ -614,15 +685,23 @@ static void run_job(VfSources *s, Job *job)
   slot->state = SLOT_REMOVING;
   g_mutex_unlock(&s->lock);
   g_mutex_lock(&s->ops_lock);
-  slot_teardown(s, slot);
+  slot_detach(s, slot);
   g_mutex_unlock(&s->ops_lock);
+  /* This may block (a stop() that never returns): vf_pipeline_free leaves the worker behind. */
   g_mutex_lock(&s->lock);
+  s->stopping = slot;
+  g_mutex_unlock(&s->lock);
+  slot_stop(slot);
+  g_mutex_lock(&s->lock);
+  s->stopping = NULL;
   g_hash_table_remove(s->slots, GUINT_TO_POINTER(job->id));
   g_mutex_unlock(&s->lock);
   GST_INFO_OBJECT(s->mux, "source %u (%s) released", slot->id, slot->sensor_id);
   slot_free(slot);
 }
 
+/* The VfWorker's thread, from attach to vf_pipeline_free (or, left behind there, until the job
+ * it was running returns). */
 static gpointer worker(gpointer data)
 {
   VfSources *s = data;
@@ -669,11 +748,15 @@ static gpointer worker(gpointer data)
   return NULL;
 }
 
-/* Every job queued so far done (lock held; returns with it held). */
-static void wait_idle(VfSources *s)
+/* Every job queued so far done, or `deadline` passed (lock held; returns with it held). */
+static void wait_idle(VfSources *s, gint64 deadline)
 {
-  while ((s->jobs.length || s->busy) && s->worker)
-    g_cond_wait(&s->cond, &s->lock);
+  while ((s->jobs.length || s->busy) && s->started) {
+    if (deadline == G_MAXINT64)
+      g_cond_wait(&s->cond, &s->lock);
+    else if (!g_cond_wait_until(&s->cond, &s->lock, deadline))
+      break;
+  }
 }
 
 /* vfmux's vf-source-eos: the source's last frame was taken, it can go, unless no other source
@@ -699,11 +782,12 @@ static void on_message(VfPipeline *pipeline, GstMessage *msg, gpointer data)
 /* ---- attached to the pipeline ---- */
 
 /* The pipeline stopped: removals in progress complete now (nothing can drain any more), by
- * `deadline`; past it they are left to the worker (vf_pipeline_free then still waits for it) and
- * a warning names them. */
+ * `deadline`; past it they are left to the worker, a warning names them, and vf_pipeline_free
+ * waits for the worker no longer than that deadline (it is left behind then). */
 static void sources_stop(gpointer object, gint64 deadline)
 {
   VfSources *s = object;
+  gint64 entered = g_get_monotonic_time();
   g_mutex_lock(&s->lock);
   GstPad *end = g_steal_pointer(&s->end_pad);
   g_mutex_unlock(&s->lock);
@@ -721,11 +805,14 @@ static void sources_stop(gpointer object, gint64 deadline)
   g_cond_broadcast(&s->cond);
   g_mutex_unlock(&s->lock);
   g_mutex_lock(&s->lock);
+  s->stopped = TRUE;
+  s->stop_deadline = deadline;
+  s->stop_window = deadline == G_MAXINT64 ? G_MAXINT64 : MAX(deadline - entered, 0);
   /* the worker queues the releases on its next pass: let it run them */
   gint64 since = g_get_monotonic_time();
   gboolean busy = TRUE;
   guint removing = 0;
-  while (s->worker && busy) {
+  while (s->started && busy) {
     removing = 0;
     g_hash_table_iter_init(&it, s->slots);
     while (g_hash_table_iter_next(&it, NULL, &v))
@@ -734,48 +821,81 @@ static void sources_stop(gpointer object, gint64 deadline)
     if (busy && !g_cond_wait_until(&s->cond, &s->lock, deadline))
       break;
   }
-  busy = busy && s->worker;
+  busy = busy && s->started;
+  s->stop_busy = busy;
+  char *which = NULL;
+  if (busy && s->stopping)
+    which = g_strdup_printf("source '%s' (element '%s', %s)", s->stopping->sensor_id,
+                            s->stopping->element, s->stopping->uri);
   g_mutex_unlock(&s->lock);
-  if (busy)
+  double waited = (g_get_monotonic_time() - since) / 1e6;
+  if (busy && which)
+    vf_post_warning(s->mux,
+                    g_error_new(VF_ERROR, VF_ERROR_TIMEOUT,
+                                "vfmux '%s': %s has not reached NULL by the pipeline's stop "
+                                "deadline (vf_pipeline_set_stop_timeout): a source element's "
+                                "stop() blocks (a camera or server that does not answer); "
+                                "vf_pipeline_free does not wait for it, the source is freed when "
+                                "that stop() returns (%u removed source(s) not released yet)",
+                                GST_ELEMENT_NAME(s->mux), which, removing));
+  else if (busy)
     vf_post_warning(s->mux,
                     g_error_new(VF_ERROR, VF_ERROR_TIMEOUT,
                                 "vfmux '%s': its sources' worker is still busy %.1f s after the "
-                                "pipeline stopped (%u removed source(s) not released: a source "
-                                "element does not reach NULL); vf_pipeline_free waits for it",
-                                GST_ELEMENT_NAME(s->mux), (g_get_monotonic_time() - since) / 1e6,
-                                removing));
+                                "pipeline stopped (%u removed source(s) not released yet); "
+                                "vf_pipeline_free does not wait for it, it finishes on its own",
+                                GST_ELEMENT_NAME(s->mux), waited, removing));
+  g_free(which);
 }
 
+/* vf_pipeline_free, before the elements go: the jobs queued so far run, then the worker ends. It
+ * is waited for no longer than the last stop allowed: not at all when that stop found it still
+ * busy (its deadline passed), as long as that stop had otherwise (a pipeline stopped a while
+ * ago: jobs queued since then), without a deadline when the pipeline never ran (no source
+ * started: nothing can block). Past it, busy with a slot that does not reach NULL, the worker
+ * is left behind and finishes that job on its own (sources_free then leaves this object to it). */
 static void sources_unbind(gpointer object)
 {
   VfSources *s = object;
   g_mutex_lock(&s->lock);
-  wait_idle(s);
-  GThread *t = g_steal_pointer(&s->worker);
+  gint64 deadline = G_MAXINT64;
+  if (s->stopped && s->stop_busy)
+    deadline = s->stop_deadline;
+  else if (s->stopped && s->stop_window != G_MAXINT64)
+    deadline = g_get_monotonic_time() + s->stop_window;
+  wait_idle(s, deadline);
   s->quit = TRUE;
   s->closed = TRUE;
   g_cond_broadcast(&s->cond);
-  g_mutex_unlock(&s->lock);
-  if (t)
-    g_thread_join(t);
-  if (s->mux_src && s->mux_src_probe)
-    gst_pad_remove_probe(s->mux_src, s->mux_src_probe);
-  s->mux_src_probe = 0;
   if (s->keeper)
     VF_SOURCES_KEEPER(s->keeper)->owner = NULL;
-  /* The slots stay in the pipeline and go with it; they must not call us any more. */
+  /* The slots in the pipeline go with it, a slot the worker still stops goes with the worker:
+   * they must not call us any more. */
   GHashTableIter it;
   gpointer v;
   g_hash_table_iter_init(&it, s->slots);
   while (g_hash_table_iter_next(&it, NULL, &v))
     if (((Slot *)v)->bin)
       VF_SOURCE_SLOT(((Slot *)v)->bin)->owner = NULL;
+  g_mutex_unlock(&s->lock);
+  if (s->started && !vf_worker_join(s->worker, deadline))
+    GST_WARNING_OBJECT(s->mux, "the sources' worker is left behind: a source does not reach NULL");
+  if (s->mux_src && s->mux_src_probe)
+    gst_pad_remove_probe(s->mux_src, s->mux_src_probe);
+  s->mux_src_probe = 0;
 }
 
-static void sources_free(gpointer object)
+/* Now, or on the worker once the job it was left behind in returns (no lock held either way):
+ * the slots still known (not released: they were in the pipeline, now gone) and the rest. */
+static void sources_release(gpointer object)
 {
   VfSources *s = object;
   g_hash_table_unref(s->by_sensor);
+  GHashTableIter it;
+  gpointer v;
+  g_hash_table_iter_init(&it, s->slots);
+  while (g_hash_table_iter_next(&it, NULL, &v))
+    slot_free(v);
   g_hash_table_unref(s->slots);
   g_queue_clear_full(&s->jobs, g_free);
   gst_clear_object(&s->mux_src);
@@ -789,7 +909,16 @@ static void sources_free(gpointer object)
   g_mutex_clear(&s->lock);
   g_cond_clear(&s->cond);
   g_clear_error(&s->attach.invalid);
+  vf_worker_free(s->worker);
   g_free(s);
+}
+
+/* vf_pipeline_free, after the elements went. */
+static void sources_free(gpointer object)
+{
+  VfSources *s = object;
+  if (vf_worker_release_later(s->worker, sources_release, s))
+    sources_release(s);
 }
 
 static const VfAttachedClass sources_class = {
@@ -859,6 +988,7 @@ VfSources *vf_pipeline_attach_sources(VfPipeline *pipeline, const char *mux,
   g_mutex_init(&s->ops_lock);
   g_mutex_init(&s->lock);
   g_cond_init(&s->cond);
+  s->worker = vf_worker_new();
   s->slots = g_hash_table_new(NULL, NULL);
   s->by_sensor = g_hash_table_new(g_str_hash, g_str_equal);
   g_queue_init(&s->jobs);
@@ -886,7 +1016,7 @@ VfSources *vf_pipeline_attach_sources(VfPipeline *pipeline, const char *mux,
   g_free(keeper);
   VF_SOURCES_KEEPER(s->keeper)->owner = s;
   gst_bin_add(GST_BIN(s->bin), gst_object_ref(s->keeper));
-  s->worker = g_thread_new("vf-sources", worker, s);
+  s->started = vf_worker_start(s->worker, "vf-sources", worker, s); /* a new worker: TRUE */
   return s;
 }
 
@@ -966,12 +1096,12 @@ gboolean vf_sources_add(VfSources *sources, const char *uri, const char *sensor_
     g_hash_table_remove(s->by_sensor, slot->sensor_id);
   }
   g_mutex_unlock(&s->lock);
-  if (!ok) {
-    slot_teardown(s, slot);
-    slot_free(slot);
-  }
+  if (!ok)
+    slot_detach(s, slot);
   g_mutex_unlock(&s->ops_lock);
   if (!ok) {
+    slot_stop(slot);
+    slot_free(slot);
     g_propagate_error(error, err);
     return FALSE;
   }

@@ -3,6 +3,8 @@
  * source messages on the bus, the bad inputs, and add/remove 100 times beside 4 sources. */
 #include "live-util.h"
 
+#include <gst/base/gstbasesrc.h>
+
 static char *clip;       /* 10 s, 320x240, 30 fps, H.264 */
 static char *short_clip; /* 1 s */
 static char *garbage;    /* not a video */
@@ -700,6 +702,304 @@ static void test_flow_batch_capture(void)
   }
 }
 
+/* Sources still running when the pipeline is freed go with it. Their slots used to stay behind,
+ * never finalised, and LeakSanitizer did not report it: this checks the element itself. */
+static void test_freed_with_pipeline(void)
+{
+  GError *err = NULL;
+  VfSources *s;
+  VfPipeline *p = live_pipeline("freed", NULL, TRUE, &s);
+  LiveWatch w;
+  live_watch_init(&w, p, "mux");
+  VF_ASSERT_OK(vf_sources_add(s, clip, "a", NULL, NULL, &err), err);
+  VF_ASSERT_OK(vf_pipeline_start(p, &err), err);
+  g_assert_true(live_wait_frames(&w, 0, 5, 20));
+  GstElement *src = gst_bin_get_by_name(GST_BIN(vf_pipeline_get_gst_pipeline(p)), "mux-src0");
+  g_assert_nonnull(src);
+  GWeakRef ref;
+  g_weak_ref_init(&ref, src);
+  gst_object_unref(src);
+  vf_pipeline_free(p);
+  GObject *left = g_weak_ref_get(&ref);
+  g_assert_null(left); /* the source element is gone with the pipeline */
+  g_weak_ref_clear(&ref);
+  live_watch_clear(&w);
+}
+
+/* ---- a source that never reaches NULL: vf_pipeline_free does not wait for it ---- */
+
+/* vfstucksrc (URIs "vfstuck://..."): a live source that gives nothing and whose stop() blocks,
+ * once it ran, until the test lets it return (a dead network camera, a stuck demuxer). The
+ * stop() of basesrc's start/stop probe (uridecodebin's scheduling query) returns at once. */
+#define TEST_TYPE_STUCK_SRC (test_stuck_src_get_type())
+G_DECLARE_FINAL_TYPE(TestStuckSrc, test_stuck_src, TEST, STUCK_SRC, GstBaseSrc)
+
+struct _TestStuckSrc {
+  GstBaseSrc parent;
+  char *uri;
+  gboolean unlocked; /* under stuck.lock */
+  gboolean ran;      /* create() was called (under stuck.lock) */
+};
+
+static struct {
+  GMutex lock;
+  GCond cond;
+  guint stopping;  /* stop() calls blocked now */
+  gboolean let_go; /* stop() may return */
+  guint finalized; /* instances gone */
+} stuck;
+
+static GstStaticPadTemplate stuck_src_template
+    = GST_STATIC_PAD_TEMPLATE("src", GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS_ANY);
+
+static GstURIType stuck_uri_type(GType type)
+{
+  (void)type;
+  return GST_URI_SRC;
+}
+
+static const char *const *stuck_protocols(GType type)
+{
+  (void)type;
+  static const char *const protocols[] = { "vfstuck", NULL };
+  return protocols;
+}
+
+static char *stuck_get_uri(GstURIHandler *handler)
+{
+  return g_strdup(TEST_STUCK_SRC(handler)->uri);
+}
+
+static gboolean stuck_set_uri(GstURIHandler *handler, const char *uri, GError **error)
+{
+  (void)error;
+  g_free(TEST_STUCK_SRC(handler)->uri);
+  TEST_STUCK_SRC(handler)->uri = g_strdup(uri);
+  return TRUE;
+}
+
+static void stuck_uri_init(gpointer iface, gpointer data)
+{
+  (void)data;
+  GstURIHandlerInterface *i = iface;
+  i->get_type = stuck_uri_type;
+  i->get_protocols = stuck_protocols;
+  i->get_uri = stuck_get_uri;
+  i->set_uri = stuck_set_uri;
+}
+
+G_DEFINE_TYPE_WITH_CODE(TestStuckSrc, test_stuck_src, GST_TYPE_BASE_SRC,
+                        G_IMPLEMENT_INTERFACE(GST_TYPE_URI_HANDLER, stuck_uri_init))
+
+/* Nothing comes, until flushed. */
+static GstFlowReturn stuck_create(GstBaseSrc *src, guint64 offset, guint size, GstBuffer **buf)
+{
+  (void)offset;
+  (void)size;
+  (void)buf;
+  TestStuckSrc *self = TEST_STUCK_SRC(src);
+  g_mutex_lock(&stuck.lock);
+  self->ran = TRUE;
+  while (!self->unlocked)
+    g_cond_wait(&stuck.cond, &stuck.lock);
+  g_mutex_unlock(&stuck.lock);
+  return GST_FLOW_FLUSHING;
+}
+
+static gboolean stuck_unlock(GstBaseSrc *src)
+{
+  g_mutex_lock(&stuck.lock);
+  TEST_STUCK_SRC(src)->unlocked = TRUE;
+  g_cond_broadcast(&stuck.cond);
+  g_mutex_unlock(&stuck.lock);
+  return TRUE;
+}
+
+static gboolean stuck_unlock_stop(GstBaseSrc *src)
+{
+  g_mutex_lock(&stuck.lock);
+  TEST_STUCK_SRC(src)->unlocked = FALSE;
+  g_mutex_unlock(&stuck.lock);
+  return TRUE;
+}
+
+static gboolean stuck_stop(GstBaseSrc *src)
+{
+  g_mutex_lock(&stuck.lock);
+  if (!TEST_STUCK_SRC(src)->ran) {
+    g_mutex_unlock(&stuck.lock);
+    return TRUE;
+  }
+  stuck.stopping++;
+  g_cond_broadcast(&stuck.cond);
+  while (!stuck.let_go)
+    g_cond_wait(&stuck.cond, &stuck.lock);
+  stuck.stopping--;
+  g_mutex_unlock(&stuck.lock);
+  return TRUE;
+}
+
+static void stuck_finalize(GObject *object)
+{
+  g_free(TEST_STUCK_SRC(object)->uri);
+  G_OBJECT_CLASS(test_stuck_src_parent_class)->finalize(object);
+  g_mutex_lock(&stuck.lock);
+  stuck.finalized++;
+  g_cond_broadcast(&stuck.cond);
+  g_mutex_unlock(&stuck.lock);
+}
+
+static void test_stuck_src_class_init(TestStuckSrcClass *klass)
+{
+  G_OBJECT_CLASS(klass)->finalize = stuck_finalize;
+  gst_element_class_add_static_pad_template(GST_ELEMENT_CLASS(klass), &stuck_src_template);
+  gst_element_class_set_static_metadata(GST_ELEMENT_CLASS(klass), "Stuck source", "Source",
+                                        "A source whose stop() blocks (tests)", "vidflow");
+  GstBaseSrcClass *base = GST_BASE_SRC_CLASS(klass);
+  base->create = stuck_create;
+  base->unlock = stuck_unlock;
+  base->unlock_stop = stuck_unlock_stop;
+  base->stop = stuck_stop;
+}
+
+static void test_stuck_src_init(TestStuckSrc *self)
+{
+  gst_base_src_set_live(GST_BASE_SRC(self), TRUE);
+  gst_base_src_set_format(GST_BASE_SRC(self), GST_FORMAT_TIME);
+}
+
+/* Waits (stuck.lock held) until *value >= n, at most `seconds`. */
+static gboolean stuck_wait(guint *value, guint n, guint seconds)
+{
+  gint64 until = g_get_monotonic_time() + (gint64)seconds * G_TIME_SPAN_SECOND;
+  gboolean ok = TRUE;
+  while (*value < n && ok)
+    ok = g_cond_wait_until(&stuck.cond, &stuck.lock, until);
+  return *value >= n;
+}
+
+/* A call on a thread of its own that may never return (a hang shows as a failed test, not as
+ * the test program's timeout). */
+typedef struct {
+  GMutex lock;
+  GCond cond;
+  gboolean done;
+  void (*func)(gpointer data);
+  gpointer data;
+} Bounded;
+
+static gpointer bounded_thread(gpointer data)
+{
+  Bounded *b = data;
+  b->func(b->data);
+  g_mutex_lock(&b->lock);
+  b->done = TRUE;
+  g_cond_broadcast(&b->cond);
+  g_mutex_unlock(&b->lock);
+  return NULL;
+}
+
+/* FALSE when func(data) has not returned after `seconds` (the thread and `b` are then left: the
+ * test fails). */
+static gboolean run_bounded(void (*func)(gpointer data), gpointer data, guint seconds)
+{
+  Bounded *b = g_new0(Bounded, 1);
+  g_mutex_init(&b->lock);
+  g_cond_init(&b->cond);
+  b->func = func;
+  b->data = data;
+  GThread *t = g_thread_new("bounded", bounded_thread, b);
+  gint64 until = g_get_monotonic_time() + (gint64)seconds * G_TIME_SPAN_SECOND;
+  g_mutex_lock(&b->lock);
+  while (!b->done && g_cond_wait_until(&b->cond, &b->lock, until))
+    ;
+  gboolean done = b->done;
+  g_mutex_unlock(&b->lock);
+  if (!done)
+    return FALSE;
+  g_thread_join(t);
+  g_mutex_clear(&b->lock);
+  g_cond_clear(&b->cond);
+  g_free(b);
+  return TRUE;
+}
+
+typedef struct {
+  VfSources *sources;
+  gboolean ok;
+} AddCall;
+
+static void add_second_camera(gpointer data)
+{
+  AddCall *a = data;
+  GError *err = NULL;
+  a->ok = vf_sources_add(a->sources, clip, "cam2", NULL, NULL, &err);
+  g_clear_error(&err);
+}
+
+static void free_pipeline(gpointer data)
+{
+  vf_pipeline_free(data);
+}
+
+static void on_warning(VfPipeline *p, GstMessage *msg, gpointer data)
+{
+  (void)p;
+  GString *texts = data;
+  GError *err = NULL;
+  gst_message_parse_warning(msg, &err, NULL);
+  g_string_append_printf(texts, "%s\n", err->message);
+  g_error_free(err);
+}
+
+static void test_stuck_release(void)
+{
+  GError *err = NULL;
+  VfSources *s;
+  const char *props[] = { "file-loop", "true", NULL }; /* the cameras run until the end */
+  VfSourcesConfig cfg = { .source_properties = props };
+  VfPipeline *p = live_pipeline("stuck", &cfg, TRUE, &s);
+  vf_pipeline_set_stop_timeout(p, GST_SECOND);
+  LiveWatch w;
+  live_watch_init(&w, p, "mux");
+  GString *warnings = g_string_new(NULL); /* written on the bus thread, read after free */
+  VfBusWatchCallbacks cb = { .on_message = on_warning };
+  VF_ASSERT_OK(vf_pipeline_add_bus_watch(p, GST_MESSAGE_WARNING, &cb, warnings, &err), err);
+  VF_ASSERT_OK(vf_sources_add(s, clip, "cam", NULL, NULL, &err), err);
+  VF_ASSERT_OK(vf_sources_add(s, "vfstuck://camera-7", "dead", NULL, NULL, &err), err);
+  VF_ASSERT_OK(vf_pipeline_start(p, &err), err);
+  g_assert_true(live_wait_frames(&w, 0, 5, 20));
+  /* the dead camera goes: its stop() blocks on the worker */
+  VF_ASSERT_OK(vf_sources_remove(s, "dead", &err), err);
+  g_mutex_lock(&stuck.lock);
+  g_assert_true(stuck_wait(&stuck.stopping, 1, 20));
+  g_mutex_unlock(&stuck.lock);
+  /* sources still come and go, and the others run on */
+  AddCall add = { .sources = s };
+  g_assert_true(run_bounded(add_second_camera, &add, 20));
+  g_assert_true(add.ok);
+  g_assert_true(live_wait_frames(&w, 2, 5, 20));
+  guint64 now = live_frames(&w, 0);
+  g_assert_true(live_wait_frames(&w, 0, now + 5, 20));
+  /* freed without waiting for it (the bound is a hang detector: the stop deadline is 1 s) */
+  gint64 t0 = g_get_monotonic_time();
+  g_assert_true(run_bounded(free_pipeline, p, 20));
+  g_test_message("vf_pipeline_free returned after %.2f s; warnings: %s",
+                 (g_get_monotonic_time() - t0) / 1e6, warnings->str);
+  g_assert_nonnull(strstr(warnings->str, "vfmux 'mux'"));
+  g_assert_nonnull(strstr(warnings->str, "source 'dead'"));
+  g_assert_nonnull(strstr(warnings->str, "vfstuck://camera-7"));
+  g_string_free(warnings, TRUE);
+  live_watch_clear(&w);
+  /* the stop() returns: the slot (and the sources' state) are freed then */
+  g_mutex_lock(&stuck.lock);
+  g_assert_cmpuint(stuck.finalized, ==, 0);
+  stuck.let_go = TRUE;
+  g_cond_broadcast(&stuck.cond);
+  g_assert_true(stuck_wait(&stuck.finalized, 1, 20));
+  g_mutex_unlock(&stuck.lock);
+}
+
 int main(int argc, char **argv)
 {
   gst_init(&argc, &argv);
@@ -717,6 +1017,9 @@ int main(int argc, char **argv)
   g_test_add_func("/sources/flow-batch-capture", test_flow_batch_capture);
   g_test_add_func("/sources/end-downstream", test_end_downstream);
   g_test_add_func("/sources/add-remove-100", test_churn);
+  g_test_add_func("/sources/freed-with-pipeline", test_freed_with_pipeline);
+  gst_element_register(NULL, "vfstucksrc", GST_RANK_PRIMARY, TEST_TYPE_STUCK_SRC);
+  g_test_add_func("/sources/stuck-release-left-behind", test_stuck_release);
   int ret = g_test_run();
   g_unlink(clip);
   g_unlink(short_clip);
