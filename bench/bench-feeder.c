@@ -169,8 +169,10 @@ static double run_raw(gboolean copy)
 
   gint64 t0 = g_get_monotonic_time();
   GThread *producer = g_thread_new("raw-producer", raw_producer, &r);
-  GThread *consumer = g_thread_new("raw-consumer", raw_consumer, sink);
   gst_element_set_state(pipe, GST_STATE_PLAYING);
+  /* Only now: an appsink not yet started answers a pull with NULL, as at the end of the stream
+   * (the consumer then left at once and the pipeline waited for it forever). */
+  GThread *consumer = g_thread_new("raw-consumer", raw_consumer, sink);
   GstMessage *msg = gst_bus_timed_pop_filtered(GST_ELEMENT_BUS(pipe), GST_CLOCK_TIME_NONE,
                                                GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
   if (GST_MESSAGE_TYPE(msg) != GST_MESSAGE_EOS)
