@@ -21,6 +21,8 @@
 #define FRAME_SIZE ((gsize)W * H * 3)
 #define RING 8
 
+#define STALL_S 60 /* a run this much longer than it should take has stalled: say which, abort */
+
 static guint8 *frames[RING];
 static guint n_frames;
 static volatile guint sink_checksum;
@@ -192,6 +194,48 @@ static double run_raw(gboolean copy)
   return n_frames / ((t1 - t0) / 1e6);
 }
 
+/* ---- a watchdog: a run that stalls is named, not waited for ---- */
+
+static struct {
+  GMutex lock;
+  GCond cond;
+  const char *run; /* the run in progress, NULL between runs */
+  guint serial;    /* counts runs */
+} watch;
+
+static gpointer watchdog(gpointer data)
+{
+  (void)data;
+  g_mutex_lock(&watch.lock);
+  while (TRUE) {
+    while (watch.run == NULL)
+      g_cond_wait(&watch.cond, &watch.lock);
+    guint serial = watch.serial;
+    gint64 until = g_get_monotonic_time() + STALL_S * G_TIME_SPAN_SECOND;
+    while (watch.run && watch.serial == serial)
+      if (!g_cond_wait_until(&watch.cond, &watch.lock, until)) {
+        g_printerr("bench-feeder: the %s run stalled (no end after %d s)\n", watch.run, STALL_S);
+        abort();
+      }
+  }
+  return NULL;
+}
+
+static double watched(const char *name, double (*run)(gboolean), gboolean copy)
+{
+  g_mutex_lock(&watch.lock);
+  watch.run = name;
+  watch.serial++;
+  g_cond_broadcast(&watch.cond);
+  g_mutex_unlock(&watch.lock);
+  double fps = run(copy);
+  g_mutex_lock(&watch.lock);
+  watch.run = NULL;
+  g_cond_broadcast(&watch.cond);
+  g_mutex_unlock(&watch.lock);
+  return fps;
+}
+
 static int compare(const void *a, const void *b)
 {
   double x = *(const double *)a, y = *(const double *)b;
@@ -203,6 +247,7 @@ int main(int argc, char **argv)
   (void)argc;
   (void)argv;
   vf_init(NULL);
+  g_thread_unref(g_thread_new("watchdog", watchdog, NULL));
   /* Enough frames that start-up is noise: zero-copy frames cost microseconds, copies ~0.5 ms. */
   const guint frames_for[2] = { 20000, 1000 };
   for (guint i = 0; i < RING; i++) {
@@ -218,11 +263,11 @@ int main(int argc, char **argv)
     double vf[rounds], raw[rounds], ratio[rounds];
     for (guint r = 0; r < rounds; r++) {
       if (r % 2 == 0) {
-        raw[r] = run_raw(copy);
-        vf[r] = run_vidflow(copy);
+        raw[r] = watched("raw", run_raw, copy);
+        vf[r] = watched("vidflow", run_vidflow, copy);
       } else {
-        vf[r] = run_vidflow(copy);
-        raw[r] = run_raw(copy);
+        vf[r] = watched("vidflow", run_vidflow, copy);
+        raw[r] = watched("raw", run_raw, copy);
       }
       ratio[r] = vf[r] / raw[r];
     }
