@@ -12,16 +12,23 @@
  * runs first; the figure is the median of the per-round ratios, with their range. */
 #include <vidflow/vidflow.h>
 
+#include <dirent.h>
+#include <execinfo.h>
 #include <gst/app/gstappsink.h>
 #include <gst/app/gstappsrc.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #define W 1920
 #define H 1080
 #define FRAME_SIZE ((gsize)W * H * 3)
 #define RING 8
 
-#define STALL_S 60 /* a run this much longer than it should take has stalled: say which, abort */
+#define STALL_S 30 /* a run this much longer than it should take has stalled: say which, abort */
 
 static guint8 *frames[RING];
 static guint n_frames;
@@ -203,6 +210,39 @@ static struct {
   guint serial;    /* counts runs */
 } watch;
 
+#define MAX_FRAMES_SHOWN 32
+
+/* SIGUSR1: the thread that gets it writes its stack to stderr (module+offset: addr2line reads
+ * them on the build machine, where the same binaries are). */
+static void show_stack(int sig)
+{
+  (void)sig;
+  void *pcs[MAX_FRAMES_SHOWN];
+  int n = backtrace(pcs, MAX_FRAMES_SHOWN);
+  char head[64];
+  int len = snprintf(head, sizeof head, "--- thread %ld\n", (long)syscall(SYS_gettid));
+  if (write(2, head, (size_t)len) < 0)
+    return;
+  backtrace_symbols_fd(pcs, n, 2);
+}
+
+/* Every thread of the process writes its stack (the device machine has no debugger). */
+static void show_all_stacks(void)
+{
+  signal(SIGUSR1, show_stack);
+  DIR *d = opendir("/proc/self/task");
+  struct dirent *e;
+  while (d && (e = readdir(d)) != NULL) {
+    long tid = strtol(e->d_name, NULL, 10);
+    if (tid > 0 && tid != (long)syscall(SYS_gettid)) {
+      syscall(SYS_tgkill, (long)getpid(), tid, SIGUSR1);
+      g_usleep(G_USEC_PER_SEC / 10); /* one stack at a time on stderr */
+    }
+  }
+  if (d)
+    closedir(d);
+}
+
 static gpointer watchdog(gpointer data)
 {
   (void)data;
@@ -215,6 +255,7 @@ static gpointer watchdog(gpointer data)
     while (watch.run && watch.serial == serial)
       if (!g_cond_wait_until(&watch.cond, &watch.lock, until)) {
         g_printerr("bench-feeder: the %s run stalled (no end after %d s)\n", watch.run, STALL_S);
+        show_all_stacks();
         abort();
       }
   }

@@ -282,6 +282,12 @@ static gpointer receiver_thread(gpointer data)
         r->ready = TRUE; /* there may be more */
     }
     if (sample == NULL) {
+      /* A sample that came while the lock was dropped for the pull set `ready` again: take it
+       * first (waiting then was a lost wake-up: the appsink full, the pipeline stalled; and at
+       * the end of the stream it was a frame lost). */
+      gboolean more = r->policy == VF_DROP_OLDEST ? r->samples.length > 0 : r->ready;
+      if (more)
+        continue;
       if (r->got_eos)
         break; /* everything before the end of stream was taken */
       g_cond_wait(&r->cond, &r->lock);

@@ -70,6 +70,31 @@ static void test_all_consumed_with_or_without_signals(void)
   }
 }
 
+/* Many small frames through a one-sample queue: the receiver thread and the appsink's streaming
+ * thread meet at every frame. A sample that came while the receiver pulled the one before was
+ * once left waiting (a lost wake-up): the appsink full, the pipeline stalled for good, 2 runs in
+ * 8 of bench-feeder on a 16-core machine; at the end of the stream, a frame lost. Every frame
+ * must be consumed and the run must end (a stall here is the test's timeout). */
+#define MANY_FRAMES 20000
+#define MANY_ROUNDS 3
+
+static void test_many_small_frames(void)
+{
+  for (guint round = 0; round < MANY_ROUNDS; round++) {
+    Retriever r = { 0 };
+    VfReceiver *recv;
+    VfPipeline *p = build(MANY_FRAMES, FALSE, "false", &r, 1, VF_DROP_NONE, &recv);
+    GError *err = NULL;
+    VF_ASSERT_OK(vf_pipeline_run(p, &err), err);
+    g_atomic_int_set(&r.finished, 1);
+    g_assert_cmpuint(r.calls, ==, MANY_FRAMES);
+    VfReceiverStats s;
+    vf_receiver_get_stats(recv, &s);
+    g_assert_cmpuint(s.consumed, ==, MANY_FRAMES);
+    vf_pipeline_free(p);
+  }
+}
+
 static void test_error_continues(void)
 {
   Retriever r = { .fail_every = 3 };
@@ -439,6 +464,7 @@ int main(int argc, char **argv)
   g_test_init(&argc, &argv, NULL);
   g_assert_true(vf_init(NULL));
   g_test_add_func("/receiver/all-consumed", test_all_consumed_with_or_without_signals);
+  g_test_add_func("/receiver/many-small-frames", test_many_small_frames);
   g_test_add_func("/receiver/error-continues", test_error_continues);
   g_test_add_func("/receiver/stop-ends-cleanly", test_stop_ends_cleanly);
   g_test_add_func("/receiver/drop-oldest-counts", test_drop_oldest_counts);
