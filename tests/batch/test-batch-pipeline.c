@@ -647,22 +647,44 @@ static GstPadProbeReturn check_race_batch(GstPad *pad, GstPadProbeInfo *info, gp
   return GST_PAD_PROBE_OK;
 }
 
+/* `n` videotestsrc (with `src_props`, `frames` each) into vfmux (with `mux_props`) into fakesink,
+ * every batch checked by check_race_batch into `r` (initialised here, with its live flag). */
+static GstElement *race_pipeline(guint n, guint frames, const char *src_props,
+                                 const char *mux_props, Race *r)
+{
+  GString *desc = g_string_new(NULL);
+  g_string_printf(desc, "vfmux name=m %s ! fakesink name=out", mux_props);
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf(desc,
+                           " videotestsrc name=s%u %s num-buffers=%u pattern=black ! "
+                           "video/x-raw,format=RGB,width=8,height=8,framerate=30/1 ! m.sink_%u",
+                           i, src_props, frames, i);
+  GstElement *p = launch(desc->str);
+  g_string_free(desc, TRUE);
+  g_mutex_init(&r->lock);
+  r->threads = g_hash_table_new(NULL, NULL);
+  GstElement *mux = gst_bin_get_by_name(GST_BIN(p), "m");
+  GstPad *out = gst_element_get_static_pad(mux, "src");
+  gst_pad_add_probe(out, GST_PAD_PROBE_TYPE_BUFFER, check_race_batch, r, NULL);
+  gst_object_unref(out);
+  gst_object_unref(mux);
+  return p;
+}
+
+static void race_clear(GstElement *p, Race *r)
+{
+  gst_object_unref(p);
+  g_hash_table_unref(r->threads);
+  g_mutex_clear(&r->lock);
+}
+
 /* 64 sources race into vfmux, each on its own streaming thread: every batch holds one frame of
  * every source, each source's frames come in order and none is lost, and each batch is made and
  * pushed on the streaming thread of a source (no hand-over to a thread of vfmux's own). */
 static void test_mux_sources_race(void)
 {
-  GString *desc = g_string_new("vfmux name=m ! fakesink name=out");
-  for (guint i = 0; i < RACE_SOURCES; i++)
-    g_string_append_printf(desc,
-                           " videotestsrc name=s%u num-buffers=%u pattern=black ! "
-                           "video/x-raw,format=RGB,width=8,height=8,framerate=30/1 ! m.sink_%u",
-                           i, RACE_FRAMES, i);
-  GstElement *p = launch(desc->str);
-  g_string_free(desc, TRUE);
   Race r = { .full = TRUE };
-  g_mutex_init(&r.lock);
-  r.threads = g_hash_table_new(NULL, NULL);
+  GstElement *p = race_pipeline(RACE_SOURCES, RACE_FRAMES, "", "", &r);
   for (guint i = 0; i < RACE_SOURCES; i++) {
     char name[16];
     g_snprintf(name, sizeof name, "s%u", i);
@@ -673,11 +695,6 @@ static void test_mux_sources_race(void)
     gst_object_unref(pad);
     gst_object_unref(src);
   }
-  GstElement *mux = gst_bin_get_by_name(GST_BIN(p), "m");
-  GstPad *out = gst_element_get_static_pad(mux, "src");
-  gst_pad_add_probe(out, GST_PAD_PROBE_TYPE_BUFFER, check_race_batch, &r, NULL);
-  gst_object_unref(out);
-  gst_object_unref(mux);
   gst_element_set_state(p, GST_STATE_PLAYING);
   run_to_eos(p);
   gst_element_set_state(p, GST_STATE_NULL);
@@ -689,9 +706,7 @@ static void test_mux_sources_race(void)
   for (guint i = 0; i < RACE_SOURCES; i++)
     g_assert_cmpuint(r.next[i], ==, RACE_FRAMES);
   g_assert_cmpuint(r.on_source_thread, ==, r.batches);
-  gst_object_unref(p);
-  g_hash_table_unref(r.threads);
-  g_mutex_clear(&r.lock);
+  race_clear(p, &r);
 }
 
 /* The race of live sources: 32 live sources at 30 fps into vfmux, whose batches then go out
@@ -704,22 +719,9 @@ static void test_mux_sources_race(void)
 
 static void test_mux_sources_race_live(void)
 {
-  GString *desc = g_string_new("vfmux name=m batched-push-timeout=1000 ! fakesink name=out");
-  for (guint i = 0; i < LIVE_RACE_SOURCES; i++)
-    g_string_append_printf(desc,
-                           " videotestsrc name=s%u is-live=true num-buffers=%u pattern=black ! "
-                           "video/x-raw,format=RGB,width=8,height=8,framerate=30/1 ! m.sink_%u",
-                           i, LIVE_RACE_FRAMES, i);
-  GstElement *p = launch(desc->str);
-  g_string_free(desc, TRUE);
   Race r = { .live = TRUE };
-  g_mutex_init(&r.lock);
-  r.threads = g_hash_table_new(NULL, NULL);
-  GstElement *mux = gst_bin_get_by_name(GST_BIN(p), "m");
-  GstPad *out = gst_element_get_static_pad(mux, "src");
-  gst_pad_add_probe(out, GST_PAD_PROBE_TYPE_BUFFER, check_race_batch, &r, NULL);
-  gst_object_unref(out);
-  gst_object_unref(mux);
+  GstElement *p = race_pipeline(LIVE_RACE_SOURCES, LIVE_RACE_FRAMES, "is-live=true",
+                                "batched-push-timeout=1000", &r);
   gst_element_set_state(p, GST_STATE_PLAYING);
   run_to_eos(p);
   gst_element_set_state(p, GST_STATE_NULL);
@@ -730,9 +732,7 @@ static void test_mux_sources_race_live(void)
     g_assert_cmpuint(r.next[i], ==, LIVE_RACE_FRAMES);
   g_assert_cmpuint(r.batches, >=, LIVE_RACE_FRAMES);
   g_test_message("%u batches for %u frames of each source", r.batches, LIVE_RACE_FRAMES);
-  gst_object_unref(p);
-  g_hash_table_unref(r.threads);
-  g_mutex_clear(&r.lock);
+  race_clear(p, &r);
 }
 
 /* A flushing seek through vfmux: one flush downstream, then only batches of frames from the new

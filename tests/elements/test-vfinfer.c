@@ -15,24 +15,6 @@ static char *tmp;
 static VftFrame *dog, *dog_i420, *person;
 static char *ssd_config;
 
-/* configs/NAME with its ../data/ paths pointing at the data directory, in tmp (transfer full). */
-static char *sample_config(const char *name)
-{
-  char *rel = g_build_filename("configs", name, NULL), *src = vft_source_path(rel), *text = NULL;
-  g_assert_true(g_file_get_contents(src, &text, NULL, NULL));
-  char *data = g_strconcat(vft_data_dir(), "/", NULL);
-  char **parts = g_strsplit(text, "../data/", -1);
-  char *moved = g_strjoinv(data, parts);
-  char *path = vft_write_file(tmp, name, moved, -1);
-  g_strfreev(parts);
-  g_free(data);
-  g_free(moved);
-  g_free(text);
-  g_free(src);
-  g_free(rel);
-  return path;
-}
-
 static GstBuffer *frame_buffer(const VftFrame *f, GstVideoInfo *info)
 {
   gst_video_info_set_format(info, vf_color_format_to_video_format(f->image.format), f->image.width,
@@ -719,7 +701,7 @@ int main(int argc, char **argv)
   g_assert_no_error(err);
   g_free(path);
   tmp = vft_make_tmpdir();
-  ssd_config = sample_config("ssd_mobilenet_v2_oid.yaml");
+  ssd_config = vft_write_sample_config(tmp, "ssd_mobilenet_v2_oid.yaml");
 
   g_test_add_func("/vfinfer/properties", test_properties);
   g_test_add_func("/vfinfer/single-frame", test_single_frame);

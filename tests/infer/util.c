@@ -213,24 +213,48 @@ void vft_assert_error(GError *err, const char *first, ...)
   va_end(ap);
 }
 
-VfInferConfig *vft_load_sample_config(const char *name, GError **error)
+/* configs/NAME's text with its "../data/" paths pointing at vft_data_dir() (transfer full), its
+ * path in the source tree in *path (transfer full); NULL with *error. */
+static char *sample_config_text(const char *name, char **path, GError **error)
 {
   char *rel = g_build_filename("configs", name, NULL);
-  char *path = vft_source_path(rel), *text = NULL;
+  *path = vft_source_path(rel);
+  g_free(rel);
+  char *text = NULL;
+  if (!g_file_get_contents(*path, &text, NULL, error))
+    return NULL;
+  char *data = g_strconcat(vft_data_dir(), "/", NULL);
+  char **parts = g_strsplit(text, "../data/", -1);
+  char *moved = g_strjoinv(data, parts);
+  g_strfreev(parts);
+  g_free(data);
+  g_free(text);
+  return moved;
+}
+
+VfInferConfig *vft_load_sample_config(const char *name, GError **error)
+{
+  char *path = NULL;
+  char *moved = sample_config_text(name, &path, error);
   VfInferConfig *cfg = NULL;
-  if (g_file_get_contents(path, &text, NULL, error)) {
-    char *data = g_strconcat(vft_data_dir(), "/", NULL);
-    char **parts = g_strsplit(text, "../data/", -1);
-    char *moved = g_strjoinv(data, parts);
+  if (moved) {
     char *dir = g_path_get_dirname(path);
     cfg = vf_infer_config_load_from_data(moved, path, dir, error);
     g_free(dir);
     g_free(moved);
-    g_strfreev(parts);
-    g_free(data);
-    g_free(text);
   }
   g_free(path);
-  g_free(rel);
   return cfg;
+}
+
+char *vft_write_sample_config(const char *dir, const char *name)
+{
+  char *path = NULL;
+  GError *err = NULL;
+  char *moved = sample_config_text(name, &path, &err);
+  g_assert_no_error(err);
+  char *written = vft_write_file(dir, name, moved, -1);
+  g_free(moved);
+  g_free(path);
+  return written;
 }

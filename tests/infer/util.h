@@ -40,3 +40,6 @@ void vft_assert_error(GError *err, const char *first, ...) G_GNUC_NULL_TERMINATE
 /* Load configs/NAME from the source tree with its "../data/" paths pointing at vft_data_dir()
  * (the same unless VIDFLOW_DATA moves data/ elsewhere); messages still name the file. */
 VfInferConfig *vft_load_sample_config(const char *name, GError **error);
+/* The same configs/NAME written to dir/NAME for an element's config-file-path; returns the path
+ * (transfer full). */
+char *vft_write_sample_config(const char *dir, const char *name);
