@@ -84,7 +84,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     check_request(r, method, path);
   } else {
     const char *allowed = vf_rest_allowed_method(path);
-    guint expected = allowed == NULL                  ? 404
+    guint expected = allowed == NULL                   ? 404
                      : g_strcmp0(allowed, method) != 0 ? 405
                      : body_len > VF_REST_MAX_BODY     ? 413
                                                        : 400;

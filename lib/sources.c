@@ -150,8 +150,7 @@ static gboolean contain_error(VfSources *s, guint id, GstMessage *msg)
    * may one already released whose bin is still on its way out of the pipeline (a second error
    * from another of its streaming threads): it is no source of the pipeline any more. */
   gboolean quiet = slot == NULL || slot->state == SLOT_REMOVING;
-  gboolean contain
-      = quiet || s->keep_running || others > 0 || slot->state == SLOT_STARTING;
+  gboolean contain = quiet || s->keep_running || others > 0 || slot->state == SLOT_STARTING;
   GstStructure *st = NULL;
   GstElement *from = NULL;
   if (contain && !quiet) {

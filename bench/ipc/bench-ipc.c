@@ -40,8 +40,9 @@
 #define ROUNDS 3
 #define FRAMES 200
 #define IN_FLIGHT 4
-#define POOL_FRAMES (IN_FLIGHT + 2) /* the producer's pool: what is in flight, and one at each end */
-#define SHM_SIZE (64 << 20)         /* shmsink's area: room for 10 frames of 1080p RGB */
+#define POOL_FRAMES                                                                                \
+  (IN_FLIGHT + 2)           /* the producer's pool: what is in flight, and one at each end */
+#define SHM_SIZE (64 << 20) /* shmsink's area: room for 10 frames of 1080p RGB */
 #define CACHE_LINE 64
 
 typedef enum { VIDFLOW, SHM, INPROC, N_KINDS } Kind;

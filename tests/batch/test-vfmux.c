@@ -722,8 +722,9 @@ static void test_cuda_passthrough(void)
  * critical, before vfmux is asked.) */
 #define REQUEST_THREADS 8
 #define REQUESTS_PER_THREAD 16
-#define REQUEST_ROUNDS 20 /* the race is narrow: one round found it in 1 of 5 runs before the fix  \
-                           */
+#define REQUEST_ROUNDS                                                                             \
+  20 /* the race is narrow: one round found it in 1 of 5 runs before the fix                       \
+      */
 
 typedef struct {
   GstElement *mux;
